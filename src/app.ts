@@ -1,0 +1,54 @@
+// buildApp: the Fastify instance with every route, given its dependencies. No listen here,
+// so tests drive it with inject() or a real socket, and the worker adds only the lifecycle.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import type { Logger } from 'pino'
+import type { CacheEngine } from './cache/engine.js'
+import type { WallClock } from './cache/clock.js'
+import type { CityResolver } from './cities/city-index.js'
+import type { Config } from './config.js'
+import type { ServiceMetrics } from './metrics/metrics.js'
+import { errorBody, registerErrorHandling } from './routes/errors.js'
+import { registerOpsRoutes, type Readiness } from './routes/ops.js'
+import { registerWeatherRoute } from './routes/weather.js'
+import type { WeatherLoader } from './weather/weather-loader.js'
+
+export interface AppOptions {
+  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests'>
+  logger: Logger
+  cities: CityResolver
+  engine: CacheEngine
+  loader: WeatherLoader
+  metrics: ServiceMetrics
+  readiness: () => Readiness
+  /** The /metrics text; in a cluster, the aggregate over all workers. @default this worker's registry */
+  metricsText?: () => Promise<string>
+  wallClock?: WallClock
+}
+
+export function buildApp (options: AppOptions): FastifyInstance {
+  const { config, logger, metrics } = options
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
+    requestIdHeader: 'x-request-id',
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Long enough for the 100-character limit to be ours to enforce with a 400, still bounded.
+    routerOptions: { maxParamLength: 1000 },
+    return503OnClosing: true,
+    frameworkErrors: (error, _request, reply) => {
+      ;(reply as FastifyReply).code(400).send(errorBody(400, 'CS_ERR_REQUEST_INVALID', error.message))
+    }
+  })
+
+  registerErrorHandling(app)
+  app.addHook('onResponse', (request, reply, done) => {
+    metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
+    done()
+  })
+  registerWeatherRoute(app, { cities: options.cities, engine: options.engine, loader: options.loader, wallClock: options.wallClock ?? Date.now })
+  registerOpsRoutes(app, {
+    readiness: options.readiness,
+    metricsText: options.metricsText ?? (() => metrics.registry.metrics())
+  })
+  return app
+}

@@ -1,0 +1,64 @@
+// L2: Redis, shared by every worker and instance. Keys are namespaced and versioned
+// (`weather:v1:<city id>`) so a format change never reads old bytes; TTLs are in milliseconds.
+import type { Redis } from 'ioredis'
+import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js'
+
+/** Bump when the value format changes: old keys are then simply never read again. */
+export const L2_FORMAT_VERSION = 'v1'
+
+// Value and remaining TTL in one atomic round trip.
+const GET_WITH_TTL = `
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+return { v, redis.call('PTTL', KEYS[1]) }
+`
+
+interface RedisWithScripts extends Redis {
+  csGetWithTtlBuffer (key: string): Promise<[Buffer, number] | null>
+}
+
+export interface RedisStoreOptions {
+  redis: Redis
+  /** Namespace before the version, e.g. 'weather'. */
+  prefix: string
+}
+
+export interface RedisHit {
+  readonly entry: CacheEntry
+  /** Milliseconds of life left in Redis. */
+  readonly remainingMs: number
+}
+
+export class RedisStore {
+  readonly #redis: RedisWithScripts
+  readonly #keyPrefix: string
+
+  constructor ({ redis, prefix }: RedisStoreOptions) {
+    this.#keyPrefix = `${prefix}:${L2_FORMAT_VERSION}:`
+    if (typeof (redis as unknown as Partial<RedisWithScripts>).csGetWithTtlBuffer !== 'function') {
+      redis.defineCommand('csGetWithTtl', { numberOfKeys: 1, lua: GET_WITH_TTL })
+    }
+    this.#redis = redis as unknown as RedisWithScripts
+  }
+
+  keyFor (key: string): string {
+    return this.#keyPrefix + key
+  }
+
+  async get (key: string): Promise<RedisHit | undefined> {
+    const reply = await this.#redis.csGetWithTtlBuffer(this.#keyPrefix + key)
+    if (reply === null) return undefined
+    const [raw, remainingMs] = reply
+    if (remainingMs <= 0) return undefined // no expiry (-1) is not ours; gone (-2)
+    const entry = decodeEntry(raw)
+    return entry === undefined ? undefined : { entry, remainingMs }
+  }
+
+  async set (key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
+    await this.#redis.set(this.#keyPrefix + key, encodeEntry(entry), 'PX', Math.max(1, Math.round(ttlMs)))
+  }
+
+  async delete (key: string): Promise<boolean> {
+    return (await this.#redis.del(this.#keyPrefix + key)) > 0
+  }
+}

@@ -1,0 +1,184 @@
+// Environment → one typed, validated, frozen Config. Every default lives here, once.
+import { availableParallelism } from 'node:os'
+import { ConfigInvalidError } from './errors.js'
+
+export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered'] as const
+export type CacheStrategyName = typeof CACHE_STRATEGIES[number]
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+
+export interface OriginSimulationConfig {
+  /** Port of the simulated provider (`npm run origin`, or embedded by `npm start`). @default 4000 */
+  port: number
+  /** Mean latency of one weather answer, ms. @default 80 */
+  latencyMs: number
+  /** Uniform jitter around the mean latency, ± ms. @default 20 */
+  jitterMs: number
+  /** Share of weather answers that fail with 503, 0..1. @default 0 */
+  errorRate: number
+  /** Weather is deterministic per city and per time bucket of this many seconds. @default 600 */
+  bucketSeconds: number
+}
+
+export interface Config {
+  /** HTTP port of the service. @default 3000 */
+  port: number
+  /** Interface to listen on. @default '127.0.0.1' (use 0.0.0.0 in containers) */
+  host: string
+  /** Cluster workers. @default os.availableParallelism() */
+  workers: number
+  /** Which cache layers answer. @default 'layered' with REDIS_URL, else 'memory' */
+  cacheStrategy: CacheStrategyName
+  /** Redis for L2, e.g. redis://127.0.0.1:6379/0. Required by 'redis' and 'layered'. */
+  redisUrl: string | undefined
+  /** The weather provider. Unset: `npm start` embeds the simulated one. */
+  originUrl: string | undefined
+  /** Fresh lifetime of a cached answer, ms. @default 300_000 (CACHE_TTL_SECONDS=300) */
+  cacheTtlMs: number
+  /** L1 bound by entry count. @default 10_000 */
+  l1MaxEntries: number
+  /** L1 bound by bytes of stored JSON. @default 64 MiB */
+  l1MaxBytes: number
+  /** Largest single answer L1 keeps, bytes. @default 1 MiB */
+  l1MaxEntryBytes: number
+  /** Key namespace in Redis: keys are `<ns>:<version>:<city id>`. @default 'weather' */
+  redisKeyPrefix: string
+  /** Bound on one Redis command on the request path, ms. @default 150 */
+  redisCommandTimeoutMs: number
+  /** Bound on connecting to Redis, ms. @default 2000 */
+  redisConnectTimeoutMs: number
+  /** Consecutive L2 failures that open the circuit breaker. @default 5 */
+  breakerFailureThreshold: number
+  /** How long the breaker stays open before one half-open probe, ms. @default 2000 */
+  breakerResetMs: number
+  /** Bound on one origin request, ms. @default 2000 */
+  originTimeoutMs: number
+  /** Keep-alive connections per worker to the origin. @default 32 */
+  originConnections: number
+  /** Idle keep-alive of client connections, ms; above nginx's upstream keepalive_timeout (60s). @default 72_000 */
+  keepAliveTimeoutMs: number
+  /** Bound on a graceful shutdown, ms. @default 10_000 */
+  shutdownTimeoutMs: number
+  /** Log every request (nginx keeps the access log in the full topology). @default false */
+  logRequests: boolean
+  /** pino level. @default 'info' */
+  logLevel: LogLevel
+  /** Human-readable logs (npm run dev). @default false */
+  logPretty: boolean
+  origin: OriginSimulationConfig
+}
+
+export type Env = Record<string, string | undefined>
+
+type Parser<T> = (raw: string) => T
+
+class Reader {
+  readonly errors: string[] = []
+  constructor (private readonly env: Env) {}
+
+  read<T> (name: string, parse: Parser<T>, fallback: T): T {
+    const raw = this.env[name]
+    if (raw === undefined || raw.trim() === '') return fallback
+    try {
+      return parse(raw.trim())
+    } catch (err) {
+      this.errors.push(`  ${name}=${JSON.stringify(raw)}: ${(err as Error).message}`)
+      return fallback
+    }
+  }
+}
+
+const integer = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw)) throw new Error(`expected an integer from ${min} to ${max}`)
+  const n = Number(raw)
+  if (n < min || n > max) throw new Error(`expected an integer from ${min} to ${max}`)
+  return n
+}
+
+const ratio: Parser<number> = (raw) => {
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error('expected a number from 0 to 1')
+  return n
+}
+
+const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
+  if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`)
+  return raw as T
+}
+
+const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new Error('expected true or false')
+}
+
+const url = (protocols: string[]): Parser<string> => (raw) => {
+  let parsed: URL
+  try {
+    parsed = new URL(raw)
+  } catch {
+    throw new Error('expected a URL')
+  }
+  if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL`)
+  return raw
+}
+
+const text: Parser<string> = (raw) => raw
+
+const keyPrefix: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('expected 1-64 characters of A-Z a-z 0-9 _ . -')
+  return raw
+}
+
+/** Reads and validates the environment; throws CS_ERR_CONFIG_INVALID naming every bad variable. */
+export function loadConfig (env: Env = process.env): Readonly<Config> {
+  const r = new Reader(env)
+  const redisUrl = r.read('REDIS_URL', url(['redis:', 'rediss:']), undefined)
+  const cacheStrategy = r.read('CACHE_STRATEGY', oneOf(CACHE_STRATEGIES), redisUrl === undefined ? 'memory' : 'layered')
+  const config: Config = {
+    port: r.read('PORT', integer(0, 65535), 3000),
+    host: r.read('HOST', text, '127.0.0.1'),
+    workers: r.read('WORKERS', integer(1, 256), availableParallelism()),
+    cacheStrategy,
+    redisUrl,
+    originUrl: r.read('ORIGIN_URL', url(['http:', 'https:']), undefined),
+    cacheTtlMs: r.read('CACHE_TTL_SECONDS', integer(1, 86_400 * 30), 300) * 1000,
+    l1MaxEntries: r.read('L1_MAX_ENTRIES', integer(1, 10_000_000), 10_000),
+    l1MaxBytes: r.read('L1_MAX_BYTES', integer(1024, 2 ** 40), 64 * 1024 * 1024),
+    l1MaxEntryBytes: r.read('L1_MAX_ENTRY_BYTES', integer(64, 2 ** 30), 1024 * 1024),
+    redisKeyPrefix: r.read('REDIS_KEY_PREFIX', keyPrefix, 'weather'),
+    redisCommandTimeoutMs: r.read('REDIS_COMMAND_TIMEOUT_MS', integer(1, 60_000), 150),
+    redisConnectTimeoutMs: r.read('REDIS_CONNECT_TIMEOUT_MS', integer(1, 60_000), 2000),
+    breakerFailureThreshold: r.read('BREAKER_FAILURE_THRESHOLD', integer(1, 1000), 5),
+    breakerResetMs: r.read('BREAKER_RESET_MS', integer(1, 600_000), 2000),
+    originTimeoutMs: r.read('ORIGIN_TIMEOUT_MS', integer(1, 120_000), 2000),
+    originConnections: r.read('ORIGIN_CONNECTIONS', integer(1, 4096), 32),
+    keepAliveTimeoutMs: r.read('KEEP_ALIVE_TIMEOUT_MS', integer(1000, 600_000), 72_000),
+    shutdownTimeoutMs: r.read('SHUTDOWN_TIMEOUT_MS', integer(100, 600_000), 10_000),
+    logRequests: r.read('LOG_REQUESTS', bool, false),
+    logLevel: r.read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
+    logPretty: r.read('LOG_PRETTY', bool, false),
+    origin: {
+      port: r.read('ORIGIN_PORT', integer(0, 65535), 4000),
+      latencyMs: r.read('ORIGIN_LATENCY_MS', integer(0, 60_000), 80),
+      jitterMs: r.read('ORIGIN_JITTER_MS', integer(0, 60_000), 20),
+      errorRate: r.read('ORIGIN_ERROR_RATE', ratio, 0),
+      bucketSeconds: r.read('ORIGIN_BUCKET_SECONDS', integer(1, 86_400), 600)
+    }
+  }
+  if ((cacheStrategy === 'redis' || cacheStrategy === 'layered') && redisUrl === undefined && env.CACHE_STRATEGY !== undefined) {
+    r.errors.push(`  CACHE_STRATEGY=${cacheStrategy}: needs REDIS_URL`)
+  }
+  if (config.l1MaxEntryBytes > config.l1MaxBytes) {
+    r.errors.push(`  L1_MAX_ENTRY_BYTES=${config.l1MaxEntryBytes}: must not exceed L1_MAX_BYTES=${config.l1MaxBytes}`)
+  }
+  if (r.errors.length > 0) throw new ConfigInvalidError(r.errors.join('\n'))
+  Object.freeze(config.origin)
+  return Object.freeze(config)
+}
+
+/** Whether a strategy needs Redis to answer from L2. */
+export function usesRedis (strategy: CacheStrategyName): boolean {
+  return strategy === 'redis' || strategy === 'layered'
+}

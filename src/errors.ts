@@ -1,0 +1,34 @@
+// The error catalogue: one stable CS_ERR_* code per failure, with its HTTP status.
+// A retired code is never reused. Pass the original error as `{ cause }` (last argument).
+import createError from '@fastify/error'
+
+export const CityInvalidError = createError('CS_ERR_CITY_INVALID', 'Invalid city name: %s', 400)
+export const CountryInvalidError = createError('CS_ERR_COUNTRY_INVALID', 'Invalid country code: %s (expected an ISO 3166-1 alpha-2 code such as FR)', 400)
+export const CityNotFoundError = createError('CS_ERR_CITY_NOT_FOUND', 'Unknown city: %s', 404)
+export const RouteNotFoundError = createError('CS_ERR_ROUTE_NOT_FOUND', 'No route for %s %s', 404)
+export const RequestInvalidError = createError('CS_ERR_REQUEST_INVALID', 'Invalid request: %s', 400)
+export const OriginUnavailableError = createError('CS_ERR_ORIGIN_UNAVAILABLE', 'The weather provider failed: %s', 502)
+export const OriginTimeoutError = createError('CS_ERR_ORIGIN_TIMEOUT', 'The weather provider did not answer within %d ms', 504)
+export const RedisUnavailableError = createError('CS_ERR_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
+export const NotReadyError = createError('CS_ERR_NOT_READY', 'Not ready: %s', 503)
+export const UnauthorizedError = createError('CS_ERR_UNAUTHORIZED', 'A valid bearer token is required', 401)
+export const ConfigInvalidError = createError('CS_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500)
+export const InternalError = createError('CS_ERR_INTERNAL', 'Internal error', 500)
+
+/** The JSON body every error answer carries. */
+export interface ErrorBody {
+  statusCode: number
+  code: string
+  error: string
+  message: string
+}
+
+export interface CodedError extends Error {
+  code?: string
+  statusCode?: number
+}
+
+export function isCodedError (err: unknown): err is CodedError & { code: string, statusCode: number } {
+  return err instanceof Error && typeof (err as CodedError).code === 'string' &&
+    (err as CodedError).code!.startsWith('CS_ERR_') && typeof (err as CodedError).statusCode === 'number'
+}

@@ -1,0 +1,61 @@
+// Entry point: `npm start`. The primary forks the workers (and the embedded provider when
+// ORIGIN_URL is unset); each worker serves HTTP.
+import cluster from 'node:cluster'
+import closeWithGrace from 'close-with-grace'
+import { runPrimary } from './cluster.js'
+import { loadConfig, type Config } from './config.js'
+import { createLogger } from './logger.js'
+import { startEmbeddedOrigin, type EmbeddedOrigin } from './origin/embedded.js'
+import { runWorker } from './worker.js'
+
+function readConfig (): Readonly<Config> {
+  try {
+    return loadConfig()
+  } catch (err) {
+    process.stderr.write(`cachestack: ${(err as Error).message}\n`)
+    process.exit(78) // EX_CONFIG
+  }
+}
+
+async function primary (config: Readonly<Config>): Promise<void> {
+  const logger = createLogger(config, { role: 'primary' })
+  let origin: EmbeddedOrigin | undefined
+  const env: Record<string, string> = {}
+  if (config.originUrl === undefined) {
+    origin = await startEmbeddedOrigin(process.env)
+    env.ORIGIN_URL = origin.url
+    logger.info({ url: origin.url }, 'embedded weather provider started (set ORIGIN_URL to use another)')
+  }
+  const node = runPrimary({
+    workers: config.workers,
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    env,
+    logger,
+    onStopped: () => origin?.stop()
+  })
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 2000, logger }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'primary failing')
+    await node.shutdown(signal ?? (err === undefined ? 'exit' : 'error'))
+  })
+  await node.listening
+  logger.info({
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
+    workers: config.workers,
+    strategy: config.cacheStrategy,
+    origin: env.ORIGIN_URL ?? config.originUrl
+  }, `cachestack listening — try GET /weather/london`)
+}
+
+const config = readConfig()
+if (cluster.isPrimary) {
+  primary(config).catch((err: unknown) => {
+    process.stderr.write(`cachestack: ${(err as Error).message}\n`)
+    process.exit(1)
+  })
+} else {
+  const logger = createLogger(config, { role: 'worker', worker: cluster.worker?.id })
+  runWorker(config, logger).catch((err: unknown) => {
+    logger.fatal({ err }, 'worker failed to start')
+    process.exit(1)
+  })
+}

@@ -1,0 +1,75 @@
+// Prometheus metrics of one worker. Names are shared by every layer with a `layer` label, and
+// label children are bound once so the hot path only increments.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { CacheEvents } from '../cache/engine.js'
+import type { BreakerState } from '../cache/circuit-breaker.js'
+
+export interface ServiceMetrics {
+  readonly registry: Registry
+  readonly cacheEvents: CacheEvents
+  /** Records one origin call: outcome and duration in seconds. */
+  originRequest (outcome: 'ok' | 'error' | 'timeout', seconds: number): void
+  /** Records one HTTP request. */
+  httpRequest (route: string, method: string, statusCode: number, seconds: number): void
+  breakerState (state: BreakerState): void
+}
+
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 }
+
+export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics {
+  const registry = new Registry()
+  if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'cachestack_' })
+
+  const hits = new Counter({ name: 'cachestack_cache_hits_total', help: 'Cache hits by layer', labelNames: ['layer'] as const, registers: [registry] })
+  const misses = new Counter({ name: 'cachestack_cache_misses_total', help: 'Lookups no cache layer could answer', registers: [registry] })
+  const l2Errors = new Counter({ name: 'cachestack_cache_errors_total', help: 'Failed cache operations by layer and operation', labelNames: ['layer', 'operation'] as const, registers: [registry] })
+  const l2Skipped = new Counter({ name: 'cachestack_cache_skipped_total', help: 'L2 operations skipped while the circuit breaker is open', labelNames: ['layer'] as const, registers: [registry] })
+  const breaker = new Gauge({ name: 'cachestack_circuit_breaker_state', help: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['layer'] as const, registers: [registry], aggregator: 'max' })
+  const originRequests = new Counter({ name: 'cachestack_origin_requests_total', help: 'Requests to the weather provider by outcome', labelNames: ['outcome'] as const, registers: [registry] })
+  const originDuration = new Histogram({
+    name: 'cachestack_origin_request_duration_seconds',
+    help: 'Weather provider latency',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry]
+  })
+  const httpDuration = new Histogram({
+    name: 'cachestack_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['route', 'method', 'status_code'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry]
+  })
+
+  const hitL1 = hits.labels('l1')
+  const hitL2 = hits.labels('l2')
+  const skippedL2 = l2Skipped.labels('l2')
+  const breakerL2 = breaker.labels('l2')
+  breakerL2.set(0)
+  // One histogram child per (route, method, status): a Map lookup instead of label hashing per request.
+  const httpChildren = new Map<string, { observe (v: number): void }>()
+
+  return {
+    registry,
+    cacheEvents: {
+      hit (layer) { (layer === 'l1' ? hitL1 : hitL2).inc() },
+      miss () { misses.inc() },
+      l2Error (operation) { l2Errors.labels('l2', operation).inc() },
+      l2Skipped () { skippedL2.inc() }
+    },
+    originRequest (outcome, seconds) {
+      originRequests.labels(outcome).inc()
+      originDuration.labels(outcome).observe(seconds)
+    },
+    httpRequest (route, method, statusCode, seconds) {
+      const id = route + ' ' + method + ' ' + statusCode
+      let child = httpChildren.get(id)
+      if (child === undefined) {
+        child = httpDuration.labels(route, method, String(statusCode))
+        httpChildren.set(id, child)
+      }
+      child.observe(seconds)
+    },
+    breakerState (state) { breakerL2.set(BREAKER_VALUE[state]) }
+  }
+}

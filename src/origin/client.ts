@@ -1,0 +1,63 @@
+// The service's side of the origin: one keep-alive pool per worker, every request bounded in time.
+import { Pool } from 'undici'
+import { OriginTimeoutError, OriginUnavailableError } from '../errors.js'
+import type { OriginWeather } from './server.js'
+
+/** What the weather route needs from a provider; the naive ladder rung implements it too. */
+export interface OriginClient {
+  fetchWeather (cityId: number): Promise<OriginWeather>
+  close (): Promise<void>
+}
+
+export interface PooledOriginClientOptions {
+  /** Base URL of the provider. */
+  url: string
+  /** Bound on one request, connect to last byte, ms. */
+  timeoutMs: number
+  /** Keep-alive connections in the pool. */
+  connections: number
+}
+
+export class PooledOriginClient implements OriginClient {
+  readonly #pool: Pool
+  readonly #timeoutMs: number
+
+  constructor ({ url, timeoutMs, connections }: PooledOriginClientOptions) {
+    this.#timeoutMs = timeoutMs
+    this.#pool = new Pool(url, {
+      connections,
+      keepAliveTimeout: 30_000,
+      connectTimeout: timeoutMs,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs
+    })
+  }
+
+  async fetchWeather (cityId: number): Promise<OriginWeather> {
+    // One deadline for the whole exchange, including time queued for a pool connection.
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    try {
+      const { statusCode, body } = await this.#pool.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
+      if (statusCode !== 200) {
+        await body.dump()
+        throw new OriginUnavailableError(`HTTP ${statusCode}`)
+      }
+      return await body.json() as OriginWeather
+    } catch (err) {
+      throw toOriginError(err, signal, this.#timeoutMs)
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.#pool.close()
+  }
+}
+
+export function toOriginError (err: unknown, signal: AbortSignal, timeoutMs: number): Error {
+  if (err instanceof OriginUnavailableError) return err
+  const code = (err as { code?: string }).code
+  if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new OriginTimeoutError(timeoutMs, { cause: err })
+  }
+  return new OriginUnavailableError((err as Error).message ?? String(err), { cause: err })
+}

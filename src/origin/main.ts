@@ -1,0 +1,33 @@
+// `npm run origin`: the simulated provider alone. `npm start` forks this file when ORIGIN_URL is unset.
+import { loadConfig } from '../config.js'
+import { loadCities } from '../cities/dataset.js'
+import { createLogger } from '../logger.js'
+import { buildOriginServer } from './server.js'
+
+const config = loadConfig()
+const logger = createLogger(config, { name: 'origin' })
+const app = buildOriginServer({ ...config.origin, cities: loadCities(), logger })
+
+async function main (): Promise<void> {
+  const address = await app.listen({ port: config.origin.port, host: config.host })
+  logger.info({ address, latencyMs: config.origin.latencyMs, errorRate: config.origin.errorRate }, 'weather provider listening')
+  const port = app.server.address()
+  process.send?.({ type: 'cachestack:origin:listening', port: typeof port === 'object' && port !== null ? port.port : config.origin.port })
+}
+
+let closing = false
+async function close (signal: string): Promise<void> {
+  if (closing) return
+  closing = true
+  logger.info({ signal }, 'weather provider closing')
+  await app.close()
+  process.exit(0)
+}
+process.on('SIGTERM', () => { void close('SIGTERM') })
+process.on('SIGINT', () => { void close('SIGINT') })
+process.on('disconnect', () => { void close('parent exited') })
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'weather provider failed to start')
+  process.exit(1)
+})

@@ -1,0 +1,69 @@
+// The simulated weather provider: slow and costly by design, like a paid upstream API.
+// It counts every weather request it serves, so tests and load tests can prove what the caches saved.
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import type { City } from '../cities/city.js'
+import type { OriginSimulationConfig } from '../config.js'
+import { observe } from './weather-model.js'
+
+export interface OriginServerOptions extends Omit<OriginSimulationConfig, 'port'> {
+  cities: readonly City[]
+  logger: Logger
+  /** Random source for latency and errors; injectable for tests. @default Math.random */
+  random?: () => number
+  /** Wall clock for time buckets. @default Date.now */
+  now?: () => number
+}
+
+export interface OriginStats {
+  /** Weather requests served, errors included. */
+  requests: number
+  errors: number
+  notFound: number
+  inFlight: number
+  startedAt: string
+}
+
+/** The provider's wire format for one observation. */
+export interface OriginWeather {
+  cityId: number
+  bucketSeconds: number
+  observation: ReturnType<typeof observe>
+}
+
+export function buildOriginServer (options: OriginServerOptions): FastifyInstance {
+  const { cities, logger, latencyMs, jitterMs, errorRate, bucketSeconds, random = Math.random, now = Date.now } = options
+  const byId = new Map<number, City>()
+  for (const city of cities) byId.set(city.id, city)
+  const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
+  const bucketMs = bucketSeconds * 1000
+
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), keepAliveTimeout: 72_000 })
+
+  app.get<{ Params: { id: string } }>('/v1/weather/:id', async (request, reply) => {
+    stats.requests++
+    stats.inFlight++
+    try {
+      const delay = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
+      if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
+      const city = /^\d{1,10}$/.test(request.params.id) ? byId.get(Number(request.params.id)) : undefined
+      if (city === undefined) {
+        stats.notFound++
+        return reply.code(404).send({ code: 'ORIGIN_CITY_NOT_FOUND', message: 'unknown city id' })
+      }
+      if (errorRate > 0 && random() < errorRate) {
+        stats.errors++
+        return reply.code(503).send({ code: 'ORIGIN_UNAVAILABLE', message: 'simulated provider failure' })
+      }
+      const t = now()
+      const body: OriginWeather = { cityId: city.id, bucketSeconds, observation: observe(city, t - (t % bucketMs)) }
+      return body
+    } finally {
+      stats.inFlight--
+    }
+  })
+
+  app.get('/stats', async () => stats)
+  app.get('/health', async () => ({ status: 'ok' }))
+  return app
+}

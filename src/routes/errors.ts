@@ -1,0 +1,38 @@
+// Every error answer is JSON with a stable CS_ERR_* code; 5xx details stay in the log.
+import { STATUS_CODES } from 'node:http'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isCodedError, RouteNotFoundError, type ErrorBody } from '../errors.js'
+
+export function errorBody (statusCode: number, code: string, message: string): ErrorBody {
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
+}
+
+function sendError (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  let statusCode: number
+  let code: string
+  let message: string
+  if (isCodedError(error)) {
+    ({ statusCode, code, message } = error)
+  } else {
+    const status = (error as FastifyError).statusCode
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Fastify's own client errors (bad URL, body too large, …) keep their status.
+      statusCode = status
+      code = 'CS_ERR_REQUEST_INVALID'
+      message = error.message
+    } else {
+      statusCode = 500
+      code = 'CS_ERR_INTERNAL'
+      message = 'Internal error'
+    }
+  }
+  if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  reply.code(statusCode).type('application/json; charset=utf-8').send(errorBody(statusCode, code, message))
+}
+
+export function registerErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler(sendError)
+  app.setNotFoundHandler((request, reply) => {
+    sendError(new RouteNotFoundError(request.method, request.url.slice(0, 200)), request, reply)
+  })
+}

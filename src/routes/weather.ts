@@ -1,0 +1,85 @@
+// GET|HEAD /weather/:city — the route measured against a bare Fastify route: an L1 hit is one
+// Map lookup, one LRU lookup and stored bytes sent with a handful of headers.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { CityResolver } from '../cities/city-index.js'
+import type { City } from '../cities/city.js'
+import { normalizeCityName, normalizeCountry } from '../cities/normalize.js'
+import type { CacheEngine, CacheResult, CacheSource } from '../cache/engine.js'
+import type { CacheEntry } from '../cache/entry.js'
+import type { WallClock } from '../cache/clock.js'
+import { CityNotFoundError, CountryInvalidError } from '../errors.js'
+import type { WeatherLoader } from '../weather/weather-loader.js'
+
+export interface WeatherRouteOptions {
+  cities: CityResolver
+  engine: CacheEngine
+  loader: WeatherLoader
+  wallClock: WallClock
+}
+
+type WeatherRequest = FastifyRequest<{ Params: { city: string }, Querystring: { country?: string | string[] } }>
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const L1_TIMING = 'l1;desc=hit'
+
+/** Resolves the path parameter (and ?country=) to a city, or throws a 400/404. No I/O. */
+export function resolveCity (cities: CityResolver, rawName: string, rawCountry: unknown): City {
+  const name = normalizeCityName(rawName)
+  let country: string | undefined
+  if (rawCountry !== undefined) {
+    if (typeof rawCountry !== 'string') throw new CountryInvalidError('given more than once')
+    country = normalizeCountry(rawCountry)
+  }
+  const city = cities.resolve(name, country)
+  if (city === undefined) throw new CityNotFoundError(JSON.stringify(country === undefined ? name : `${name}, ${country}`))
+  return city
+}
+
+// RFC 9110 §13.1.2: If-None-Match uses the weak comparison; `*` matches any current entry.
+export function etagMatches (header: string, etag: string): boolean {
+  if (header === etag || header === '*') return true
+  for (const part of header.split(',')) {
+    const tag = part.trim()
+    if (tag === etag || tag === 'W/' + etag || tag === '*') return true
+  }
+  return false
+}
+
+export function registerWeatherRoute (app: FastifyInstance, { cities, engine, loader, wallClock }: WeatherRouteOptions): void {
+  function send (request: FastifyRequest, reply: FastifyReply, entry: CacheEntry, source: CacheSource, remainingMs: number, timing: string): void {
+    // max-age is what is left of *our* freshness; Age says how old the answer is (RFC 9111 §5.1, §5.2.2.1).
+    const maxAge = remainingMs > 0 ? Math.floor(remainingMs / 1000) : 0
+    const age = Math.max(0, Math.floor((wallClock() - entry.storedAt) / 1000))
+    reply.headers({
+      'content-type': JSON_TYPE,
+      etag: entry.etag,
+      'cache-control': 'public, max-age=' + maxAge,
+      age,
+      'x-cache': source,
+      'server-timing': timing
+    })
+    const ifNoneMatch = request.headers['if-none-match']
+    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag)) {
+      reply.code(304).send()
+      return
+    }
+    reply.send(entry.body)
+  }
+
+  function sendResult (request: FastifyRequest, reply: FastifyReply, result: CacheResult): void {
+    send(request, reply, result.entry, result.source, result.remainingMs, result.serverTiming)
+  }
+
+  // Not `async`: an L1 hit answers synchronously, without a promise.
+  function handler (request: WeatherRequest, reply: FastifyReply): Promise<void> | undefined {
+    const city = resolveCity(cities, request.params.city, request.query.country)
+    const record = engine.peek(city.key)
+    if (record !== undefined) {
+      send(request, reply, record.entry, 'HIT-L1', engine.remainingMs(record), L1_TIMING)
+      return undefined
+    }
+    return engine.get(city.key, () => loader.load(city)).then((result) => sendResult(request, reply, result))
+  }
+
+  app.get('/weather/:city', handler)
+}

@@ -1,0 +1,97 @@
+// The composition root of one worker: config → cities, Redis, engine, origin client, metrics → app.
+import type { FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import { monotonicClock, type Clock, type WallClock } from './cache/clock.js'
+import type { CacheEngine } from './cache/engine.js'
+import { createCacheEngine } from './cache/strategies.js'
+import { CityIndex } from './cities/city-index.js'
+import { loadCities } from './cities/dataset.js'
+import { usesRedis, type Config } from './config.js'
+import { createMetrics, type ServiceMetrics } from './metrics/metrics.js'
+import { PooledOriginClient, type OriginClient } from './origin/client.js'
+import { createRedisClient } from './redis.js'
+import type { Readiness } from './routes/ops.js'
+import { WeatherLoader } from './weather/weather-loader.js'
+
+export interface ServiceOptions {
+  config: Readonly<Config>
+  logger: Logger
+  /** Shared across services in one process (tests); loaded once otherwise. */
+  cities?: CityIndex
+  clock?: Clock
+  wallClock?: WallClock
+  /** Replaces the pooled client (the naive ladder rung). */
+  origin?: OriginClient
+  /** In a cluster: the aggregate over all workers. */
+  metricsText?: (metrics: ServiceMetrics) => () => Promise<string>
+  collectDefaultMetrics?: boolean
+}
+
+export interface Service {
+  readonly app: FastifyInstance
+  readonly engine: CacheEngine
+  readonly redis: Redis | undefined
+  readonly metrics: ServiceMetrics
+  /** Stops accepting, drains in-flight requests, closes Redis and the origin pool. */
+  close (): Promise<void>
+}
+
+export function createService (options: ServiceOptions): Service {
+  const { config, logger, clock = monotonicClock, wallClock = Date.now } = options
+  if (config.originUrl === undefined && options.origin === undefined) throw new TypeError('expected config.originUrl or options.origin')
+  const cities = options.cities ?? new CityIndex(loadCities())
+  const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
+  const redis = usesRedis(config.cacheStrategy)
+    ? createRedisClient({ ...config, redisUrl: config.redisUrl! }, logger.child({ component: 'redis' }))
+    : undefined
+  const engine = createCacheEngine(config.cacheStrategy, {
+    config,
+    redis,
+    clock,
+    logger: logger.child({ component: 'cache' }),
+    events: metrics.cacheEvents,
+    onBreakerStateChange: (state) => metrics.breakerState(state)
+  })
+  const origin = options.origin ?? new PooledOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs, connections: config.originConnections })
+  const loader = new WeatherLoader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
+
+  let closing = false
+  const readiness = (): Readiness => {
+    const checks: Readiness['checks'] = {}
+    if (closing) checks.server = 'closing'
+    if (redis !== undefined) checks.redis = redis.status === 'ready' ? 'up' : 'down'
+    return { ready: Object.values(checks).every((state) => state === 'up'), checks }
+  }
+
+  const app = buildApp({
+    config,
+    logger,
+    cities,
+    engine,
+    loader,
+    metrics,
+    readiness,
+    wallClock,
+    ...(options.metricsText === undefined ? {} : { metricsText: options.metricsText(metrics) })
+  })
+
+  return {
+    app,
+    engine,
+    redis,
+    metrics,
+    async close () {
+      if (closing) return
+      closing = true
+      await app.close()
+      await origin.close()
+      if (redis !== undefined) {
+        // QUIT waits for pending replies; a dead server must not hold the shutdown.
+        await Promise.race([redis.quit().catch(() => {}), new Promise(resolve => setTimeout(resolve, 1000).unref())])
+        redis.disconnect()
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// One cluster worker: build the service, listen on the shared port, drain and exit on request.
+import closeWithGrace from 'close-with-grace'
+import type { Logger } from 'pino'
+import type { Config } from './config.js'
+import { clusterMetricsSource } from './metrics/cluster-metrics.js'
+import { createService } from './service.js'
+
+export const SHUTDOWN_MESSAGE = 'cachestack:shutdown'
+
+export async function runWorker (config: Readonly<Config>, logger: Logger): Promise<void> {
+  const service = createService({ config, logger, metricsText: (metrics) => clusterMetricsSource(metrics.registry, 3000) })
+  const graceful = closeWithGrace({ delay: config.shutdownTimeoutMs, logger }, async ({ signal, err }) => {
+    if (err !== undefined) logger.error({ err }, 'worker failing, closing')
+    else logger.debug({ signal }, 'worker closing')
+    await service.close()
+  })
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type === SHUTDOWN_MESSAGE) void graceful.close()
+  })
+  // The primary is gone: nobody will route to us or collect us.
+  process.on('disconnect', () => { void graceful.close() })
+  await service.app.listen({ port: config.port, host: config.host })
+}
