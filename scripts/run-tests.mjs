@@ -1,0 +1,23 @@
+// Runs every compiled test file with node's test runner (Node 20 has no glob support in --test).
+// Usage: node scripts/run-tests.mjs [substring filter ...]
+import { spawn } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+function find (dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) return find(path)
+    return entry.name.endsWith('.test.js') ? [path] : []
+  })
+}
+
+const filters = process.argv.slice(2)
+const files = find('dist/test').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort()
+if (files.length === 0) {
+  console.error('no test files matched')
+  process.exit(1)
+}
+// Integration tests start real servers on free ports; two at a time fit two cores.
+const child = spawn(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=120000', ...files], { stdio: 'inherit' })
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
