@@ -8,12 +8,13 @@ import type { CityResolver } from './cities/city-index.js'
 import type { Config } from './config.js'
 import type { ServiceMetrics } from './metrics/metrics.js'
 import { errorBody, registerErrorHandling } from './routes/errors.js'
+import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
 import { registerWeatherRoute } from './routes/weather.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
-  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests'>
+  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests' | 'exposeBaseline'>
   logger: Logger
   cities: CityResolver
   engine: CacheEngine
@@ -46,6 +47,7 @@ export function buildApp (options: AppOptions): FastifyInstance {
     done()
   })
   registerWeatherRoute(app, { cities: options.cities, engine: options.engine, loader: options.loader, wallClock: options.wallClock ?? Date.now })
+  if (config.exposeBaseline) registerBaselineRoute(app)
   registerOpsRoutes(app, {
     readiness: options.readiness,
     metricsText: options.metricsText ?? (() => metrics.registry.metrics())

@@ -62,6 +62,8 @@ export interface Config {
   shutdownTimeoutMs: number
   /** Log every request (nginx keeps the access log in the full topology). @default false */
   logRequests: boolean
+  /** Serve GET /baseline/:city, a constant answer of a report's size: the load tests' "limit" target. @default false */
+  exposeBaseline: boolean
   /** pino level. @default 'info' */
   logLevel: LogLevel
   /** Human-readable logs (npm run dev). @default false */
@@ -157,6 +159,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     keepAliveTimeoutMs: r.read('KEEP_ALIVE_TIMEOUT_MS', integer(1000, 600_000), 72_000),
     shutdownTimeoutMs: r.read('SHUTDOWN_TIMEOUT_MS', integer(100, 600_000), 10_000),
     logRequests: r.read('LOG_REQUESTS', bool, false),
+    exposeBaseline: r.read('EXPOSE_BASELINE', bool, false),
     logLevel: r.read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
     logPretty: r.read('LOG_PRETTY', bool, false),
     origin: {

@@ -1,0 +1,18 @@
+// GET /baseline/:city — the limit every strategy is measured against: the same path through
+// nginx and the cluster, the same parameter, a constant body of a weather report's size, no
+// lookup and no cache. Off unless EXPOSE_BASELINE=true.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+// About the size of a /weather answer (~390 bytes), so bytes on the wire match.
+export const BASELINE_BODY = Buffer.from(JSON.stringify({
+  city: { id: 0, name: 'Baseline', country: 'ZZ', population: 1000000, lat: 0, lon: 0 },
+  weather: { temperatureC: 20, feelsLikeC: 20, humidityPct: 50, pressureHpa: 1013, windKph: 10, windDirectionDeg: 180, conditions: 'clear', observedAt: '2026-01-01T00:00:00.000Z' },
+  provider: 'cachestack-baseline-constant-response-padding'
+}))
+
+export function registerBaselineRoute (app: FastifyInstance): void {
+  app.get('/baseline/:city', (_request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('content-type', 'application/json; charset=utf-8')
+    reply.send(BASELINE_BODY)
+  })
+}
