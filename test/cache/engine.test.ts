@@ -1,0 +1,144 @@
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Redis } from 'ioredis'
+import { createCacheEngine } from '../../src/cache/strategies.js'
+import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
+import { RedisStore } from '../../src/cache/redis-store.js'
+import { monotonicClock, type Clock } from '../../src/cache/clock.js'
+import type { CacheStrategyName } from '../../src/config.js'
+import { ManualClock, silentLogger, testConfig } from '../helpers/fixtures.js'
+import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+
+let server: RedisServer
+const clients: Redis[] = []
+
+before(async () => { server = await startRedisServer() })
+after(async () => {
+  for (const client of clients) client.disconnect()
+  await server.stop().catch(() => {})
+})
+
+async function client (): Promise<Redis> {
+  const redis = serviceRedisClient(server.url)
+  clients.push(redis)
+  await waitFor(() => redis.status === 'ready', 5000, 'redis ready')
+  return redis
+}
+
+const config = testConfig({ CACHE_TTL_SECONDS: '300', BREAKER_FAILURE_THRESHOLD: '3', BREAKER_RESET_MS: '300', REDIS_KEY_PREFIX: `t${process.pid}` })
+
+function engine (strategy: CacheStrategyName, redis?: Redis, clock: Clock = monotonicClock) {
+  return createCacheEngine(strategy, { config, redis, clock, logger: silentLogger() })
+}
+
+/** A loader that counts calls and answers after `delayMs`. */
+function countingLoader (delayMs = 20) {
+  const loader = {
+    calls: 0,
+    load: async (key: string): Promise<CacheEntry> => {
+      loader.calls++
+      await new Promise(resolve => setTimeout(resolve, delayMs))
+      return createEntry(JSON.stringify({ key, n: loader.calls }), Date.now())
+    }
+  }
+  return loader
+}
+
+for (const strategy of ['memory', 'layered'] as const) {
+  test(`${strategy}: 500 concurrent misses of one key → exactly 1 load, one shared answer`, async () => {
+    const cache = engine(strategy, strategy === 'layered' ? await client() : undefined)
+    const loader = countingLoader()
+    const results = await Promise.all(Array.from({ length: 500 }, () => cache.get('single-flight-' + strategy, loader.load)))
+    assert.equal(loader.calls, 1)
+    assert.equal(new Set(results.map(r => r.entry)).size, 1)
+    assert.ok(results.every(r => r.source === 'MISS'))
+    const again = await cache.get('single-flight-' + strategy, loader.load)
+    assert.equal(again.source, 'HIT-L1')
+    assert.equal(loader.calls, 1)
+  })
+}
+
+test('none: every request loads (the baseline pays for everything)', async () => {
+  const cache = engine('none')
+  const loader = countingLoader(5)
+  await Promise.all(Array.from({ length: 5 }, () => cache.get('k', loader.load)))
+  await cache.get('k', loader.load)
+  assert.equal(loader.calls, 6)
+})
+
+test('redis (L2 only): a second engine (another worker) hits L2, the loader runs once', async () => {
+  const loader = countingLoader(5)
+  const a = engine('redis', await client())
+  const b = engine('redis', await client())
+  assert.equal((await a.get('shared', loader.load)).source, 'MISS')
+  await waitFor(async () => (await b.get('shared', loader.load)).source === 'HIT-L2', 2000, 'L2 fill')
+  assert.equal(loader.calls, 1)
+})
+
+test('layered: an L2 hit fills L1 with the remaining TTL, not a fresh one', async () => {
+  const redis = await client()
+  await new RedisStore({ redis, prefix: config.redisKeyPrefix }).set('promoted', createEntry('{"p":1}', Date.now()), 5000)
+  const clock = new ManualClock(50_000)
+  const cache = engine('layered', redis, clock)
+  const loader = countingLoader()
+  const first = await cache.get('promoted', loader.load)
+  assert.equal(first.source, 'HIT-L2')
+  assert.ok(first.remainingMs > 4000 && first.remainingMs <= 5000, `remaining ${first.remainingMs}`)
+  const record = cache.peek('promoted')
+  assert.ok(record)
+  assert.equal(record.expiresAt - clock.now(), first.remainingMs, 'L1 expires with L2, not 300 s later')
+  clock.advance(first.remainingMs)
+  assert.equal(cache.peek('promoted'), undefined, 'L1 copy expired with the L2 one')
+  assert.equal(loader.calls, 0)
+})
+
+test('Redis killed mid-test: requests keep succeeding, the breaker stops the waiting, the client reconnects by itself', async () => {
+  const redis = await client()
+  const cache = engine('layered', redis)
+  const loader = countingLoader(5)
+  assert.equal((await cache.get('before-crash', loader.load)).source, 'MISS')
+  await server.kill()
+
+  // Every request still succeeds: from L1, or from the loader with bounded extra latency.
+  assert.equal((await cache.get('before-crash', loader.load)).source, 'HIT-L1')
+  const durations: number[] = []
+  for (let i = 0; i < 10; i++) {
+    const started = performance.now()
+    const result = await cache.get(`during-crash-${i}`, loader.load)
+    durations.push(performance.now() - started)
+    assert.equal(result.source, 'MISS')
+  }
+  assert.ok(Math.max(...durations) < 1000, `bounded: ${durations.map(Math.round).join(',')} ms`)
+
+  // Restart on the same port: the client reconnects and, after the breaker's reset time, L2 is used again.
+  server = await server.restart()
+  await waitFor(() => redis.status === 'ready', 10_000, 'reconnect')
+  await new Promise(resolve => setTimeout(resolve, 350))
+  await waitFor(async () => {
+    await cache.get(`after-restart-${Math.random()}`, loader.load)
+    return (await redis.keys(`${config.redisKeyPrefix}:v1:after-restart-*`)).length > 0
+  }, 5000, 'L2 writes to resume')
+})
+
+test('a Redis that answers slowly costs at most the command timeout, then the breaker opens', async () => {
+  const redis = await client()
+  const cache = engine('layered', redis)
+  const loader = countingLoader(1)
+  const blocker = await client()
+  // CLIENT PAUSE holds every client's commands: the service client's time out.
+  await blocker.call('CLIENT', 'PAUSE', '1500', 'ALL')
+  const durations: number[] = []
+  for (let i = 0; i < 8; i++) {
+    const started = performance.now()
+    assert.equal((await cache.get(`slow-${i}`, loader.load)).source, 'MISS')
+    durations.push(performance.now() - started)
+  }
+  // Threshold 3 counts every L2 operation (the background set of a miss too): at most three
+  // requests pay the ~150 ms timeout, the first ones; then the open breaker skips L2.
+  const slow = durations.map(d => d >= 100)
+  const paid = slow.filter(Boolean).length
+  assert.ok(paid >= 1 && paid <= 3, `slow requests: ${durations.map(Math.round).join(',')}`)
+  assert.ok(slow.slice(paid).every(s => !s), `only the first requests are slow: ${durations.map(Math.round).join(',')}`)
+  assert.ok(Math.max(...durations) < 600, `bounded: ${durations.map(Math.round).join(',')}`)
+  await blocker.call('CLIENT', 'UNPAUSE')
+})
