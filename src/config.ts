@@ -8,6 +8,10 @@ export type CacheStrategyName = typeof CACHE_STRATEGIES[number]
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
 
+/** Deliberately naive parts for the optimization ladder (src/naive/); never a default. */
+export const NAIVE_COMPONENTS = ['resolver', 'serialize', 'connection'] as const
+export type NaiveComponent = typeof NAIVE_COMPONENTS[number]
+
 export interface OriginSimulationConfig {
   /** Port of the simulated provider (`npm run origin`, or embedded by `npm start`). @default 4000 */
   port: number
@@ -68,6 +72,12 @@ export interface Config {
   logLevel: LogLevel
   /** Human-readable logs (npm run dev). @default false */
   logPretty: boolean
+  /**
+   * Naive components swapped in for the optimization ladder, NAIVE=resolver,serialize,connection
+   * (or all, none): a linear city scan, a report rebuilt and stringified per request, a new
+   * origin connection per request. @default [] (none)
+   */
+  naive: readonly NaiveComponent[]
   origin: OriginSimulationConfig
 }
 
@@ -128,6 +138,16 @@ const url = (protocols: string[]): Parser<string> => (raw) => {
 
 const text: Parser<string> = (raw) => raw
 
+const naiveList: Parser<readonly NaiveComponent[]> = (raw) => {
+  if (raw === 'all') return Object.freeze([...NAIVE_COMPONENTS])
+  if (raw === 'none') return Object.freeze([])
+  const parts = raw.split(',').map((part) => part.trim())
+  for (const part of parts) {
+    if (!(NAIVE_COMPONENTS as readonly string[]).includes(part)) throw new Error(`expected a comma-separated list of ${NAIVE_COMPONENTS.join(', ')}, or all, or none`)
+  }
+  return Object.freeze([...new Set(parts)] as NaiveComponent[])
+}
+
 const keyPrefix: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('expected 1-64 characters of A-Z a-z 0-9 _ . -')
   return raw
@@ -162,6 +182,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     exposeBaseline: r.read('EXPOSE_BASELINE', bool, false),
     logLevel: r.read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
     logPretty: r.read('LOG_PRETTY', bool, false),
+    naive: r.read('NAIVE', naiveList, Object.freeze([])),
     origin: {
       port: r.read('ORIGIN_PORT', integer(0, 65535), 4000),
       latencyMs: r.read('ORIGIN_LATENCY_MS', integer(0, 60_000), 80),

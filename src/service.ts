@@ -6,11 +6,14 @@ import { buildApp } from './app.js'
 import { monotonicClock, type Clock, type WallClock } from './cache/clock.js'
 import type { CacheEngine } from './cache/engine.js'
 import { createCacheEngine } from './cache/strategies.js'
-import { CityIndex } from './cities/city-index.js'
+import { CityIndex, type CityResolver, type IndexableCity } from './cities/city-index.js'
 import { loadCities } from './cities/dataset.js'
 import { usesRedis, type Config } from './config.js'
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js'
 import { PooledOriginClient, type OriginClient } from './origin/client.js'
+import { LinearCityResolver } from './naive/linear-city-resolver.js'
+import { NewConnectionOriginClient } from './naive/new-connection-origin-client.js'
+import { PerRequestReportLoader } from './naive/per-request-report.js'
 import { createRedisClient } from './redis.js'
 import type { Readiness } from './routes/ops.js'
 import { WeatherLoader } from './weather/weather-loader.js'
@@ -20,6 +23,8 @@ export interface ServiceOptions {
   logger: Logger
   /** Shared across services in one process (tests); loaded once otherwise. */
   cities?: CityIndex
+  /** The raw data set, for the naive linear resolver (NAIVE=resolver); loaded once otherwise. */
+  dataset?: readonly IndexableCity[]
   clock?: Clock
   wallClock?: WallClock
   /** Replaces the pooled client (the naive ladder rung). */
@@ -41,7 +46,11 @@ export interface Service {
 export function createService (options: ServiceOptions): Service {
   const { config, logger, clock = monotonicClock, wallClock = Date.now } = options
   if (config.originUrl === undefined && options.origin === undefined) throw new TypeError('expected config.originUrl or options.origin')
-  const cities = options.cities ?? new CityIndex(loadCities())
+  // The optimization ladder (NAIVE=…, src/naive/) swaps in deliberately naive parts; never a default.
+  const naive = new Set(config.naive)
+  const cities: CityResolver = naive.has('resolver')
+    ? new LinearCityResolver(options.dataset ?? loadCities())
+    : options.cities ?? new CityIndex(loadCities())
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
   const redis = usesRedis(config.cacheStrategy)
     ? createRedisClient({ ...config, redisUrl: config.redisUrl! }, logger.child({ component: 'redis' }))
@@ -54,8 +63,11 @@ export function createService (options: ServiceOptions): Service {
     events: metrics.cacheEvents,
     onBreakerStateChange: (state) => metrics.breakerState(state)
   })
-  const origin = options.origin ?? new PooledOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs, connections: config.originConnections })
-  const loader = new WeatherLoader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
+  const origin = options.origin ?? (naive.has('connection')
+    ? new NewConnectionOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs })
+    : new PooledOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs, connections: config.originConnections }))
+  const Loader = naive.has('serialize') ? PerRequestReportLoader : WeatherLoader
+  const loader = new Loader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
 
   let closing = false
   const readiness = (): Readiness => {

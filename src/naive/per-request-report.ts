@@ -1,0 +1,56 @@
+// The naive answer of the ladder's rungs before "serialize once": the cache keeps the city and
+// the provider's observation as objects, and every read of the body rebuilds the report object
+// and stringifies it again — what a first version that `return`s an object from the handler
+// pays on every hit. The route is unchanged: it reads `entry.body`, and here that is a getter.
+import { createHash } from 'node:crypto'
+import type { CacheEntry } from '../cache/entry.js'
+import type { City } from '../cities/city.js'
+import { OriginTimeoutError } from '../errors.js'
+import type { OriginWeather } from '../origin/server.js'
+import { buildReport, WeatherLoader, type WeatherLoaderOptions } from '../weather/weather-loader.js'
+
+/** A cache entry that holds objects, not bytes; its body is rebuilt on every read. */
+export class PerRequestReportEntry implements CacheEntry {
+  readonly etag: string
+  readonly storedAt: number
+  readonly #city: City
+  readonly #weather: OriginWeather
+
+  constructor (city: City, weather: OriginWeather, storedAt: number) {
+    this.#city = city
+    this.#weather = weather
+    this.storedAt = storedAt
+    // The validator names the answer, so it is computed when the answer is made; the body is not kept.
+    this.etag = '"' + createHash('sha1').update(this.body).digest('base64url') + '"'
+  }
+
+  get body (): Buffer {
+    return Buffer.from(JSON.stringify(buildReport(this.#city, this.#weather)))
+  }
+}
+
+/**
+ * A WeatherLoader whose entries are PerRequestReportEntry: nothing is stored serialized.
+ * Same origin call and metrics as WeatherLoader.load; only the entry differs.
+ */
+export class PerRequestReportLoader extends WeatherLoader {
+  readonly #options: WeatherLoaderOptions
+
+  constructor (options: WeatherLoaderOptions) {
+    super(options)
+    this.#options = options
+  }
+
+  override async load (city: City): Promise<CacheEntry> {
+    const { origin, clock, wallClock, onOriginRequest } = this.#options
+    const started = clock.now()
+    try {
+      const weather = await origin.fetchWeather(city.id)
+      onOriginRequest?.('ok', (clock.now() - started) / 1000)
+      return new PerRequestReportEntry(city, weather, wallClock())
+    } catch (err) {
+      onOriginRequest?.(err instanceof OriginTimeoutError ? 'timeout' : 'error', (clock.now() - started) / 1000)
+      throw err
+    }
+  }
+}
