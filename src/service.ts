@@ -39,6 +39,8 @@ export interface Service {
   readonly engine: CacheEngine
   readonly redis: Redis | undefined
   readonly metrics: ServiceMetrics
+  /** Waits (bounded by the connect timeout) for Redis, so a fresh worker does not start with L2 misses. */
+  ready (): Promise<void>
   /** Stops accepting, drains in-flight requests, closes Redis and the origin pool. */
   close (): Promise<void>
 }
@@ -94,6 +96,14 @@ export function createService (options: ServiceOptions): Service {
     engine,
     redis,
     metrics,
+    async ready () {
+      if (redis === undefined || redis.status === 'ready') return
+      const connected = new Promise<void>(resolve => redis.once('ready', () => resolve()))
+      const timer = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), config.redisConnectTimeoutMs).unref())
+      if (await Promise.race([connected, timer]) === 'timeout') {
+        logger.warn({ timeoutMs: config.redisConnectTimeoutMs }, 'redis not connected yet; serving from L1 and the origin meanwhile')
+      }
+    },
     async close () {
       if (closing) return
       closing = true

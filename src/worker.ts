@@ -19,5 +19,6 @@ export async function runWorker (config: Readonly<Config>, logger: Logger): Prom
   })
   // The primary is gone: nobody will route to us or collect us.
   process.on('disconnect', () => { void graceful.close() })
+  await service.ready()
   await service.app.listen({ port: config.port, host: config.host })
 }
