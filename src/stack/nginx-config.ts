@@ -1,0 +1,272 @@
+// Typed options → nginx.conf, from the one template in nginx/. The native stack and the Docker
+// image render the same file through this function; only the presets below differ.
+import { readFileSync } from 'node:fs'
+import { isAbsolute } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { renderTemplate, type TemplateView } from './template.js'
+
+/** dist/src/stack/ → repository root (the Docker image keeps the same layout under /app). */
+export const NGINX_TEMPLATE_PATH = fileURLToPath(new URL('../../../nginx/nginx.conf.template', import.meta.url))
+
+export type NginxTarget = 'native' | 'docker'
+
+/** How nginx reaches the app cluster. */
+export type AppUpstream =
+  /** Fixed address: an upstream block with a keep-alive pool (native runs). */
+  | { kind: 'static', host: string, port: number }
+  /** A DNS name re-resolved at run time through `resolver` (Docker, `--scale app=N`). */
+  | { kind: 'dns', host: string, port: number, resolver: string }
+
+export interface RateLimitOptions {
+  /** Sustained requests per second per client address. */
+  ratePerSecond: number
+  /** Requests above the rate answered at once before 429s start. */
+  burst: number
+}
+
+export type ErrorLogLevel = 'debug' | 'info' | 'notice' | 'warn' | 'error' | 'crit' | 'alert' | 'emerg'
+
+export interface NginxConfigOptions {
+  /** What the rendering is for (written in the file's header). */
+  target: NginxTarget
+  /** `listen` argument: a port, or 'address:port'. */
+  listen: string | number
+  /** Absolute directory for the pid file, temp paths, edge cache (and logs by default). */
+  workDir: string
+  app: AppUpstream
+  /** The edge cache tier (proxy_cache). @default false */
+  edgeCache?: boolean
+  /** Per-client limit_req; false turns it off (load tests: every request comes from 127.0.0.1). @default { ratePerSecond: 50, burst: 100 } */
+  rateLimit?: RateLimitOptions | false
+  /** JSON access log. @default true */
+  accessLog?: boolean
+  /** @default `${workDir}/access.log` */
+  accessLogPath?: string
+  /** @default `${workDir}/error.log` */
+  errorLogPath?: string
+  /** @default 'warn' */
+  errorLogLevel?: ErrorLogLevel
+  /** `user` directive; only used by a master running as root. @default none */
+  user?: string
+  /** @default 1 */
+  workerProcesses?: number | 'auto'
+  /** @default 4096 */
+  workerConnections?: number
+  /** CIDRs of proxies in front of nginx whose X-Forwarded-For is believed. @default [] (none) */
+  trustedProxies?: readonly string[]
+  /** CIDRs allowed to read /metrics and /ready through nginx. @default loopback only */
+  internalNetworks?: readonly string[]
+  /** Attempts per idempotent request (first try included) before nginx answers 502. @default 3 */
+  upstreamTries?: number
+  /** Idle keep-alive connections to the app, per nginx worker. @default 64 */
+  upstreamKeepalive?: number
+  /** Idle time before nginx closes an upstream connection, s. @default 60 */
+  upstreamKeepaliveTimeoutSeconds?: number
+  /** The app's KEEP_ALIVE_TIMEOUT_MS; must stay above the upstream keep-alive timeout. @default 72_000 */
+  appKeepAliveTimeoutMs?: number
+  /** @default 2 */
+  proxyConnectTimeoutSeconds?: number
+  /** Bound on one upstream answer (the app bounds the provider at 2 s). @default 10 */
+  proxyReadTimeoutSeconds?: number
+  /** Client keep-alive, s. @default 65 */
+  clientKeepaliveTimeoutSeconds?: number
+  /** @default 10_000 */
+  clientKeepaliveRequests?: number
+  /** @default '1k' */
+  clientHeaderBufferSize?: string
+  /** Bounds the request line (414 above) and each header line (400 above). @default '4 8k' */
+  largeClientHeaderBuffers?: string
+  /** The API takes no bodies. @default '16k' */
+  clientMaxBodySize?: string
+  /** Bytes on disk for the edge cache. @default '256m' */
+  edgeCacheMaxSize?: string
+  /** An entry unused this long is evicted, fresh or not. @default '10m' */
+  edgeCacheInactive?: string
+  /** Shared memory for cache keys (about 8k keys per megabyte). @default '10m' */
+  edgeCacheKeysZone?: string
+}
+
+const DEFAULTS = {
+  edgeCache: false,
+  rateLimit: { ratePerSecond: 50, burst: 100 } as RateLimitOptions | false,
+  accessLog: true,
+  errorLogLevel: 'warn' as ErrorLogLevel,
+  workerProcesses: 1 as number | 'auto',
+  workerConnections: 4096,
+  trustedProxies: [] as readonly string[],
+  internalNetworks: ['127.0.0.1/32', '::1/128'] as readonly string[],
+  upstreamTries: 3,
+  upstreamKeepalive: 64,
+  upstreamKeepaliveTimeoutSeconds: 60,
+  appKeepAliveTimeoutMs: 72_000,
+  proxyConnectTimeoutSeconds: 2,
+  proxyReadTimeoutSeconds: 10,
+  clientKeepaliveTimeoutSeconds: 65,
+  clientKeepaliveRequests: 10_000,
+  clientHeaderBufferSize: '1k',
+  largeClientHeaderBuffers: '4 8k',
+  clientMaxBodySize: '16k',
+  edgeCacheMaxSize: '256m',
+  edgeCacheInactive: '10m',
+  edgeCacheKeysZone: '10m'
+} as const
+
+const ERROR_LOG_LEVELS: readonly ErrorLogLevel[] = ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg']
+// Values land inside nginx directives: anything that could end one (`;`, braces, quotes,
+// whitespace) is refused rather than escaped.
+const TOKEN = /^[A-Za-z0-9._:\-[\]/]+$/
+const SIZE = /^\d+[kKmMgG]?$/
+const CIDR = /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/
+
+function fail (name: string, expected: string, value: unknown): never {
+  throw new TypeError(`expected nginx option ${name} to be ${expected}, got ${JSON.stringify(value)}`)
+}
+
+function int (name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) fail(name, `an integer from ${min} to ${max}`, value)
+  return value
+}
+
+function positive (name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(name, 'a positive number', value)
+  return value
+}
+
+function size (name: string, value: string): string {
+  if (!SIZE.test(value)) fail(name, 'an nginx size such as 16k or 256m', value)
+  return value
+}
+
+function path (name: string, value: string): string {
+  if (!(isAbsolute(value) && TOKEN.test(value))) fail(name, 'an absolute path without spaces or ; { } quotes', value)
+  return value.replace(/\/+$/, '')
+}
+
+function token (name: string, value: string): string {
+  if (!TOKEN.test(value)) fail(name, 'a host, address or name without spaces or ; { } quotes', value)
+  return value
+}
+
+function cidrs (name: string, values: readonly string[]): readonly string[] {
+  for (const value of values) if (!CIDR.test(value)) fail(name, 'a list of IP addresses or CIDRs', values)
+  return values
+}
+
+/** Renders the template with validated options; throws a TypeError naming the bad option. */
+export function renderNginxConfig (options: NginxConfigOptions, template = readFileSync(NGINX_TEMPLATE_PATH, 'utf8')): string {
+  const o = { ...DEFAULTS, ...stripUndefined(options) }
+  const workDir = path('workDir', o.workDir)
+  if (o.target !== 'native' && o.target !== 'docker') fail('target', "'native' or 'docker'", o.target)
+  const listen = typeof o.listen === 'number' ? String(int('listen', o.listen, 1, 65535)) : token('listen', o.listen)
+  const app = o.app
+  token('app.host', app.host)
+  int('app.port', app.port, 1, 65535)
+  const tries = int('upstreamTries', o.upstreamTries, 1, 16)
+  const upstreamIdle = int('upstreamKeepaliveTimeoutSeconds', o.upstreamKeepaliveTimeoutSeconds, 1, 3600)
+  const appIdleMs = int('appKeepAliveTimeoutMs', o.appKeepAliveTimeoutMs, 1000, 600_000)
+  if (upstreamIdle * 1000 >= appIdleMs) {
+    fail('upstreamKeepaliveTimeoutSeconds', `below the app's keepAliveTimeout (${appIdleMs} ms), or nginx may reuse a connection Node is closing`, upstreamIdle)
+  }
+  if (!ERROR_LOG_LEVELS.includes(o.errorLogLevel)) fail('errorLogLevel', `one of ${ERROR_LOG_LEVELS.join(', ')}`, o.errorLogLevel)
+  if (o.workerProcesses !== 'auto') int('workerProcesses', o.workerProcesses, 1, 256)
+  const rateLimit = o.rateLimit
+  if (rateLimit !== false) {
+    int('rateLimit.ratePerSecond', rateLimit.ratePerSecond, 1, 10_000_000)
+    int('rateLimit.burst', rateLimit.burst, 0, 10_000_000)
+  }
+  if (!/^\d+ \d+[kKmM]?$/.test(o.largeClientHeaderBuffers)) fail('largeClientHeaderBuffers', "'<count> <size>' such as '4 8k'", o.largeClientHeaderBuffers)
+  const trusted = cidrs('trustedProxies', o.trustedProxies)
+  const internal = cidrs('internalNetworks', o.internalNetworks)
+  const appAddress = `${app.host}:${app.port}`
+
+  const view: TemplateView = {
+    target: o.target,
+    user: o.user === undefined ? '' : o.user.split(/\s+/).map((part) => token('user', part)).join(' '),
+    workerProcesses: String(o.workerProcesses),
+    workerConnections: int('workerConnections', o.workerConnections, 16, 1_000_000),
+    workDir,
+    pidPath: `${workDir}/nginx.pid`,
+    errorLogPath: o.errorLogPath === undefined ? `${workDir}/error.log` : path('errorLogPath', o.errorLogPath),
+    errorLogLevel: o.errorLogLevel,
+    clientKeepaliveTimeoutSeconds: int('clientKeepaliveTimeoutSeconds', o.clientKeepaliveTimeoutSeconds, 0, 3600),
+    clientKeepaliveRequests: int('clientKeepaliveRequests', o.clientKeepaliveRequests, 1, 10_000_000),
+    clientHeaderBufferSize: size('clientHeaderBufferSize', o.clientHeaderBufferSize),
+    largeClientHeaderBuffers: o.largeClientHeaderBuffers,
+    clientMaxBodySize: size('clientMaxBodySize', o.clientMaxBodySize),
+    trustsProxies: trusted.length > 0,
+    setRealIpFrom: trusted.map((cidr) => `  set_real_ip_from ${cidr};`).join('\n'),
+    accessLog: o.accessLog,
+    accessLogPath: o.accessLogPath === undefined ? `${workDir}/access.log` : path('accessLogPath', o.accessLogPath),
+    // A file gets a write buffer; a stream (Docker's stdout) is written at once.
+    accessLogBuffer: o.accessLogPath?.startsWith('/dev/') === true ? '' : ' buffer=64k flush=1s',
+    rateLimit: rateLimit !== false,
+    rateLimitRate: rateLimit === false ? 0 : rateLimit.ratePerSecond,
+    rateLimitBurst: rateLimit === false ? 0 : rateLimit.burst,
+    edgeCache: o.edgeCache,
+    edgeCacheKeysZone: size('edgeCacheKeysZone', o.edgeCacheKeysZone),
+    edgeCacheMaxSize: size('edgeCacheMaxSize', o.edgeCacheMaxSize),
+    edgeCacheInactive: size('edgeCacheInactive', o.edgeCacheInactive),
+    upstreamBlock: app.kind === 'static',
+    upstreamTries: tries,
+    upstreamServers: Array.from({ length: tries }, () => `    server ${appAddress} max_fails=0;`).join('\n'),
+    upstreamKeepalive: int('upstreamKeepalive', o.upstreamKeepalive, 1, 100_000),
+    upstreamKeepaliveTimeoutSeconds: upstreamIdle,
+    appKeepAliveTimeoutSeconds: appIdleMs / 1000,
+    resolver: app.kind === 'dns' ? token('app.resolver', app.resolver) : '',
+    appAddress,
+    proxyPass: app.kind === 'static' ? 'http://cachestack_app' : 'http://$cs_app',
+    listen,
+    proxyConnectTimeoutSeconds: positive('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds),
+    proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
+    allowInternal: internal.map((cidr) => `      allow ${cidr};`).join('\n')
+  }
+  return renderTemplate(template, view)
+}
+
+function stripUndefined<T extends object> (value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+export interface NativeNginxOptions extends Partial<Omit<NginxConfigOptions, 'target' | 'app' | 'listen'>> {
+  workDir: string
+  port: number
+  appPort: number
+}
+
+/** Loopback-only nginx in front of a cluster on 127.0.0.1:appPort (`npm run stack`, tests). */
+export function nativeNginxOptions ({ port, appPort, ...rest }: NativeNginxOptions): NginxConfigOptions {
+  return {
+    // Run as root (CI, containers), nginx would switch workers to nobody:nobody, a group Debian
+    // lacks, and they could not write the work dir: keep them the invoking user.
+    ...(process.getuid?.() === 0 ? { user: 'root root' } : {}),
+    ...rest,
+    target: 'native',
+    listen: `127.0.0.1:${port}`,
+    app: { kind: 'static', host: '127.0.0.1', port: appPort }
+  }
+}
+
+export interface DockerNginxOptions extends Partial<Omit<NginxConfigOptions, 'target' | 'app'>> {
+  /** Service name of the app in docker-compose.yml. @default 'app' */
+  appHost?: string
+  /** @default 3000 */
+  appPort?: number
+}
+
+/** The compose topology: nginx:alpine, Docker's embedded DNS, logs to the container's streams. */
+export function dockerNginxOptions ({ appHost = 'app', appPort = 3000, ...rest }: DockerNginxOptions = {}): NginxConfigOptions {
+  return {
+    listen: 8080,
+    // Exists in the nginx image; nginx creates the temp and cache directories beneath it.
+    workDir: '/var/cache/nginx',
+    errorLogPath: '/dev/stderr',
+    accessLogPath: '/dev/stdout',
+    user: 'nginx',
+    workerProcesses: 'auto',
+    // The compose network's clients (Docker's gateway for published ports) may read /metrics.
+    internalNetworks: ['127.0.0.1/32', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+    ...rest,
+    target: 'docker',
+    app: { kind: 'dns', host: appHost, port: appPort, resolver: '127.0.0.11' }
+  }
+}
