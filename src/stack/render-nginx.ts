@@ -1,0 +1,25 @@
+// The Docker render step: `node dist/src/stack/render-nginx.js --out <file>` writes nginx.conf
+// from the same template as the native stack, with EDGE_CACHE / RATE_LIMIT* / ACCESS_LOG read at
+// container start (docker-compose.yml's nginx-config service). Without --out it prints it.
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { dockerNginxOptions, renderNginxConfig } from './nginx-config.js'
+import { readEdgeEnv } from './stack-env.js'
+
+try {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, 'app-host': { type: 'string' }, 'app-port': { type: 'string' } } })
+  const appPort = values['app-port'] === undefined ? undefined : Number(values['app-port'])
+  const text = renderNginxConfig(dockerNginxOptions({
+    ...readEdgeEnv(process.env),
+    ...(values['app-host'] === undefined ? {} : { appHost: values['app-host'] }),
+    ...(appPort === undefined ? {} : { appPort })
+  }))
+  if (values.out === undefined) process.stdout.write(text)
+  else {
+    writeFileSync(values.out, text)
+    process.stderr.write(`nginx config written to ${values.out}\n`)
+  }
+} catch (err) {
+  process.stderr.write(`render-nginx: ${(err as Error).message}\n`)
+  process.exit(1)
+}

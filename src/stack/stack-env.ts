@@ -1,0 +1,98 @@
+// The stack's environment variables (`npm run stack`, and the Docker nginx render step), read and
+// validated in one place like src/config.ts does for the app: every bad variable is named.
+import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.js'
+import type { RateLimitOptions } from './nginx-config.js'
+import type { StackOptions } from './stack.js'
+
+export type Env = Record<string, string | undefined>
+
+/** What nginx's rendering depends on, in both Docker and native runs. */
+export interface EdgeEnv {
+  /** EDGE_CACHE=on|off. @default false */
+  edgeCache: boolean
+  /** RATE_LIMIT=on|off, RATE_LIMIT_RPS, RATE_LIMIT_BURST. @default 50 r/s, burst 100 */
+  rateLimit: RateLimitOptions | false
+  /** ACCESS_LOG=on|off. @default true */
+  accessLog: boolean
+}
+
+class EnvReader {
+  readonly errors: string[] = []
+  constructor (private readonly env: Env) {}
+
+  read<T> (name: string, parse: (raw: string) => T, fallback: T): T {
+    const raw = this.env[name]
+    if (raw === undefined || raw.trim() === '') return fallback
+    try {
+      return parse(raw.trim())
+    } catch (err) {
+      this.errors.push(`  ${name}=${JSON.stringify(raw)}: ${(err as Error).message}`)
+      return fallback
+    }
+  }
+
+  done (): void {
+    if (this.errors.length > 0) throw new Error(`invalid stack environment:\n${this.errors.join('\n')}`)
+  }
+}
+
+const integer = (min: number, max: number) => (raw: string): number => {
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`expected an integer from ${min} to ${max}`)
+  return Number(raw)
+}
+
+const onOff = (raw: string): boolean => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new Error('expected on or off')
+}
+
+const strategyName = (raw: string): CacheStrategyName => {
+  if (!(CACHE_STRATEGIES as readonly string[]).includes(raw)) throw new Error(`expected one of ${CACHE_STRATEGIES.join(', ')}`)
+  return raw as CacheStrategyName
+}
+
+function readEdge (r: EnvReader): EdgeEnv {
+  const limited = r.read('RATE_LIMIT', onOff, true)
+  const ratePerSecond = r.read('RATE_LIMIT_RPS', integer(1, 10_000_000), 50)
+  const burst = r.read('RATE_LIMIT_BURST', integer(0, 10_000_000), 100)
+  return {
+    edgeCache: r.read('EDGE_CACHE', onOff, false),
+    rateLimit: limited ? { ratePerSecond, burst } : false,
+    accessLog: r.read('ACCESS_LOG', onOff, true)
+  }
+}
+
+/** EDGE_CACHE, RATE_LIMIT*, ACCESS_LOG: what the Docker render step needs. */
+export function readEdgeEnv (env: Env): EdgeEnv {
+  const r = new EnvReader(env)
+  const edge = readEdge(r)
+  r.done()
+  return edge
+}
+
+/** Everything `npm run stack` takes from the environment. */
+export function readStackEnv (env: Env): StackOptions & { nginxPort: number } {
+  const r = new EnvReader(env)
+  const port = integer(1, 65535)
+  const optionalPort = (name: string): { [key: string]: number } => {
+    const value = r.read<number | undefined>(name, port, undefined)
+    return value === undefined ? {} : { [name.replace(/_PORT$/, '').toLowerCase() + 'Port']: value }
+  }
+  const edge = readEdge(r)
+  const strategy = r.read('CACHE_STRATEGY', strategyName, 'layered')
+  const options: StackOptions & { nginxPort: number } = {
+    ...edge,
+    strategy,
+    workers: r.read('WORKERS', integer(1, 256), 2),
+    nginxPort: r.read('NGINX_PORT', port, 8080),
+    ...optionalPort('APP_PORT'),
+    ...optionalPort('ORIGIN_PORT'),
+    ...optionalPort('REDIS_PORT'),
+    // Only when the strategy reads L2: `CACHE_STRATEGY=memory npm run stack` needs no redis-server.
+    redis: usesRedis(strategy),
+    logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info')
+  }
+  r.done()
+  return options
+}

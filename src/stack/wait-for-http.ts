@@ -1,0 +1,36 @@
+// Readiness by polling HTTP, bounded in time, failing fast (with the child's last output) when
+// the process behind the URL has already exited.
+import type { ManagedProcess } from './managed-process.js'
+
+export interface WaitForHttpOptions {
+  /** @default 30_000 */
+  timeoutMs?: number
+  /** @default 50 */
+  intervalMs?: number
+  /** The process expected to answer; its exit ends the wait at once. */
+  process?: ManagedProcess
+  /** Gives up at once (Ctrl-C during start). */
+  signal?: AbortSignal
+}
+
+export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs = 50, process: child, signal }: WaitForHttpOptions = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last = 'no answer yet'
+  while (Date.now() < deadline) {
+    signal?.throwIfAborted()
+    if (child !== undefined && !child.running()) {
+      throw new Error(`${child.name} exited (code ${child.child.exitCode ?? child.child.signalCode}) before ${url} answered. Its last output:\n${child.outputTail().trim() || '(none)'}`)
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(2000, Math.max(100, deadline - Date.now()))) })
+      await response.arrayBuffer()
+      if (response.ok) return
+      last = `HTTP ${response.status}`
+    } catch (err) {
+      last = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+  const output = child === undefined ? '' : ` Last output of ${child.name}:\n${child.outputTail().trim() || '(none)'}`
+  throw new Error(`${url} did not answer 2xx within ${timeoutMs} ms (last: ${last}).${output}`)
+}
