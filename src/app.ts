@@ -32,6 +32,9 @@ export function buildApp (options: AppOptions): FastifyInstance {
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
+    // A pino child per request (to bind reqId) costs on every hit; without request logging the
+    // error handler binds reqId itself, so requests share the parent logger.
+    ...(config.logRequests ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Long enough for the 100-character limit to be ours to enforce with a 400, still bounded.
     routerOptions: { maxParamLength: 1000 },

@@ -1,10 +1,12 @@
-// One cached answer: the JSON bytes exactly as sent, serialized once when the origin answered,
-// with an ETag computed once. A hit sends these bytes; nothing re-serializes.
+// One cached answer: the JSON exactly as sent, serialized once when the origin answered, with an
+// ETag computed once. A hit sends this string; nothing re-serializes.
+// A string, not a Buffer: Node writes a string body and the headers in one write(), a Buffer
+// body as a second chunk (writev) — measurably slower on the L1 hit path.
 import { createHash } from 'node:crypto'
 
 export interface CacheEntry {
-  /** The response body, UTF-8 JSON. */
-  readonly body: Buffer
+  /** The response body, JSON. */
+  readonly body: string
   /** Strong validator of `body` (RFC 9110 §8.8.3), quoted. */
   readonly etag: string
   /** Wall-clock ms when the origin produced this answer; `Age` counts from here (RFC 9111 §5.1). */
@@ -12,26 +14,27 @@ export interface CacheEntry {
 }
 
 export function createEntry (json: string, storedAt: number): CacheEntry {
-  const body = Buffer.from(json)
-  const etag = '"' + createHash('sha1').update(body).digest('base64url') + '"'
-  return { body, etag, storedAt }
+  return { body: json, etag: etagOf(json), storedAt }
 }
 
-// L2 wire format: `<etag>\n<storedAt>\n<body>`. The body is not re-encoded and, on read,
-// not copied (a subarray of the reply buffer).
-const NL = 0x0a
+/** Strong ETag of a body: 160 bits of SHA-1, base64url, quoted. */
+export function etagOf (body: string): string {
+  return '"' + createHash('sha1').update(body).digest('base64url') + '"'
+}
 
-export function encodeEntry (entry: CacheEntry): Buffer {
-  return Buffer.concat([Buffer.from(`${entry.etag}\n${entry.storedAt}\n`), entry.body])
+// L2 wire format: `<etag>\n<storedAt>\n<body>`: the body is stored as serialized, never
+// parsed or re-serialized on the way through.
+export function encodeEntry (entry: CacheEntry): string {
+  return entry.etag + '\n' + entry.storedAt + '\n' + entry.body
 }
 
 /** Decodes an L2 value; undefined when it is not in this format (treated as a miss, then overwritten). */
-export function decodeEntry (raw: Buffer): CacheEntry | undefined {
-  const first = raw.indexOf(NL)
+export function decodeEntry (raw: string): CacheEntry | undefined {
+  const first = raw.indexOf('\n')
   if (first <= 0) return undefined
-  const second = raw.indexOf(NL, first + 1)
+  const second = raw.indexOf('\n', first + 1)
   if (second <= first + 1) return undefined
-  const storedAt = Number(raw.toString('latin1', first + 1, second))
+  const storedAt = Number(raw.slice(first + 1, second))
   if (!Number.isFinite(storedAt)) return undefined
-  return { etag: raw.toString('latin1', 0, first), storedAt, body: raw.subarray(second + 1) }
+  return { etag: raw.slice(0, first), storedAt, body: raw.slice(second + 1) }
 }

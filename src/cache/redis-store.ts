@@ -14,7 +14,7 @@ return { v, redis.call('PTTL', KEYS[1]) }
 `
 
 interface RedisWithScripts extends Redis {
-  csGetWithTtlBuffer (key: string): Promise<[Buffer, number] | null>
+  csGetWithTtl (key: string): Promise<[string, number] | null>
 }
 
 export interface RedisStoreOptions {
@@ -35,7 +35,7 @@ export class RedisStore {
 
   constructor ({ redis, prefix }: RedisStoreOptions) {
     this.#keyPrefix = `${prefix}:${L2_FORMAT_VERSION}:`
-    if (typeof (redis as unknown as Partial<RedisWithScripts>).csGetWithTtlBuffer !== 'function') {
+    if (typeof (redis as unknown as Partial<RedisWithScripts>).csGetWithTtl !== 'function') {
       redis.defineCommand('csGetWithTtl', { numberOfKeys: 1, lua: GET_WITH_TTL })
     }
     this.#redis = redis as unknown as RedisWithScripts
@@ -46,7 +46,7 @@ export class RedisStore {
   }
 
   async get (key: string): Promise<RedisHit | undefined> {
-    const reply = await this.#redis.csGetWithTtlBuffer(this.#keyPrefix + key)
+    const reply = await this.#redis.csGetWithTtl(this.#keyPrefix + key)
     if (reply === null) return undefined
     const [raw, remainingMs] = reply
     if (remainingMs <= 0) return undefined // no expiry (-1) is not ours; gone (-2)

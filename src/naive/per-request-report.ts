@@ -24,8 +24,8 @@ export class PerRequestReportEntry implements CacheEntry {
     this.etag = '"' + createHash('sha1').update(this.body).digest('base64url') + '"'
   }
 
-  get body (): Buffer {
-    return Buffer.from(JSON.stringify(buildReport(this.#city, this.#weather)))
+  get body (): string {
+    return JSON.stringify(buildReport(this.#city, this.#weather))
   }
 }
 

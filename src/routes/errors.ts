@@ -26,7 +26,7 @@ function sendError (error: FastifyError | Error, request: FastifyRequest, reply:
       message = 'Internal error'
     }
   }
-  if (statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  if (statusCode >= 500) request.log.error({ reqId: request.id, err: error }, 'request failed')
   reply.code(statusCode).type('application/json; charset=utf-8').send(errorBody(statusCode, code, message))
 }
 

@@ -32,7 +32,7 @@ test('get returns the stored bytes, ETag, storedAt and the remaining TTL', async
   await store.set('k1', entry, 10_000)
   const hit = await store.get('k1')
   assert.ok(hit)
-  assert.ok(hit.entry.body.equals(entry.body))
+  assert.equal(hit.entry.body, entry.body)
   assert.equal(hit.entry.etag, entry.etag)
   assert.equal(hit.entry.storedAt, entry.storedAt)
   assert.ok(hit.remainingMs > 9000 && hit.remainingMs <= 10_000, `remaining ${hit.remainingMs}`)
