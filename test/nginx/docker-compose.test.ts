@@ -1,0 +1,89 @@
+// docker-compose.yml as docker-compose itself reads it (no Docker engine needed to validate).
+// Missing docker-compose is a failure, not a skip: the file would go unchecked.
+import { before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { requireBinary } from '../../src/stack/binaries.js'
+
+const run = promisify(execFile)
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+interface Service {
+  image?: string
+  build?: { dockerfile: string }
+  command?: string[]
+  init?: boolean
+  ports?: Array<{ published: number | string, target: number }>
+  environment?: Record<string, string>
+  depends_on?: Record<string, { condition: string }>
+  healthcheck?: { test?: string[], disable?: boolean }
+  volumes?: string[]
+  container_name?: string
+}
+let services: Record<string, Service>
+
+async function composeConfig (env: Record<string, string> = {}): Promise<Record<string, Service>> {
+  const bin = requireBinary('docker-compose')
+  const { stdout } = await run(bin, ['-f', 'docker-compose.yml', 'config'], { cwd: ROOT, env: { ...process.env, ...env } })
+  // docker-compose v1 prints YAML only; its own PyYAML turns it into JSON.
+  const python = requireBinary('python3')
+  const child = execFile(python, ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'])
+  child.stdin!.end(stdout)
+  let json = ''
+  child.stdout!.on('data', (chunk: Buffer) => { json += chunk.toString() })
+  await new Promise<void>((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve() : reject(new Error(`python3 exited ${code}`))))
+  return (JSON.parse(json) as { services: Record<string, Service> }).services
+}
+
+before(async () => { services = await composeConfig() })
+
+test('docker-compose config accepts the file; the four services are there', () => {
+  for (const name of ['nginx', 'app', 'redis', 'origin']) assert.ok(services[name], `service ${name}`)
+})
+
+test('only nginx is published, on 8080; app can scale (no fixed name or host port)', () => {
+  assert.deepEqual(services.nginx!.ports?.map((p) => [Number(p.published), p.target]), [[8080, 8080]])
+  for (const name of ['app', 'redis', 'origin']) assert.equal(services[name]!.ports, undefined, `${name} publishes no port`)
+  assert.equal(services.app!.container_name, undefined)
+})
+
+test('start order waits on health: redis and origin healthy → app healthy → nginx', () => {
+  assert.equal(services.app!.depends_on?.redis?.condition, 'service_healthy')
+  assert.equal(services.app!.depends_on?.origin?.condition, 'service_healthy')
+  assert.equal(services.nginx!.depends_on?.app?.condition, 'service_healthy')
+  assert.equal(services.nginx!.depends_on?.['nginx-config']?.condition, 'service_completed_successfully')
+  for (const name of ['nginx', 'redis', 'origin']) assert.ok(services[name]!.healthcheck?.test, `${name} has a healthcheck`)
+})
+
+test('every long-running service runs under an init', () => {
+  for (const name of ['nginx', 'app', 'redis', 'origin']) assert.equal(services[name]!.init, true, name)
+})
+
+test('redis: bounded memory, allkeys-lru, no persistence', () => {
+  const command = services.redis!.command!.join(' ')
+  assert.match(command, /--maxmemory \d+mb/)
+  assert.match(command, /--maxmemory-policy allkeys-lru/)
+  assert.match(command, /--appendonly no/)
+  const args = services.redis!.command!
+  assert.equal(args[args.indexOf('--save') + 1], '', '--save "" turns RDB snapshots off')
+})
+
+test('app and origin: the same image; origin runs the provider; app points at both', () => {
+  assert.equal(services.app!.image, services.origin!.image)
+  assert.equal(services.origin!.build?.dockerfile, 'docker/Dockerfile')
+  assert.deepEqual(services.origin!.command, ['node', 'dist/src/origin/main.js'])
+  assert.equal(services.app!.environment?.ORIGIN_URL, 'http://origin:4000')
+  assert.equal(services.app!.environment?.REDIS_URL, 'redis://redis:6379/0')
+})
+
+test('nginx renders its config from the shared template at start; EDGE_CACHE and CACHE_STRATEGY come from the environment', async () => {
+  assert.deepEqual(services['nginx-config']!.command?.slice(0, 2), ['node', 'dist/src/stack/render-nginx.js'])
+  assert.match(services.nginx!.image!, /^nginx:1\.(2[7-9]|[3-9]\d)/, 'an nginx recent enough for the rendered config')
+  assert.equal(services['nginx-config']!.environment?.EDGE_CACHE, 'off')
+  assert.equal(services.app!.environment?.CACHE_STRATEGY, 'layered')
+  const tuned = await composeConfig({ EDGE_CACHE: 'on', CACHE_STRATEGY: 'memory' })
+  assert.equal(tuned['nginx-config']!.environment?.EDGE_CACHE, 'on')
+  assert.equal(tuned.app!.environment?.CACHE_STRATEGY, 'memory')
+})
