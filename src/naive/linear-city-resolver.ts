@@ -1,6 +1,7 @@
 // The naive first version of city lookup, kept for the optimization ladder's rung 0: every
 // request scans all 135k cities and canonicalizes each candidate's name on the way, which is
-// what the CPU profile of that rung names as the hot spot. Same answers as CityIndex.
+// what the CPU profile of that rung names as the hot spot. Same answers as CityIndex, whose
+// rules it restates as a scan (test/naive/ holds the two to the same answers).
 import type { CityResolver, IndexableCity } from '../cities/city-index.js'
 import type { City } from '../cities/city.js'
 import { canonicalName } from '../cities/normalize.js'
@@ -9,6 +10,12 @@ export interface LinearCityResolverOptions {
   /** Canonical form of a data-set name. @default canonicalName (the one CityIndex uses) */
   canonicalize?: (name: string) => string
 }
+
+const CITY_SUFFIX = /^(.+) City$/
+
+// CityIndex's order: most populous first, then the lowest id.
+const preferred = (best: IndexableCity | undefined, city: IndexableCity): IndexableCity =>
+  best === undefined || city.population > best.population || (city.population === best.population && city.id < best.id) ? city : best
 
 export class LinearCityResolver implements CityResolver {
   readonly #cities: readonly IndexableCity[]
@@ -25,14 +32,20 @@ export class LinearCityResolver implements CityResolver {
 
   // A method of its own so that profiles name it: the whole cost of this rung is here.
   linearScan (name: string, country: string | undefined): City | undefined {
+    let named = false
     let best: IndexableCity | undefined
+    let bestAlias: IndexableCity | undefined
     for (const city of this.#cities) {
-      if (country !== undefined && city.country !== country) continue
-      const matches = this.#canonicalize(city.name) === name ||
-        (city.altName !== undefined && city.altName !== '' && this.#canonicalize(city.altName) === name)
-      // Same tie-break as CityIndex: most populous, then lowest id.
-      if (matches && (best === undefined || city.population > best.population || (city.population === best.population && city.id < best.id))) best = city
+      const inCountry = country === undefined || city.country === country
+      if (this.#canonicalize(city.name) === name || (city.altName && this.#canonicalize(city.altName) === name)) {
+        named = true
+        if (inCountry) best = preferred(best, city)
+      } else if (!named && inCountry) {
+        // "New York City" answers to "new york", but only when no city has that name itself.
+        const alias = CITY_SUFFIX.exec(city.name)
+        if (alias !== null && this.#canonicalize(alias[1]!) === name) bestAlias = preferred(bestAlias, city)
+      }
     }
-    return best
+    return named ? best : bestAlias
   }
 }

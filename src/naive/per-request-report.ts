@@ -2,8 +2,7 @@
 // the provider's observation as objects, and every read of the body rebuilds the report object
 // and stringifies it again — what a first version that `return`s an object from the handler
 // pays on every hit. The route is unchanged: it reads `entry.body`, and here that is a getter.
-import { createHash } from 'node:crypto'
-import type { CacheEntry } from '../cache/entry.js'
+import { etagOf, type CacheEntry } from '../cache/entry.js'
 import type { City } from '../cities/city.js'
 import { OriginTimeoutError } from '../errors.js'
 import type { OriginWeather } from '../origin/server.js'
@@ -21,7 +20,7 @@ export class PerRequestReportEntry implements CacheEntry {
     this.#weather = weather
     this.storedAt = storedAt
     // The validator names the answer, so it is computed when the answer is made; the body is not kept.
-    this.etag = '"' + createHash('sha1').update(this.body).digest('base64url') + '"'
+    this.etag = etagOf(this.body)
   }
 
   get body (): string {
