@@ -1,0 +1,136 @@
+// Command line → LoadTestOptions. Precedence: explicit flags, then --quick, then DEFAULTS.
+import { parseArgs } from 'node:util'
+import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
+import {
+  DEFAULTS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
+  type ExternalTargetOptions, type LoadTestOptions
+} from './options.js'
+import { SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
+
+export const USAGE = `Usage: npm run loadtest -- [options]
+
+Starts the native stack (nginx → Node cluster → Redis, simulated provider) and measures every
+target on every scenario, then writes results.json, results.md and report.html.
+
+  --quick                 every target on zipf, 3 s runs, 1 repetition (< 60 s on 2 cores)
+  --targets LIST          ${TARGET_NAMES.join(',')} (default: all)
+  --scenarios LIST        ${SCENARIO_NAMES.join(',')} (default: all)
+  --duration S            measured seconds per run (default ${DEFAULTS.durationSeconds})
+  --warmup S              warm-up seconds before each run, not for cold (default ${DEFAULTS.warmupSeconds})
+  --connections N         concurrent connections (default ${DEFAULTS.connections})
+  --pipelining N          requests in flight per connection (default ${DEFAULTS.pipelining})
+  --repetitions N         runs per target and scenario; median and spread reported (default ${DEFAULTS.repetitions})
+  --rate N                fixed-rate mode: N req/s overall; latency also corrected for coordinated omission
+  --timeout S             per-request timeout (default ${DEFAULTS.timeoutSeconds})
+  --max-requests N        stop a run at N responses (default ${DEFAULTS.maxRequestsPerRun})
+  --cities N              distinct cities in uniform/zipf/cold (default ${DEFAULTS.cities})
+  --zipf-law L            population (weight = inhabitants) or rank (weight = 1/rank^s) (default ${DEFAULTS.zipfLaw})
+  --zipf-exponent S       s of the rank law (default ${DEFAULTS.zipfExponent})
+  --seed N                PRNG seed of the request paths (default ${DEFAULTS.seed})
+  --workers N             app cluster workers (default ${DEFAULTS.workers})
+  --edge-strategy S       app strategy behind the edge tier: ${CACHE_STRATEGIES.join(', ')} (default ${DEFAULTS.edgeStrategy})
+  --out DIR               output directory (default loadtest/results/<timestamp>)
+  --progress / --no-progress   live bars (default: when stdout is a terminal)
+
+Against a stack that is already running (e.g. docker compose) instead of the native one:
+  --target URL            base URL to load, http://127.0.0.1:PORT only
+  --metrics-url URL       the app's /metrics (default: URL/metrics)
+  --origin-url URL        the provider's /stats (default: none; origin calls then unknown)
+  --label NAME            what the stack runs: ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')} (default layered)
+  --app-pid PID           cluster primary pid, for CPU and memory
+`
+
+function number (name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new OptionError(name, raw, 'expected a number')
+  return n
+}
+
+function list<T extends string> (name: string, raw: string | undefined, allowed: readonly T[]): T[] | undefined {
+  if (raw === undefined) return undefined
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  for (const item of items) if (!(allowed as readonly string[]).includes(item)) throw new OptionError(name, item, `expected some of ${allowed.join(', ')}`)
+  return items as T[]
+}
+
+export interface ParsedCommand {
+  help: boolean
+  options: Readonly<LoadTestOptions>
+}
+
+export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean, now = new Date()): ParsedCommand {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      targets: { type: 'string' },
+      scenarios: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      pipelining: { type: 'string' },
+      repetitions: { type: 'string' },
+      rate: { type: 'string' },
+      timeout: { type: 'string' },
+      'max-requests': { type: 'string' },
+      cities: { type: 'string' },
+      'zipf-law': { type: 'string' },
+      'zipf-exponent': { type: 'string' },
+      seed: { type: 'string' },
+      workers: { type: 'string' },
+      'edge-strategy': { type: 'string' },
+      out: { type: 'string' },
+      progress: { type: 'boolean' },
+      'no-progress': { type: 'boolean' },
+      target: { type: 'string' },
+      'metrics-url': { type: 'string' },
+      'origin-url': { type: 'string' },
+      label: { type: 'string' },
+      'app-pid': { type: 'string' }
+    }
+  })
+  let external: ExternalTargetOptions | null = null
+  if (values.target !== undefined) {
+    const url = values.target.replace(/\/$/, '')
+    external = {
+      url,
+      metricsUrl: values['metrics-url'] ?? `${url}/metrics`,
+      originStatsUrl: values['origin-url'] ?? null,
+      label: (values.label ?? 'layered') as ExternalTargetOptions['label'],
+      appPid: number('app-pid', values['app-pid']) ?? null
+    }
+  } else {
+    for (const flag of ['metrics-url', 'origin-url', 'label', 'app-pid'] as const) {
+      if (values[flag] !== undefined) throw new OptionError(flag, values[flag], 'only applies with --target')
+    }
+  }
+  const quick = values.quick === true ? QUICK : {}
+  const pick = <T>(flag: T | undefined, preset: T | undefined, fallback: T): T => flag ?? preset ?? fallback
+  const options: LoadTestOptions = {
+    targets: list('targets', values.targets, TARGET_NAMES) ?? quick.targets ?? defaultTargets(external),
+    scenarios: list('scenarios', values.scenarios, SCENARIO_NAMES) ?? (quick.scenarios as ScenarioName[] | undefined) ?? defaultScenarios(external),
+    durationSeconds: pick(number('duration', values.duration), quick.durationSeconds, DEFAULTS.durationSeconds),
+    warmupSeconds: pick(number('warmup', values.warmup), quick.warmupSeconds, DEFAULTS.warmupSeconds),
+    connections: pick(number('connections', values.connections), quick.connections, DEFAULTS.connections),
+    pipelining: pick(number('pipelining', values.pipelining), quick.pipelining, DEFAULTS.pipelining),
+    repetitions: pick(number('repetitions', values.repetitions), quick.repetitions, DEFAULTS.repetitions),
+    rate: number('rate', values.rate) ?? DEFAULTS.rate,
+    timeoutSeconds: pick(number('timeout', values.timeout), quick.timeoutSeconds, DEFAULTS.timeoutSeconds),
+    maxRequestsPerRun: pick(number('max-requests', values['max-requests']), quick.maxRequestsPerRun, DEFAULTS.maxRequestsPerRun),
+    cities: pick(number('cities', values.cities), quick.cities, DEFAULTS.cities),
+    zipfLaw: pick(values['zipf-law'] as ZipfLaw | undefined, quick.zipfLaw, DEFAULTS.zipfLaw),
+    zipfExponent: pick(number('zipf-exponent', values['zipf-exponent']), quick.zipfExponent, DEFAULTS.zipfExponent),
+    seed: pick(number('seed', values.seed), quick.seed, DEFAULTS.seed),
+    workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
+    edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
+    outDir: values.out ?? defaultOutDir(now),
+    progress: values['no-progress'] === true ? false : values.progress === true ? true : stdoutIsTty,
+    quick: values.quick === true,
+    external
+  }
+  return { help: values.help === true, options: validateOptions(options) }
+}

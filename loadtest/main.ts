@@ -1,0 +1,91 @@
+// `npm run loadtest`: parse the flags, start (or point at) the stack, measure, write the
+// reports, print the table. Bounded: every run has a duration and a response cap, and the
+// whole command a deadline, after which it stops the stack and exits.
+import { loadCities } from '../src/cities/dataset.js'
+import { selectCities } from './cities.js'
+import { parseCommandLine, USAGE } from './cli.js'
+import { createExternalBed } from './external-bed.js'
+import { createNativeBed, type StartStack } from './native-bed.js'
+import type { LoadTestOptions } from './options.js'
+import { createProcFs } from './process-usage.js'
+import { createProgress } from './progress.js'
+import { writeReports } from './reports.js'
+import { renderTerminalReport } from './report-terminal.js'
+import { runLoadTest } from './runner.js'
+import type { TestBed } from './test-bed.js'
+
+async function loadStartStack (): Promise<StartStack> {
+  // Resolved at run time so the load test builds on its own; the stack runner is src/stack/stack.ts.
+  const modulePath = '../src/stack/stack.js'
+  const stackModule = await import(modulePath) as { startStack?: StartStack }
+  if (typeof stackModule.startStack !== 'function') throw new Error('src/stack/stack.ts does not export startStack')
+  return stackModule.startStack
+}
+
+/** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
+export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
+  const runs = o.targets.length * o.scenarios.length * o.repetitions
+  return 120 + runs * (o.warmupSeconds + o.durationSeconds + o.timeoutSeconds + 30)
+}
+
+async function main (): Promise<number> {
+  let parsed
+  try {
+    parsed = parseCommandLine(process.argv.slice(2), process.stdout.isTTY === true)
+  } catch (err) {
+    process.stderr.write(`loadtest: ${(err as Error).message}\n\n${USAGE}`)
+    return 64 // EX_USAGE
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+  const options = parsed.options
+  const progress = createProgress(options.progress)
+  const cities = selectCities(loadCities(), options.cities)
+  const bed: TestBed = options.external === null
+    ? createNativeBed({ startStack: await loadStartStack(), workers: options.workers, edgeStrategy: options.edgeStrategy, onNote: (line) => progress.note(line) })
+    : createExternalBed(options.external)
+
+  const abort = new AbortController()
+  let closing: Promise<void> | undefined
+  const close = (): Promise<void> => (closing ??= bed.close().catch((err: unknown) => progress.note(`stopping the stack failed: ${(err as Error).message}`)))
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) {
+      // Second signal: stop now.
+      void close().then(() => process.exit(130))
+      return
+    }
+    progress.note(`${signal}: finishing the current run, then writing what was measured (again to stop now)`)
+    abort.abort()
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const deadline = setTimeout(() => {
+    progress.note(`loadtest: over its ${deadlineSeconds(options)} s deadline; stopping the stack`)
+    void close().then(() => process.exit(1))
+  }, deadlineSeconds(options) * 1000)
+  deadline.unref()
+
+  const command = ['npm run loadtest', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
+  progress.note(`loadtest: ${options.targets.join(', ')} × ${options.scenarios.join(', ')}, ${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
+  let results
+  try {
+    results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })
+  } finally {
+    await close()
+    clearTimeout(deadline)
+  }
+  const written = await writeReports(options.outDir, results)
+  process.stdout.write('\n' + renderTerminalReport(results))
+  process.stdout.write(`\nwrote ${written.json}\n      ${written.markdown}\n      ${written.html}\n`)
+  return results.results.length > 0 ? 0 : 1
+}
+
+main().then(
+  (code) => { process.exitCode = code },
+  (err: unknown) => {
+    process.stderr.write(`loadtest: ${(err as Error).stack ?? String(err)}\n`)
+    process.exitCode = 1
+  }
+)

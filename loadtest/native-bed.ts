@@ -1,0 +1,144 @@
+// The native topology (nginx → cluster → Redis, origin), started and reconfigured by the load
+// test itself through src/stack's startStack: every target is measured on the same machine,
+// in the same run, against the same processes.
+import type { CacheStrategyName } from '../src/config.js'
+import type { TargetName } from './options.js'
+import { waitUntilUp } from './probes.js'
+import type { Endpoints, PrepareOptions, TestBed } from './test-bed.js'
+
+/** The part of src/stack/stack.ts's Stack the load test uses. */
+export interface NativeStack {
+  readonly urls: { nginx: string, app: string, origin: string, redis?: string }
+  readonly pids: { nginx: number, app: number, origin: number, redis?: number }
+  restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
+  flushRedis (): Promise<void>
+  stop (): Promise<void>
+}
+
+export interface NativeStackOptions {
+  strategy?: CacheStrategyName
+  workers?: number
+  edgeCache?: boolean
+  redis?: boolean
+  rateLimit?: false
+  accessLog?: boolean
+  appEnv?: Record<string, string>
+  logLevel?: string
+}
+
+export type StartStack = (options: NativeStackOptions) => Promise<NativeStack>
+
+export interface NativeBedOptions {
+  startStack: StartStack
+  workers: number
+  edgeStrategy: CacheStrategyName
+  /** Bound on an app becoming ready after a (re)start. @default 30_000 */
+  readyTimeoutMs?: number
+  /** Narration (start and restart times). */
+  onNote?: (line: string) => void
+}
+
+// The baseline route is opt-in; logs at warn keep 2 cores for the load, not for log lines.
+const APP_ENV: Readonly<Record<string, string>> = Object.freeze({ EXPOSE_BASELINE: 'true', LOG_LEVEL: 'warn' })
+
+/** The app strategy and edge tier behind a target. */
+export function targetConfiguration (target: TargetName, edgeStrategy: CacheStrategyName): { strategy: CacheStrategyName, edgeCache: boolean } {
+  if (target === 'baseline') return { strategy: 'none', edgeCache: false }
+  if (target === 'edge') return { strategy: edgeStrategy, edgeCache: true }
+  return { strategy: target, edgeCache: false }
+}
+
+/** Whether a strategy keeps state a fresh repetition must not inherit. */
+const hasCache = (strategy: CacheStrategyName): boolean => strategy !== 'none'
+
+interface Slot {
+  stack: NativeStack
+  strategy: CacheStrategyName
+  /** Load has been sent since it was (re)started. */
+  used: boolean
+}
+
+export function createNativeBed (options: NativeBedOptions): TestBed {
+  const { startStack, workers, edgeStrategy, readyTimeoutMs = 30_000, onNote = () => {} } = options
+  // Two stacks at most: one without and one with the edge tier. Both idle cost no CPU, and
+  // switching between them is free, where a restart costs seconds of city loading.
+  const slots = new Map<boolean, Slot>()
+  const starting = new Map<boolean, Promise<Slot>>()
+
+  async function start (edgeCache: boolean, strategy: CacheStrategyName): Promise<Slot> {
+    const began = Date.now()
+    // Per-client rate limiting and the access log would measure nginx's defences, not the caches.
+    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...APP_ENV }, logLevel: 'warn' })
+    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack (${strategy}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+    const slot = { stack, strategy, used: false }
+    slots.set(edgeCache, slot)
+    return slot
+  }
+
+  async function slotFor (edgeCache: boolean, strategy: CacheStrategyName): Promise<Slot> {
+    const pending = starting.get(edgeCache)
+    if (pending !== undefined) {
+      starting.delete(edgeCache)
+      await pending
+    }
+    return slots.get(edgeCache) ?? await start(edgeCache, strategy)
+  }
+
+  return {
+    mode: 'native',
+    workers,
+    warnings: [],
+    async begin (targets: readonly TargetName[]): Promise<void> {
+      // Start every stack the run needs at once, before any measurement.
+      const wanted = new Map<boolean, CacheStrategyName>()
+      for (const target of targets) {
+        const config = targetConfiguration(target, edgeStrategy)
+        if (!wanted.has(config.edgeCache)) wanted.set(config.edgeCache, config.strategy)
+      }
+      const all = [...wanted].map(([edgeCache, strategy]) => {
+        const promise = start(edgeCache, strategy)
+        starting.set(edgeCache, promise)
+        return promise
+      })
+      await Promise.all(all)
+      starting.clear()
+    },
+    async prepare (target: TargetName, { fresh, cold }: PrepareOptions): Promise<Endpoints> {
+      const wanted = targetConfiguration(target, edgeStrategy)
+      let slot = await slotFor(wanted.edgeCache, wanted.strategy)
+      if (wanted.edgeCache) {
+        // A new stack is the only way to empty nginx's proxy_cache.
+        if ((fresh && slot.used) || slot.strategy !== wanted.strategy) {
+          await slot.stack.stop()
+          slots.delete(true)
+          slot = await start(true, wanted.strategy)
+        }
+      } else if (slot.strategy !== wanted.strategy || cold || (fresh && slot.used && hasCache(wanted.strategy))) {
+        const began = Date.now()
+        await slot.stack.restartApp({ strategy: wanted.strategy, workers, appEnv: { ...APP_ENV } })
+        await slot.stack.flushRedis()
+        onNote(`  restarted the app (${wanted.strategy}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+        slot.strategy = wanted.strategy
+      }
+      slot.used = true
+      const { stack } = slot
+      await waitUntilUp(`${stack.urls.app}/ready`, readyTimeoutMs)
+      return {
+        loadUrl: stack.urls.nginx.replace(/\/$/, ''),
+        metricsUrl: `${stack.urls.app.replace(/\/$/, '')}/metrics`,
+        originStatsUrl: `${stack.urls.origin.replace(/\/$/, '')}/stats`,
+        pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin },
+        edgeCache: wanted.edgeCache,
+        strategy: wanted.strategy
+      }
+    },
+    async close () {
+      await Promise.allSettled([...starting.values()])
+      const all = [...slots.values()]
+      slots.clear()
+      const outcomes = await Promise.allSettled(all.map((slot) => slot.stack.stop()))
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
+    }
+  }
+}

@@ -1,0 +1,169 @@
+// Every option of the load test, its default and its validation, in one place. The CLI maps
+// flags onto these; the runner receives them validated and frozen.
+import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
+import { SCENARIO_NAMES, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
+
+/** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy. */
+export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, 'edge'] as const
+export type TargetName = typeof TARGET_NAMES[number]
+
+export interface ExternalTargetOptions {
+  /** Base URL the load goes to (nginx of a compose stack), e.g. http://127.0.0.1:8080. */
+  url: string
+  /** The app's Prometheus endpoint. @default url + '/metrics' */
+  metricsUrl: string
+  /** The provider's /stats, for origin calls. @default none: origin calls come from the app's metrics */
+  originStatsUrl: string | null
+  /** What the running stack is (its CACHE_STRATEGY, or edge): the name its results carry. @default 'layered' */
+  label: Exclude<TargetName, 'baseline'>
+  /** Cluster primary pid, for CPU and memory. @default none: not measured */
+  appPid: number | null
+}
+
+export interface LoadTestOptions {
+  /** What to measure, in this order. @default every target (native); baseline and label (external; baseline needs EXPOSE_BASELINE=true there) */
+  targets: readonly TargetName[]
+  /** @default hot, uniform, zipf, cold (external: no cold, which needs a restart) */
+  scenarios: readonly ScenarioName[]
+  /** Measured seconds per run. @default 10 */
+  durationSeconds: number
+  /** Unmeasured seconds of the same traffic right before each run (not for cold). @default 3 */
+  warmupSeconds: number
+  /** Concurrent connections. @default 50 */
+  connections: number
+  /** Requests in flight per connection. @default 1 */
+  pipelining: number
+  /** Runs per (target, scenario); the report gives the median and the spread. @default 3 */
+  repetitions: number
+  /** Fixed-rate mode: requests per second over all connections (autocannon overallRate); null = as fast as possible. @default null */
+  rate: number | null
+  /** A request without an answer after this long counts as a timeout. @default 10 */
+  timeoutSeconds: number
+  /** A run stops at this many responses even before its duration ends (bounds memory too). @default 5_000_000 */
+  maxRequestsPerRun: number
+  /** Distinct cities in uniform, zipf and cold (the most populous ones). @default 1000 */
+  cities: number
+  /** @default 'population' */
+  zipfLaw: ZipfLaw
+  /** Exponent of the rank law. @default 1 */
+  zipfExponent: number
+  /** PRNG seed of the request paths. @default 42 */
+  seed: number
+  /** Cluster workers of the native stack. @default 2 */
+  workers: number
+  /** The app strategy behind the edge tier. @default 'layered' */
+  edgeStrategy: CacheStrategyName
+  /** Where results.json, results.md and report.html go. @default loadtest/results/<timestamp> */
+  outDir: string
+  /** Live progress bars (else one line per run). @default whether stdout is a TTY (the CLI decides) */
+  progress: boolean
+  /** The --quick preset is applied (recorded in the results). @default false */
+  quick: boolean
+  /** Load an already running stack instead of starting the native one. @default null */
+  external: ExternalTargetOptions | null
+}
+
+export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 'targets' | 'scenarios' | 'progress'>> = Object.freeze({
+  durationSeconds: 10,
+  warmupSeconds: 3,
+  connections: 50,
+  pipelining: 1,
+  repetitions: 3,
+  rate: null,
+  timeoutSeconds: 10,
+  maxRequestsPerRun: 5_000_000,
+  cities: 1000,
+  zipfLaw: 'population',
+  zipfExponent: 1,
+  seed: 42,
+  workers: 2,
+  edgeStrategy: 'layered',
+  quick: false
+})
+
+/** `--quick`: under 60 s on 2 cores, every target on the realistic scenario. Explicit flags win. */
+export const QUICK: Readonly<Partial<LoadTestOptions>> = Object.freeze<Partial<LoadTestOptions>>({
+  scenarios: ['zipf'],
+  durationSeconds: 3,
+  warmupSeconds: 1,
+  repetitions: 1,
+  cities: 500,
+  quick: true
+})
+
+export function defaultTargets (external: ExternalTargetOptions | null): TargetName[] {
+  return external === null ? [...TARGET_NAMES] : ['baseline', external.label]
+}
+
+export function defaultScenarios (external: ExternalTargetOptions | null): ScenarioName[] {
+  return external === null ? [...SCENARIO_NAMES] : SCENARIO_NAMES.filter((s) => s !== 'cold')
+}
+
+export function defaultOutDir (now = new Date()): string {
+  return `loadtest/results/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
+}
+
+/** Load goes to this machine only: a load test must never hit someone else's server. */
+export function assertLoopback (name: string, raw: string): URL {
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new OptionError(name, raw, 'expected a URL')
+  }
+  if (url.protocol !== 'http:') throw new OptionError(name, raw, 'expected an http: URL')
+  if (url.hostname !== '127.0.0.1') throw new OptionError(name, raw, 'load tests target 127.0.0.1 only (use 127.0.0.1, not a name or another address)')
+  return url
+}
+
+export class OptionError extends Error {
+  readonly code = 'CS_ERR_LOADTEST_OPTION'
+  constructor (name: string, value: unknown, expected: string) {
+    super(`${name}=${JSON.stringify(value)}: ${expected}`)
+  }
+}
+
+function checkInt (name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new OptionError(name, value, `expected an integer from ${min} to ${max}`)
+}
+
+function checkNumber (name: string, value: number, min: number, max: number): void {
+  if (!Number.isFinite(value) || value < min || value > max) throw new OptionError(name, value, `expected a number from ${min} to ${max}`)
+}
+
+/** Validates every field with a message naming it and the bad value; returns a frozen copy. */
+export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOptions> {
+  const o = options
+  checkNumber('duration', o.durationSeconds, 0.5, 3600)
+  checkNumber('warmup', o.warmupSeconds, 0, 600)
+  checkInt('connections', o.connections, 1, 10_000)
+  checkInt('pipelining', o.pipelining, 1, 100)
+  checkInt('repetitions', o.repetitions, 1, 100)
+  if (o.rate !== null) checkInt('rate', o.rate, 1, 10_000_000)
+  if (o.rate !== null && o.rate < o.connections) throw new OptionError('rate', o.rate, `expected at least one request per second per connection (connections=${o.connections})`)
+  checkNumber('timeout', o.timeoutSeconds, 0.1, 600)
+  checkInt('max-requests', o.maxRequestsPerRun, 1, 50_000_000)
+  checkInt('cities', o.cities, 1, 100_000)
+  if (!(ZIPF_LAWS as readonly string[]).includes(o.zipfLaw)) throw new OptionError('zipf-law', o.zipfLaw, `expected one of ${ZIPF_LAWS.join(', ')}`)
+  checkNumber('zipf-exponent', o.zipfExponent, 0, 10)
+  checkInt('seed', o.seed, 0, 2 ** 32 - 1)
+  checkInt('workers', o.workers, 1, 64)
+  if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
+  if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
+  if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
+  for (const t of o.targets) if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError('targets', t, `expected some of ${TARGET_NAMES.join(', ')}`)
+  for (const s of o.scenarios) if (!(SCENARIO_NAMES as readonly string[]).includes(s)) throw new OptionError('scenarios', s, `expected some of ${SCENARIO_NAMES.join(', ')}`)
+  if (new Set(o.targets).size !== o.targets.length) throw new OptionError('targets', o.targets.join(','), 'expected each target once')
+  if (new Set(o.scenarios).size !== o.scenarios.length) throw new OptionError('scenarios', o.scenarios.join(','), 'expected each scenario once')
+  if (o.external !== null) {
+    assertLoopback('target', o.external.url)
+    assertLoopback('metrics-url', o.external.metricsUrl)
+    if (o.external.originStatsUrl !== null) assertLoopback('origin-url', o.external.originStatsUrl)
+    if (o.scenarios.includes('cold')) throw new OptionError('scenarios', 'cold', 'cold needs the native stack (it restarts the app and flushes Redis); drop it with --target')
+    if (o.external.appPid !== null) checkInt('app-pid', o.external.appPid, 1, 2 ** 22)
+    if (o.external.label === ('baseline' as string) || !(TARGET_NAMES as readonly string[]).includes(o.external.label)) throw new OptionError('label', o.external.label, `expected one of ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')}`)
+    const extra = o.targets.filter((t) => t !== 'baseline' && t !== o.external!.label)
+    if (extra.length > 0) throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)
+  }
+  return Object.freeze({ ...o, targets: Object.freeze([...o.targets]), scenarios: Object.freeze([...o.scenarios]), external: o.external === null ? null : Object.freeze({ ...o.external }) })
+}

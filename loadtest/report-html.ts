@@ -1,0 +1,187 @@
+// report.html: one self-contained file (opens offline, no CDN): the results as JSON, Chart.js's
+// UMD build inlined from node_modules at run time, and a small script drawing the charts.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fmtBytes, fmtPct } from './format.js'
+import { cells, COLUMNS, scenarioResults } from './table.js'
+import type { Results } from './schema.js'
+
+/** Chart.js 4's browser build; resolved through the package so its location is not guessed. */
+export function loadChartJs (): string {
+  const require = createRequire(import.meta.url)
+  const main = require.resolve('chart.js') // …/chart.js/dist/chart.cjs
+  return readFileSync(join(dirname(main), 'chart.umd.js'), 'utf8')
+}
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** Inline <script> content must never contain "</script" (or "<!--"); JSON also escapes U+2028/9. */
+export function scriptSafe (source: string): string {
+  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--')
+}
+
+const jsonForScript = (value: unknown): string =>
+  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+
+// Runs in the browser. Plain ES2017, no imports: Chart is the UMD global.
+const CLIENT = String.raw`
+(function () {
+  'use strict'
+  var data = JSON.parse(document.getElementById('results').textContent)
+  var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', edge: '#7c3aed' }
+  var SCENARIO_COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2']
+  var LAYER_COLORS = { edge: '#7c3aed', L1: '#16a34a', L2: '#2563eb', coalesced: '#a3a3a3', miss: '#dc2626' }
+  Chart.defaults.animation = false
+  Chart.defaults.responsive = true
+  Chart.defaults.maintainAspectRatio = false
+  Chart.defaults.font.family = 'system-ui, sans-serif'
+  var charts = []
+  var targets = data.targets.map(function (t) { return t.name })
+  var scenarios = data.scenarios.map(function (s) { return s.name })
+  function find (target, scenario) {
+    for (var i = 0; i < data.results.length; i++) {
+      var r = data.results[i]
+      if (r.target === target && r.scenario === scenario) return r
+    }
+    return null
+  }
+  function value (target, scenario, pick) {
+    var r = find(target, scenario)
+    var v = r === null ? null : pick(r.summary)
+    return v === null || v === undefined ? null : v
+  }
+  function draw (id, config) {
+    var canvas = document.getElementById(id)
+    if (canvas === null) return
+    charts.push(new Chart(canvas, config))
+  }
+  function bars (id, title, yTitle, pick, options) {
+    options = options || {}
+    var shown = options.targets || targets
+    draw(id, {
+      type: 'bar',
+      data: {
+        labels: shown,
+        datasets: scenarios.map(function (s, i) {
+          return { label: s, backgroundColor: SCENARIO_COLORS[i % SCENARIO_COLORS.length], data: shown.map(function (t) { return value(t, s, pick) }) }
+        })
+      },
+      options: {
+        plugins: { title: { display: true, text: title } },
+        scales: { y: { type: options.log ? 'logarithmic' : 'linear', beginAtZero: !options.log, title: { display: true, text: yTitle } } }
+      }
+    })
+  }
+
+  bars('chart-rps', 'Throughput by target (median req/s)', 'req/s', function (s) { return s.requestsPerSecond.median })
+  bars('chart-limit', 'Share of the limit (req/s ÷ baseline req/s)', '% of baseline', function (s) { return s.fractionOfLimit === null ? null : s.fractionOfLimit * 100 },
+    { targets: targets.filter(function (t) { return t !== 'baseline' }) })
+  bars('chart-origin', 'Origin calls per run (median)', 'calls to the weather provider', function (s) { return s.originCalls },
+    { targets: targets.filter(function (t) { return t !== 'baseline' }) })
+
+  scenarios.forEach(function (s) {
+    var rows = targets.filter(function (t) { return find(t, s) !== null })
+    var percentiles = [['p50', 'p50'], ['p90', 'p90'], ['p99', 'p99'], ['p99_9', 'p99.9']]
+    draw('chart-latency-' + s, {
+      type: 'bar',
+      data: {
+        labels: rows,
+        datasets: percentiles.map(function (p, i) {
+          return { label: p[1], backgroundColor: ['#bfdbfe', '#60a5fa', '#2563eb', '#1e3a8a'][i], data: rows.map(function (t) { return find(t, s).summary.latencyMs[p[0]] }) }
+        })
+      },
+      options: {
+        plugins: { title: { display: true, text: 'Latency percentiles, ' + s + ' (ms, log scale)' } },
+        scales: { y: { type: 'logarithmic', title: { display: true, text: 'ms' } } }
+      }
+    })
+    var cacheRows = rows.filter(function (t) { return t !== 'baseline' })
+    function share (t, layer) {
+      var h = find(t, s).summary.hitRatio
+      if (h.miss === null) return null
+      var known = (h.edge || 0) + (h.l1 || 0) + (h.l2 || 0)
+      var v = { edge: h.edge || 0, L1: h.l1 || 0, L2: h.l2 || 0, miss: h.miss, coalesced: Math.max(0, 1 - h.miss - known) }[layer]
+      return v * 100
+    }
+    draw('chart-hits-' + s, {
+      type: 'bar',
+      data: {
+        labels: cacheRows,
+        datasets: ['edge', 'L1', 'L2', 'coalesced', 'miss'].map(function (layer) {
+          return { label: layer, backgroundColor: LAYER_COLORS[layer], data: cacheRows.map(function (t) { return share(t, layer) }) }
+        })
+      },
+      options: {
+        plugins: { title: { display: true, text: 'Who answered, ' + s + ' (% of requests)' } },
+        scales: { x: { stacked: true }, y: { stacked: true, min: 0, max: 100, title: { display: true, text: '% of requests' } } }
+      }
+    })
+  })
+  window.__cachestackCharts = charts
+  document.body.setAttribute('data-charts', String(charts.length))
+})()
+`
+
+export function renderHtmlReport (results: Results, chartJs: string): string {
+  const { options: o, machine: m } = results
+  const tables = results.scenarios.map((scenario) => {
+    const rows = scenarioResults(results, scenario.name)
+    if (rows.length === 0) return ''
+    const head = COLUMNS.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
+    const body = cells(COLUMNS, rows).map((row) => `<tr>${row.map((cell, i) => `<td class="${COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+    return `<section>
+<h2>${escapeHtml(scenario.name)}</h2>
+<p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.</p>
+<div class="charts">
+<div class="chart"><canvas id="chart-latency-${escapeHtml(scenario.name)}"></canvas></div>
+<div class="chart"><canvas id="chart-hits-${escapeHtml(scenario.name)}"></canvas></div>
+</div>
+<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>
+${body}
+</tbody></table></div>
+</section>`
+  }).join('\n')
+  const legend = COLUMNS.map((c) => `<dt>${escapeHtml(c.header)}</dt><dd>${escapeHtml(c.meaning)}</dd>`).join('')
+  const warnings = results.warnings.length === 0 ? '' : `<section><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cachestack load test — ${escapeHtml(results.startedAt)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280px; padding: 0 16px; color: #111827; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
+.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
+.chart { position: relative; height: 320px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
+.scroll { overflow-x: auto; margin-top: 12px; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+th { background: #f9fafb; cursor: help; } .right { text-align: right; } .left { text-align: left; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } dt { font-weight: 600; } dd { margin: 0; }
+</style>
+</head>
+<body data-charts="0">
+<h1>cachestack load test</h1>
+<p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
+${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${escapeHtml(results.topology.mode)} topology${results.topology.workers === null ? '' : ` · ${results.topology.workers} workers`}<br>
+${m.cpus} × ${escapeHtml(m.cpuModel)}, ${fmtBytes(m.totalMemoryBytes)}, Node ${escapeHtml(m.node)}. Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
+${o.durationSeconds} s per run after ${o.warmupSeconds} s warm-up · ${o.connections} connections · pipelining ${o.pipelining} · ${o.repetitions} repetition(s), median shown · ${o.rate === null ? 'closed loop' : `fixed rate ${o.rate} req/s`} · seed ${o.seed}</p>
+<p class="meta">Latency: ${escapeHtml(results.latency.method)}</p>
+<div class="charts">
+<div class="chart"><canvas id="chart-rps"></canvas></div>
+<div class="chart"><canvas id="chart-limit"></canvas></div>
+<div class="chart"><canvas id="chart-origin"></canvas></div>
+</div>
+${tables}
+<section><h2>Columns</h2><dl>${legend}</dl></section>
+${warnings}
+<script id="results" type="application/json">${jsonForScript(results)}</script>
+<script>${scriptSafe(chartJs)}</script>
+<script>${scriptSafe(CLIENT)}</script>
+</body>
+</html>
+`
+}

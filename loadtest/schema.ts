@@ -1,0 +1,211 @@
+// The results file's schema, version 1: the one source of truth for its shape (TypeScript
+// types derive from it; the JSON writer and `compare` validate against it). SCHEMA.md says
+// what every field means. Bump SCHEMA_VERSION on any change that breaks a reader.
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+
+export const SCHEMA_VERSION = 1
+
+const Int = Type.Integer({ minimum: 0 })
+const Num = Type.Number()
+const NonNeg = Type.Number({ minimum: 0 })
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
+const Strict = { additionalProperties: false } as const
+
+export const LatencySchema = Type.Object({
+  count: Int,
+  mean: NonNeg,
+  p50: NonNeg,
+  p90: NonNeg,
+  p99: NonNeg,
+  p99_9: NonNeg,
+  max: NonNeg
+}, Strict)
+
+export const SpreadSchema = Type.Object({ median: Num, min: Num, max: Num, relative: NonNeg }, Strict)
+
+export const UsageSchema = Type.Object({
+  cpuSeconds: NonNeg,
+  cpuCores: NonNeg,
+  cpuMicrosPerRequest: Nullable(NonNeg),
+  rssBytes: Int,
+  peakRssBytes: Int,
+  processes: Int
+}, Strict)
+
+export const HitRatioSchema = Type.Object({
+  edge: Nullable(NonNeg),
+  l1: Nullable(NonNeg),
+  l2: Nullable(NonNeg),
+  overall: Nullable(NonNeg),
+  miss: Nullable(NonNeg)
+}, Strict)
+
+export const CacheCountsSchema = Type.Object({
+  appRequests: Nullable(Int),
+  edgeHits: Nullable(Int),
+  l1Hits: Nullable(Int),
+  l2Hits: Nullable(Int),
+  misses: Nullable(Int),
+  appOriginRequests: Nullable(Int)
+}, Strict)
+
+export const ResourcesSchema = Type.Object({
+  app: Nullable(UsageSchema),
+  nginx: Nullable(UsageSchema),
+  redis: Nullable(UsageSchema),
+  origin: Nullable(UsageSchema),
+  loadgen: Type.Object({ cpuSeconds: NonNeg, cpuCores: NonNeg }, Strict)
+}, Strict)
+
+export const MeasurementSchema = Type.Object({
+  repetition: Int,
+  seed: Int,
+  startedAt: Type.String(),
+  durationSeconds: NonNeg,
+  requests: Int,
+  requestsPerSecond: NonNeg,
+  bytes: Int,
+  bytesPerSecond: NonNeg,
+  non2xx: Int,
+  errors: Int,
+  timeouts: Int,
+  statusCodes: Type.Record(Type.String(), Int),
+  latencyMs: LatencySchema,
+  correctedLatencyMs: Nullable(LatencySchema),
+  originCalls: Nullable(Int),
+  cache: CacheCountsSchema,
+  hitRatio: HitRatioSchema,
+  resources: ResourcesSchema
+}, Strict)
+
+export const SummarySchema = Type.Object({
+  requestsPerSecond: SpreadSchema,
+  p99Ms: SpreadSchema,
+  latencyMs: LatencySchema,
+  correctedLatencyMs: Nullable(LatencySchema),
+  bytesPerSecond: NonNeg,
+  non2xx: Int,
+  errors: Int,
+  timeouts: Int,
+  originCalls: Nullable(NonNeg),
+  originCallsPer1kRequests: Nullable(NonNeg),
+  hitRatio: HitRatioSchema,
+  appCpuCores: Nullable(NonNeg),
+  appCpuMicrosPerRequest: Nullable(NonNeg),
+  appRssBytes: Nullable(NonNeg),
+  ratioToNone: Nullable(NonNeg),
+  fractionOfLimit: Nullable(NonNeg)
+}, Strict)
+
+export const TARGET_KINDS = ['limit', 'strategy', 'edge'] as const
+const KindSchema = Type.Union([Type.Literal('limit'), Type.Literal('strategy'), Type.Literal('edge')])
+
+export const ResultSchema = Type.Object({
+  target: Type.String(),
+  kind: KindSchema,
+  scenario: Type.String(),
+  measurements: Type.Array(MeasurementSchema, { minItems: 1 }),
+  summary: SummarySchema
+}, Strict)
+
+export const TargetSchema = Type.Object({
+  name: Type.String(),
+  kind: KindSchema,
+  /** The app's CACHE_STRATEGY behind this target, when known. */
+  strategy: Nullable(Type.String()),
+  edgeCache: Type.Boolean(),
+  pathPrefix: Type.String()
+}, Strict)
+
+export const ScenarioSchema = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  coldStart: Type.Boolean(),
+  distinctPaths: Int,
+  topPathShare: NonNeg,
+  top10PercentShare: NonNeg
+}, Strict)
+
+export const ResultsSchema = Type.Object({
+  schemaVersion: Type.Literal(SCHEMA_VERSION),
+  tool: Type.Literal('cachestack-loadtest'),
+  startedAt: Type.String(),
+  finishedAt: Type.String(),
+  wallSeconds: NonNeg,
+  command: Type.String(),
+  machine: Type.Object({
+    node: Type.String(),
+    platform: Type.String(),
+    arch: Type.String(),
+    cpus: Int,
+    cpuModel: Type.String(),
+    totalMemoryBytes: Int
+  }, Strict),
+  topology: Type.Object({
+    mode: Type.Union([Type.Literal('native'), Type.Literal('external')]),
+    workers: Nullable(Int),
+    loadUrl: Type.String(),
+    metricsUrl: Nullable(Type.String()),
+    originStatsUrl: Nullable(Type.String())
+  }, Strict),
+  options: Type.Object({
+    quick: Type.Boolean(),
+    durationSeconds: NonNeg,
+    warmupSeconds: NonNeg,
+    connections: Int,
+    pipelining: Int,
+    repetitions: Int,
+    rate: Nullable(NonNeg),
+    timeoutSeconds: NonNeg,
+    maxRequestsPerRun: Int,
+    cities: Int,
+    zipfLaw: Type.String(),
+    zipfExponent: NonNeg,
+    seed: Int
+  }, Strict),
+  latency: Type.Object({
+    resolution: Type.String(),
+    correctedForCoordinatedOmission: Type.Boolean(),
+    method: Type.String()
+  }, Strict),
+  scenarios: Type.Array(ScenarioSchema),
+  targets: Type.Array(TargetSchema),
+  results: Type.Array(ResultSchema),
+  warnings: Type.Array(Type.String())
+}, Strict)
+
+export type LatencyStats = Static<typeof LatencySchema>
+export type SpreadStats = Static<typeof SpreadSchema>
+export type Usage = Static<typeof UsageSchema>
+export type HitRatio = Static<typeof HitRatioSchema>
+export type CacheCounts = Static<typeof CacheCountsSchema>
+export type Resources = Static<typeof ResourcesSchema>
+export type Measurement = Static<typeof MeasurementSchema>
+export type Summary = Static<typeof SummarySchema>
+export type TargetKind = typeof TARGET_KINDS[number]
+export type TargetInfo = Static<typeof TargetSchema>
+export type ScenarioInfo = Static<typeof ScenarioSchema>
+export type Result = Static<typeof ResultSchema>
+export type Results = Static<typeof ResultsSchema>
+
+/** Problems with a parsed results file, as `path: message` lines; empty when it is valid. */
+export function validateResults (value: unknown): string[] {
+  if (Value.Check(ResultsSchema, value)) return []
+  return [...Value.Errors(ResultsSchema, value)].map((e) => `${e.instancePath || '/'}: ${e.message}`)
+}
+
+/** Parses and validates a results file's text; throws naming the file and each problem. */
+export function parseResults (text: string, source: string): Results {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    throw new Error(`${source}: not JSON: ${(err as Error).message}`)
+  }
+  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (version !== SCHEMA_VERSION) throw new Error(`${source}: schemaVersion ${JSON.stringify(version)}, this tool reads ${SCHEMA_VERSION}`)
+  const problems = validateResults(value)
+  if (problems.length > 0) throw new Error(`${source}: not a valid results file:\n  ${problems.slice(0, 10).join('\n  ')}`)
+  return value as Results
+}

@@ -1,0 +1,84 @@
+// Repetitions → one summary per (target, scenario): medians, the spread of req/s and p99, and
+// the two ratios that survive a noisy 2-core machine: × none, and the fraction of the limit.
+import { median, spread } from './stats.js'
+import type { HitRatio, LatencyStats, Measurement, Result, Summary } from './schema.js'
+
+function medianOrNull (values: ReadonlyArray<number | null>): number | null {
+  const known = values.filter((v): v is number => v !== null)
+  return known.length === 0 ? null : median(known)
+}
+
+function medianLatency (all: readonly LatencyStats[]): LatencyStats {
+  return {
+    count: Math.round(median(all.map((l) => l.count))),
+    mean: median(all.map((l) => l.mean)),
+    p50: median(all.map((l) => l.p50)),
+    p90: median(all.map((l) => l.p90)),
+    p99: median(all.map((l) => l.p99)),
+    p99_9: median(all.map((l) => l.p99_9)),
+    max: Math.max(...all.map((l) => l.max))
+  }
+}
+
+function medianHitRatio (all: readonly HitRatio[]): HitRatio {
+  return {
+    edge: medianOrNull(all.map((h) => h.edge)),
+    l1: medianOrNull(all.map((h) => h.l1)),
+    l2: medianOrNull(all.map((h) => h.l2)),
+    overall: medianOrNull(all.map((h) => h.overall)),
+    miss: medianOrNull(all.map((h) => h.miss))
+  }
+}
+
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0)
+
+/** Summary of one (target, scenario); ratios are filled in by `withRatios`. */
+export function summarize (measurements: readonly Measurement[]): Summary {
+  if (measurements.length === 0) throw new RangeError('nothing to summarize')
+  const corrected = measurements.map((m) => m.correctedLatencyMs).filter((l): l is LatencyStats => l !== null)
+  const originCalls = medianOrNull(measurements.map((m) => m.originCalls))
+  const requests = median(measurements.map((m) => m.requests))
+  return {
+    requestsPerSecond: spread(measurements.map((m) => m.requestsPerSecond)),
+    p99Ms: spread(measurements.map((m) => m.latencyMs.p99)),
+    // Max is the worst over repetitions, every other figure the median.
+    latencyMs: medianLatency(measurements.map((m) => m.latencyMs)),
+    correctedLatencyMs: corrected.length === 0 ? null : medianLatency(corrected),
+    bytesPerSecond: median(measurements.map((m) => m.bytesPerSecond)),
+    // Failures are summed: one bad repetition must show.
+    non2xx: sum(measurements.map((m) => m.non2xx)),
+    errors: sum(measurements.map((m) => m.errors)),
+    timeouts: sum(measurements.map((m) => m.timeouts)),
+    originCalls,
+    originCallsPer1kRequests: originCalls === null || requests === 0 ? null : medianOrNull(measurements.map((m) => m.originCalls === null || m.requests === 0 ? null : (1000 * m.originCalls) / m.requests)),
+    hitRatio: medianHitRatio(measurements.map((m) => m.hitRatio)),
+    appCpuCores: medianOrNull(measurements.map((m) => m.resources.app?.cpuCores ?? null)),
+    appCpuMicrosPerRequest: medianOrNull(measurements.map((m) => m.resources.app?.cpuMicrosPerRequest ?? null)),
+    appRssBytes: medianOrNull(measurements.map((m) => m.resources.app?.peakRssBytes ?? null)),
+    ratioToNone: null,
+    fractionOfLimit: null
+  }
+}
+
+/**
+ * Fills ratioToNone (req/s ÷ `none`'s, same scenario) and fractionOfLimit (÷ `baseline`'s),
+ * both on medians measured in this run: absolute req/s on a shared 2-core box is noise, the
+ * ratio is the finding.
+ */
+export function withRatios (results: readonly Result[]): Result[] {
+  const rps = (target: string, scenario: string): number | undefined =>
+    results.find((r) => r.target === target && r.scenario === scenario)?.summary.requestsPerSecond.median
+  return results.map((r) => {
+    const own = r.summary.requestsPerSecond.median
+    const none = rps('none', r.scenario)
+    const limit = rps('baseline', r.scenario)
+    return {
+      ...r,
+      summary: {
+        ...r.summary,
+        ratioToNone: none === undefined || none === 0 ? null : own / none,
+        fractionOfLimit: limit === undefined || limit === 0 ? null : own / limit
+      }
+    }
+  })
+}

@@ -1,0 +1,44 @@
+// What the runner needs from the system under test, whether it starts it (native) or only
+// points at it (external): where to send load, where to read counters, which pids to watch.
+import type { TargetName } from './options.js'
+
+export interface ProcessRoots {
+  /** Cluster primary: its workers are its children. */
+  app: number | null
+  nginx: number | null
+  redis: number | null
+  origin: number | null
+}
+
+export interface Endpoints {
+  /** Base URL the load goes to (nginx), no trailing slash. */
+  loadUrl: string
+  /** The app's aggregated /metrics, read directly (not through an edge cache). */
+  metricsUrl: string | null
+  /** The provider's /stats. */
+  originStatsUrl: string | null
+  pids: ProcessRoots
+  /** nginx proxy_cache answers in front of the app. */
+  edgeCache: boolean
+  /** The app's CACHE_STRATEGY, when known. */
+  strategy: string | null
+}
+
+export interface PrepareOptions {
+  /** Empty caches: every repetition starts so, then warms up. */
+  fresh: boolean
+  /** A just-started app as well (the cold scenario measures right after). */
+  cold: boolean
+}
+
+export interface TestBed {
+  readonly mode: 'native' | 'external'
+  readonly workers: number | null
+  /** Starts what the targets need, before the first measurement. */
+  begin (targets: readonly TargetName[]): Promise<void>
+  /** Makes `target` the configuration being served. */
+  prepare (target: TargetName, options: PrepareOptions): Promise<Endpoints>
+  /** Warnings worth a line in the report (e.g. a fresh start that was not possible). */
+  readonly warnings: readonly string[]
+  close (): Promise<void>
+}
