@@ -134,6 +134,10 @@ function checkNumber (name: string, value: number, min: number, max: number): vo
 /** Validates every field with a message naming it and the bad value; returns a frozen copy. */
 export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOptions> {
   const o = options
+  // The label names the targets list's default, so it is checked first.
+  if (o.external !== null && (o.external.label === ('baseline' as string) || !(TARGET_NAMES as readonly string[]).includes(o.external.label))) {
+    throw new OptionError('label', o.external.label, `expected one of ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')}`)
+  }
   checkNumber('duration', o.durationSeconds, 0.5, 3600)
   checkNumber('warmup', o.warmupSeconds, 0, 600)
   checkInt('connections', o.connections, 1, 10_000)
@@ -161,7 +165,6 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
     if (o.external.originStatsUrl !== null) assertLoopback('origin-url', o.external.originStatsUrl)
     if (o.scenarios.includes('cold')) throw new OptionError('scenarios', 'cold', 'cold needs the native stack (it restarts the app and flushes Redis); drop it with --target')
     if (o.external.appPid !== null) checkInt('app-pid', o.external.appPid, 1, 2 ** 22)
-    if (o.external.label === ('baseline' as string) || !(TARGET_NAMES as readonly string[]).includes(o.external.label)) throw new OptionError('label', o.external.label, `expected one of ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')}`)
     const extra = o.targets.filter((t) => t !== 'baseline' && t !== o.external!.label)
     if (extra.length > 0) throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)
   }

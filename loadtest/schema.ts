@@ -10,7 +10,8 @@ const Int = Type.Integer({ minimum: 0 })
 const Num = Type.Number()
 const NonNeg = Type.Number({ minimum: 0 })
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-const Strict = { additionalProperties: false } as const
+// Every object has a title: SCHEMA.md documents each field as `Title.field` (a test checks it).
+const Strict = (title: string) => ({ title, additionalProperties: false }) as const
 
 export const LatencySchema = Type.Object({
   count: Int,
@@ -20,9 +21,9 @@ export const LatencySchema = Type.Object({
   p99: NonNeg,
   p99_9: NonNeg,
   max: NonNeg
-}, Strict)
+}, Strict('Latency'))
 
-export const SpreadSchema = Type.Object({ median: Num, min: Num, max: Num, relative: NonNeg }, Strict)
+export const SpreadSchema = Type.Object({ median: Num, min: Num, max: Num, relative: NonNeg }, Strict('Spread'))
 
 export const UsageSchema = Type.Object({
   cpuSeconds: NonNeg,
@@ -31,7 +32,7 @@ export const UsageSchema = Type.Object({
   rssBytes: Int,
   peakRssBytes: Int,
   processes: Int
-}, Strict)
+}, Strict('Usage'))
 
 export const HitRatioSchema = Type.Object({
   edge: Nullable(NonNeg),
@@ -39,7 +40,7 @@ export const HitRatioSchema = Type.Object({
   l2: Nullable(NonNeg),
   overall: Nullable(NonNeg),
   miss: Nullable(NonNeg)
-}, Strict)
+}, Strict('HitRatio'))
 
 export const CacheCountsSchema = Type.Object({
   appRequests: Nullable(Int),
@@ -48,15 +49,15 @@ export const CacheCountsSchema = Type.Object({
   l2Hits: Nullable(Int),
   misses: Nullable(Int),
   appOriginRequests: Nullable(Int)
-}, Strict)
+}, Strict('CacheCounts'))
 
 export const ResourcesSchema = Type.Object({
   app: Nullable(UsageSchema),
   nginx: Nullable(UsageSchema),
   redis: Nullable(UsageSchema),
   origin: Nullable(UsageSchema),
-  loadgen: Type.Object({ cpuSeconds: NonNeg, cpuCores: NonNeg }, Strict)
-}, Strict)
+  loadgen: Type.Object({ cpuSeconds: NonNeg, cpuCores: NonNeg }, Strict('LoadgenUsage'))
+}, Strict('Resources'))
 
 export const MeasurementSchema = Type.Object({
   repetition: Int,
@@ -77,7 +78,7 @@ export const MeasurementSchema = Type.Object({
   cache: CacheCountsSchema,
   hitRatio: HitRatioSchema,
   resources: ResourcesSchema
-}, Strict)
+}, Strict('Measurement'))
 
 export const SummarySchema = Type.Object({
   requestsPerSecond: SpreadSchema,
@@ -96,7 +97,7 @@ export const SummarySchema = Type.Object({
   appRssBytes: Nullable(NonNeg),
   ratioToNone: Nullable(NonNeg),
   fractionOfLimit: Nullable(NonNeg)
-}, Strict)
+}, Strict('Summary'))
 
 export const TARGET_KINDS = ['limit', 'strategy', 'edge'] as const
 const KindSchema = Type.Union([Type.Literal('limit'), Type.Literal('strategy'), Type.Literal('edge')])
@@ -107,7 +108,7 @@ export const ResultSchema = Type.Object({
   scenario: Type.String(),
   measurements: Type.Array(MeasurementSchema, { minItems: 1 }),
   summary: SummarySchema
-}, Strict)
+}, Strict('Result'))
 
 export const TargetSchema = Type.Object({
   name: Type.String(),
@@ -116,7 +117,7 @@ export const TargetSchema = Type.Object({
   strategy: Nullable(Type.String()),
   edgeCache: Type.Boolean(),
   pathPrefix: Type.String()
-}, Strict)
+}, Strict('Target'))
 
 export const ScenarioSchema = Type.Object({
   name: Type.String(),
@@ -125,7 +126,7 @@ export const ScenarioSchema = Type.Object({
   distinctPaths: Int,
   topPathShare: NonNeg,
   top10PercentShare: NonNeg
-}, Strict)
+}, Strict('Scenario'))
 
 export const ResultsSchema = Type.Object({
   schemaVersion: Type.Literal(SCHEMA_VERSION),
@@ -141,14 +142,14 @@ export const ResultsSchema = Type.Object({
     cpus: Int,
     cpuModel: Type.String(),
     totalMemoryBytes: Int
-  }, Strict),
+  }, Strict('Machine')),
   topology: Type.Object({
     mode: Type.Union([Type.Literal('native'), Type.Literal('external')]),
     workers: Nullable(Int),
     loadUrl: Type.String(),
     metricsUrl: Nullable(Type.String()),
     originStatsUrl: Nullable(Type.String())
-  }, Strict),
+  }, Strict('Topology')),
   options: Type.Object({
     quick: Type.Boolean(),
     durationSeconds: NonNeg,
@@ -163,17 +164,17 @@ export const ResultsSchema = Type.Object({
     zipfLaw: Type.String(),
     zipfExponent: NonNeg,
     seed: Int
-  }, Strict),
+  }, Strict('Options')),
   latency: Type.Object({
     resolution: Type.String(),
     correctedForCoordinatedOmission: Type.Boolean(),
     method: Type.String()
-  }, Strict),
+  }, Strict('LatencyMethod')),
   scenarios: Type.Array(ScenarioSchema),
   targets: Type.Array(TargetSchema),
   results: Type.Array(ResultSchema),
   warnings: Type.Array(Type.String())
-}, Strict)
+}, Strict('Results'))
 
 export type LatencyStats = Static<typeof LatencySchema>
 export type SpreadStats = Static<typeof SpreadSchema>

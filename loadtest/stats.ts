@@ -17,8 +17,12 @@ export function median (values: readonly number[]): number {
 export function percentile (sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) throw new RangeError('percentile of an empty list')
   if (!(p >= 0 && p <= 100)) throw new RangeError(`expected a percentile from 0 to 100, got ${p}`)
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length))
-  return sorted[Math.min(rank, sorted.length) - 1]!
+  return sorted[Math.min(nearestRank(p, sorted.length), sorted.length) - 1]!
+}
+
+/** 1-based rank of the p-th percentile among n samples; the epsilon keeps 99.9% of 1000 at 999, not 1000. */
+export function nearestRank (p: number, n: number): number {
+  return Math.max(1, Math.ceil((p * n) / 100 - 1e-9))
 }
 
 export interface Spread {
@@ -114,7 +118,7 @@ export function summarizeCorrectedLatencies (samples: Float64Array, intervalMs: 
     return hi
   }
   const summary: LatencySummary = { ...EMPTY, count: total, mean: sum / total, max }
-  for (const [name, p] of LATENCY_PERCENTILES) summary[name] = valueAtRank(Math.max(1, Math.ceil((p / 100) * total)))
+  for (const [name, p] of LATENCY_PERCENTILES) summary[name] = valueAtRank(nearestRank(p, total))
   return summary
 }
 

@@ -1,0 +1,53 @@
+import { strict as assert } from 'node:assert'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { parseResults, ResultsSchema, SCHEMA_VERSION, validateResults } from '../../loadtest/schema.js'
+import { renderJsonReport } from '../../loadtest/report-json.js'
+import { fakeResults, TYPICAL } from './fixtures.js'
+
+test('a results document built by the real code validates and round-trips through JSON', () => {
+  const results = fakeResults(TYPICAL)
+  assert.deepEqual(validateResults(results), [])
+  const parsed = parseResults(renderJsonReport(results), 'fixture')
+  assert.equal(parsed.schemaVersion, SCHEMA_VERSION)
+  assert.equal(parsed.results.length, TYPICAL.length)
+})
+
+test('invalid documents are refused, with the path of the problem', () => {
+  const results = fakeResults(TYPICAL)
+  const missing = structuredClone(results) as unknown as { results: Array<{ summary: Record<string, unknown> }> }
+  delete missing.results[0]!.summary.requestsPerSecond
+  assert.ok(validateResults(missing).some((p) => p.startsWith('/results/0/summary')), validateResults(missing).join('\n'))
+  const extra = { ...structuredClone(results), surprise: 1 }
+  assert.notDeepEqual(validateResults(extra), [])
+  const negative = structuredClone(results)
+  negative.results[0]!.measurements[0]!.requests = -1
+  assert.notDeepEqual(validateResults(negative), [])
+  assert.throws(() => renderJsonReport(negative), /do not match their schema/)
+  assert.throws(() => parseResults(JSON.stringify({ ...results, schemaVersion: 99 }), 'old.json'), /old\.json: schemaVersion 99/)
+  assert.throws(() => parseResults('{', 'broken.json'), /broken\.json: not JSON/)
+})
+
+/** Every object of the schema as (title, field) pairs; an untitled object is a failure. */
+function documentedFields (schema: unknown, out: Array<[string, string]> = []): Array<[string, string]> {
+  const s = schema as { type?: string, title?: string, properties?: Record<string, unknown>, items?: unknown, anyOf?: unknown[], patternProperties?: Record<string, unknown> }
+  if (s.anyOf !== undefined) for (const alt of s.anyOf) documentedFields(alt, out)
+  if (s.items !== undefined) documentedFields(s.items, out)
+  if (s.type === 'object' && s.properties !== undefined) {
+    assert.ok(s.title !== undefined, `an object schema without a title: ${JSON.stringify(Object.keys(s.properties))}`)
+    for (const [key, child] of Object.entries(s.properties)) {
+      out.push([s.title, key])
+      documentedFields(child, out)
+    }
+  }
+  return out
+}
+
+test('SCHEMA.md documents every field of every object as `Title.field` (the doc cannot drift from the code)', () => {
+  const doc = readFileSync(new URL('../../../loadtest/SCHEMA.md', import.meta.url), 'utf8')
+  const fields = [...new Set(documentedFields(ResultsSchema).map(([title, key]) => `${title}.${key}`))]
+  assert.ok(fields.length > 80, `only ${fields.length} fields found`)
+  const undocumented = fields.filter((f) => !doc.includes('`' + f + '`'))
+  assert.deepEqual(undocumented, [], 'fields missing from loadtest/SCHEMA.md')
+  assert.ok(doc.includes(`Current version: ${SCHEMA_VERSION}`))
+})
