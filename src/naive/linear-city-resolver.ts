@@ -42,7 +42,7 @@ export class LinearCityResolver implements CityResolver {
         if (inCountry) best = preferred(best, city)
       } else if (!named && inCountry) {
         // "New York City" answers to "new york", but only when no city has that name itself.
-        const alias = CITY_SUFFIX.exec(city.name)
+        const alias = city.name.endsWith(' City') ? CITY_SUFFIX.exec(city.name) : null
         if (alias !== null && this.#canonicalize(alias[1]!) === name) bestAlias = preferred(bestAlias, city)
       }
     }

@@ -1,7 +1,6 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadConfig } from '../../src/config.js'
-import { PerRequestReportEntry } from '../../src/naive/per-request-report.js'
 import { createService, type Service } from '../../src/service.js'
 import { cities, cityIndex, silentLogger, testConfig } from '../helpers/fixtures.js'
 import { startOrigin, type TestOrigin } from '../helpers/origin.js'
@@ -50,8 +49,25 @@ test('NAIVE=all answers exactly what the real service answers: bodies, ETags, st
       }
     }
   }
-  const record = naive.engine.peek(cityIndex().resolve('london')!.key)
-  assert.ok(record?.entry instanceof PerRequestReportEntry, 'L1 holds objects, not bytes')
+})
+
+test('a HIT-L1 stringifies the report again with NAIVE=serialize, and never without', async () => {
+  const counts: number[] = []
+  for (const env of [{}, { NAIVE: 'serialize' }] as Array<Record<string, string>>) {
+    const { app } = service(env)
+    await app.inject('/weather/berlin')
+    const stringify = JSON.stringify
+    let calls = 0
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => { calls++; return stringify(...args) }) as typeof stringify
+    try {
+      const hit = await app.inject('/weather/berlin')
+      assert.equal(hit.headers['x-cache'], 'HIT-L1')
+    } finally {
+      JSON.stringify = stringify
+    }
+    counts.push(calls)
+  }
+  assert.deepEqual(counts.map((n) => n > 0), [false, true], `JSON.stringify calls per hit: ${counts.join(', ')}`)
 })
 
 test('If-None-Match still answers 304 from the per-request entry', async () => {
