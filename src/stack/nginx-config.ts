@@ -66,8 +66,11 @@ export interface NginxConfigOptions {
   appKeepAliveTimeoutMs?: number
   /** @default 2 */
   proxyConnectTimeoutSeconds?: number
-  /** Bound on one upstream answer (the app bounds the provider at 2 s). @default 10 */
+  /** Silence from the app before nginx gives up on that try and retries (the app bounds the
+   * provider at 2 s, so only a lost connection gets here). @default 5 */
   proxyReadTimeoutSeconds?: number
+  /** Bound on all tries of one request together, s. @default 15 */
+  proxyNextUpstreamTimeoutSeconds?: number
   /** Client keep-alive, s. @default 65 */
   clientKeepaliveTimeoutSeconds?: number
   /** @default 10_000 */
@@ -100,7 +103,8 @@ const DEFAULTS = {
   upstreamKeepaliveTimeoutSeconds: 60,
   appKeepAliveTimeoutMs: 72_000,
   proxyConnectTimeoutSeconds: 2,
-  proxyReadTimeoutSeconds: 10,
+  proxyReadTimeoutSeconds: 5,
+  proxyNextUpstreamTimeoutSeconds: 15,
   clientKeepaliveTimeoutSeconds: 65,
   clientKeepaliveRequests: 10_000,
   clientHeaderBufferSize: '1k',
@@ -218,6 +222,9 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     listen,
     proxyConnectTimeoutSeconds: positive('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds),
     proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
+    proxyNextUpstreamTimeoutSeconds: o.proxyNextUpstreamTimeoutSeconds > o.proxyReadTimeoutSeconds
+      ? o.proxyNextUpstreamTimeoutSeconds
+      : fail('proxyNextUpstreamTimeoutSeconds', `above proxyReadTimeoutSeconds (${o.proxyReadTimeoutSeconds}), or a timed-out try is never retried`, o.proxyNextUpstreamTimeoutSeconds),
     allowInternal: internal.map((cidr) => `      allow ${cidr};`).join('\n')
   }
   return renderTemplate(template, view)

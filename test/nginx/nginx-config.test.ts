@@ -64,7 +64,8 @@ test('edge tier: off by default; on, it honours the app, locks, serves stale and
 test('rate limit: configurable, off on request, 429 with a JSON body', () => {
   const conf = native({ rateLimit: { ratePerSecond: 7, burst: 11 } })
   assert.match(conf, /limit_req_zone \$binary_remote_addr zone=cs_per_client:10m rate=7r\/s;/)
-  assert.match(conf, /limit_req zone=cs_per_client burst=11 nodelay;/)
+  assert.equal(conf.match(/limit_req zone=cs_per_client burst=11 nodelay;/g)?.length, 2, 'on the API and the fallback location')
+  assert.doesNotMatch(/location ~ \^\/\(metrics\|ready\)\$ \{[^}]*\}/.exec(conf)![0], /limit_req/, 'ops endpoints are not limited')
   assert.match(conf, /limit_req_status 429;/)
   const body = /return 429 '([^']+)';/.exec(conf)?.[1]
   assert.deepEqual(JSON.parse(body!).code, 'CS_ERR_RATE_LIMITED')
