@@ -1,7 +1,7 @@
 // Runs every compiled test file with node's test runner (Node 20 has no glob support in --test).
 // Usage: node scripts/run-tests.mjs [substring filter ...]
 import { spawn } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 function find (dir) {
@@ -13,7 +13,9 @@ function find (dir) {
 }
 
 const filters = process.argv.slice(2)
-const files = find('dist/test').filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort()
+// Only files whose TypeScript source still exists: a deleted test must not run from a stale dist/.
+const hasSource = (file) => existsSync(file.replace(/^dist\//, '').replace(/\.js$/, '.ts'))
+const files = find('dist/test').filter(hasSource).filter((file) => filters.length === 0 || filters.some((f) => file.includes(f))).sort()
 if (files.length === 0) {
   console.error('no test files matched')
   process.exit(1)

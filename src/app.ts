@@ -2,7 +2,7 @@
 // so tests drive it with inject() or a real socket, and the worker adds only the lifecycle.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { Logger } from 'pino'
-import type { CacheEngine } from './cache/engine.js'
+import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
 import type { CityResolver } from './cities/city-index.js'
 import type { Config } from './config.js'
@@ -17,8 +17,12 @@ export interface AppOptions {
   config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests' | 'exposeBaseline'>
   logger: Logger
   cities: CityResolver
-  engine: CacheEngine
+  cache: WeatherCache
   loader: WeatherLoader
+  /** Authorizes DELETE /weather/:city; undefined = purging disabled. */
+  purgeToken?: string | undefined
+  /** Grace advertised to downstream caches (stale-while-revalidate, stale-if-error), ms. @default 0 */
+  graceMs?: number
   metrics: ServiceMetrics
   readiness: () => Readiness
   /** The /metrics text; in a cluster, the aggregate over all workers. @default this worker's registry */
@@ -49,7 +53,14 @@ export function buildApp (options: AppOptions): FastifyInstance {
     metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
     done()
   })
-  registerWeatherRoute(app, { cities: options.cities, engine: options.engine, loader: options.loader, wallClock: options.wallClock ?? Date.now })
+  registerWeatherRoute(app, {
+    cities: options.cities,
+    cache: options.cache,
+    loader: options.loader,
+    wallClock: options.wallClock ?? Date.now,
+    purgeToken: options.purgeToken,
+    graceMs: options.graceMs ?? 0
+  })
   if (config.exposeBaseline) registerBaselineRoute(app)
   registerOpsRoutes(app, {
     readiness: options.readiness,

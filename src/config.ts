@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os'
 import { ConfigInvalidError } from './errors.js'
 
-export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered'] as const
+export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'] as const
 export type CacheStrategyName = typeof CACHE_STRATEGIES[number]
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -38,8 +38,20 @@ export interface Config {
   redisUrl: string | undefined
   /** The weather provider. Unset: `npm start` embeds the simulated one. */
   originUrl: string | undefined
-  /** Fresh lifetime of a cached answer, ms. @default 300_000 (CACHE_TTL_SECONDS=300) */
+  /** Fresh lifetime (logical TTL) of a cached answer, ms. @default 300_000 (CACHE_TTL_SECONDS=300) */
   cacheTtlMs: number
+  /** After freshness, served stale while refreshing or while the origin fails, ms; Redis keeps fresh + grace. @default 600_000 */
+  cacheGraceMs: number
+  /** Fresh lifetimes are shortened at random by up to this share, so keys filled together expire apart. @default 0.1 */
+  cacheTtlJitter: number
+  /** How long an id the provider does not know is remembered, ms. @default 30_000 */
+  negativeTtlMs: number
+  /** XFetch's beta for the 'layered-xfetch' strategy (refresh early with probability growing near expiry). @default 1 */
+  xfetchBeta: number
+  /** Longest wait for another process's fill of a key before calling the origin ourselves, ms. @default ORIGIN_TIMEOUT_MS + 500 */
+  lockWaitMs: number
+  /** Bearer token that authorizes DELETE /weather/:city; unset = purging disabled (401). */
+  purgeToken: string | undefined
   /** L1 bound by entry count. @default 10_000 */
   l1MaxEntries: number
   /** L1 bound by bytes of stored JSON. @default 64 MiB */
@@ -138,6 +150,23 @@ const url = (protocols: string[]): Parser<string> => (raw) => {
 
 const text: Parser<string> = (raw) => raw
 
+const fraction: Parser<number> = (raw) => {
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new Error('expected a number from 0 up to (not including) 1')
+  return n
+}
+
+const positive: Parser<number> = (raw) => {
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new Error('expected a positive number')
+  return n
+}
+
+const token: Parser<string> = (raw) => {
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new Error('expected at least 16 printable characters without spaces')
+  return raw
+}
+
 const naiveList: Parser<readonly NaiveComponent[]> = (raw) => {
   if (raw === 'all') return Object.freeze([...NAIVE_COMPONENTS])
   if (raw === 'none') return Object.freeze([])
@@ -166,6 +195,12 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     redisUrl,
     originUrl: r.read('ORIGIN_URL', url(['http:', 'https:']), undefined),
     cacheTtlMs: r.read('CACHE_TTL_SECONDS', integer(1, 86_400 * 30), 300) * 1000,
+    cacheGraceMs: r.read('CACHE_GRACE_SECONDS', integer(0, 86_400 * 30), 600) * 1000,
+    cacheTtlJitter: r.read('CACHE_TTL_JITTER', fraction, 0.1),
+    negativeTtlMs: r.read('NEGATIVE_TTL_SECONDS', integer(0, 86_400), 30) * 1000,
+    xfetchBeta: r.read('XFETCH_BETA', positive, 1),
+    lockWaitMs: 0,
+    purgeToken: r.read('PURGE_TOKEN', token, undefined),
     l1MaxEntries: r.read('L1_MAX_ENTRIES', integer(1, 10_000_000), 10_000),
     l1MaxBytes: r.read('L1_MAX_BYTES', integer(1024, 2 ** 40), 64 * 1024 * 1024),
     l1MaxEntryBytes: r.read('L1_MAX_ENTRY_BYTES', integer(64, 2 ** 30), 1024 * 1024),
@@ -191,12 +226,13 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
       bucketSeconds: r.read('ORIGIN_BUCKET_SECONDS', integer(1, 86_400), 600)
     }
   }
-  if ((cacheStrategy === 'redis' || cacheStrategy === 'layered') && redisUrl === undefined && env.CACHE_STRATEGY !== undefined) {
+  if (usesRedis(cacheStrategy) && redisUrl === undefined && env.CACHE_STRATEGY !== undefined) {
     r.errors.push(`  CACHE_STRATEGY=${cacheStrategy}: needs REDIS_URL`)
   }
   if (config.l1MaxEntryBytes > config.l1MaxBytes) {
     r.errors.push(`  L1_MAX_ENTRY_BYTES=${config.l1MaxEntryBytes}: must not exceed L1_MAX_BYTES=${config.l1MaxBytes}`)
   }
+  config.lockWaitMs = r.read('LOCK_WAIT_MS', integer(1, 600_000), config.originTimeoutMs + 500)
   if (r.errors.length > 0) throw new ConfigInvalidError(r.errors.join('\n'))
   Object.freeze(config.origin)
   return Object.freeze(config)
@@ -204,5 +240,5 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
 
 /** Whether a strategy needs Redis to answer from L2. */
 export function usesRedis (strategy: CacheStrategyName): boolean {
-  return strategy === 'redis' || strategy === 'layered'
+  return strategy !== 'none' && strategy !== 'memory'
 }

@@ -6,17 +6,25 @@ import type { Config } from './config.js'
 
 export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & { redisUrl: string }
 
-export function createRedisClient (config: RedisClientConfig, logger: Logger): Redis {
-  const redis = new Redis(config.redisUrl, {
-    // Requests must not wait for a reconnect: a disconnected client rejects at once,
-    // and the engine falls back to the origin.
-    enableOfflineQueue: false,
-    commandTimeout: config.redisCommandTimeoutMs,
-    connectTimeout: config.redisConnectTimeoutMs,
-    maxRetriesPerRequest: 0,
-    enableAutoPipelining: true,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
-  })
+export function createRedisClient (config: RedisClientConfig, logger: Logger, { subscriber = false } = {}): Redis {
+  const redis = new Redis(config.redisUrl, subscriber
+    ? {
+        // The bus connection is off the request path: it may queue its SUBSCRIBE until connected.
+        connectTimeout: config.redisConnectTimeoutMs,
+        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+        connectionName: 'cachestack-bus'
+      }
+    : {
+        // Requests must not wait for a reconnect: a disconnected client rejects at once,
+        // and the engine falls back to the origin.
+        enableOfflineQueue: false,
+        commandTimeout: config.redisCommandTimeoutMs,
+        connectTimeout: config.redisConnectTimeoutMs,
+        maxRetriesPerRequest: 0,
+        enableAutoPipelining: true,
+        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+        connectionName: 'cachestack'
+      })
   let lastError = ''
   redis.on('error', (err: Error) => {
     // Each reconnect attempt errors again; log a failure once, not once per attempt.

@@ -4,8 +4,8 @@ import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import { monotonicClock, type Clock, type WallClock } from './cache/clock.js'
-import type { CacheEngine } from './cache/engine.js'
-import { createCacheEngine } from './cache/strategies.js'
+import type { WeatherCache } from './cache/cache.js'
+import { createCache } from './cache/create-cache.js'
 import { CityIndex, type CityResolver, type IndexableCity } from './cities/city-index.js'
 import { loadCities } from './cities/dataset.js'
 import { usesRedis, type Config } from './config.js'
@@ -36,10 +36,10 @@ export interface ServiceOptions {
 
 export interface Service {
   readonly app: FastifyInstance
-  readonly engine: CacheEngine
+  readonly cache: WeatherCache
   readonly redis: Redis | undefined
   readonly metrics: ServiceMetrics
-  /** Waits (bounded by the connect timeout) for Redis, so a fresh worker does not start with L2 misses. */
+  /** Waits (bounded by the connect timeout) for Redis and the bus, so a fresh worker does not start with L2 misses. */
   ready (): Promise<void>
   /** Stops accepting, drains in-flight requests, closes Redis and the origin pool. */
   close (): Promise<void>
@@ -54,12 +54,15 @@ export function createService (options: ServiceOptions): Service {
     ? new LinearCityResolver(options.dataset ?? loadCities())
     : options.cities ?? new CityIndex(loadCities())
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
+  const redisLogger = logger.child({ component: 'redis' })
   const redis = usesRedis(config.cacheStrategy)
-    ? createRedisClient({ ...config, redisUrl: config.redisUrl! }, logger.child({ component: 'redis' }))
+    ? createRedisClient({ ...config, redisUrl: config.redisUrl! }, redisLogger)
     : undefined
-  const engine = createCacheEngine(config.cacheStrategy, {
+  const cache = createCache(config.cacheStrategy, {
     config,
     redis,
+    // The bus needs a connection of its own: a subscribed client can run nothing else.
+    subscriber: redis === undefined ? undefined : createRedisClient({ ...config, redisUrl: config.redisUrl! }, redisLogger, { subscriber: true }),
     clock,
     logger: logger.child({ component: 'cache' }),
     events: metrics.cacheEvents,
@@ -83,8 +86,10 @@ export function createService (options: ServiceOptions): Service {
     config,
     logger,
     cities,
-    engine,
+    cache,
     loader,
+    purgeToken: config.purgeToken,
+    graceMs: config.cacheStrategy === 'none' ? 0 : config.cacheGraceMs,
     metrics,
     readiness,
     wallClock,
@@ -93,14 +98,18 @@ export function createService (options: ServiceOptions): Service {
 
   return {
     app,
-    engine,
+    cache,
     redis,
     metrics,
     async ready () {
-      if (redis === undefined || redis.status === 'ready') return
-      const connected = new Promise<void>(resolve => redis.once('ready', () => resolve()))
+      if (redis === undefined) return
+      const connected = (async () => {
+        if (redis.status !== 'ready') await new Promise<void>(resolve => redis.once('ready', () => resolve()))
+        await cache.start?.()
+      })()
+      connected.catch((err: unknown) => logger.warn({ err }, 'cache start failed; serving from L1 and the origin meanwhile'))
       const timer = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), config.redisConnectTimeoutMs).unref())
-      if (await Promise.race([connected, timer]) === 'timeout') {
+      if (await Promise.race([connected.then(() => 'ok', () => 'failed'), timer]) === 'timeout') {
         logger.warn({ timeoutMs: config.redisConnectTimeoutMs }, 'redis not connected yet; serving from L1 and the origin meanwhile')
       }
     },
@@ -109,6 +118,7 @@ export function createService (options: ServiceOptions): Service {
       closing = true
       await app.close()
       await origin.close()
+      await cache.close?.()
       if (redis !== undefined) {
         // QUIT waits for pending replies; a dead server must not hold the shutdown.
         await Promise.race([redis.quit().catch(() => {}), new Promise(resolve => setTimeout(resolve, 1000).unref())])

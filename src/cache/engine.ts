@@ -1,19 +1,26 @@
 // The layered cache engine: L1 → L2 → loader (the origin). The strategy decides which layers
-// exist; the route never knows which one it runs on.
+// exist; the route never knows which one it runs on. Inside:
+// - single-flight per key in this process, and across processes through a Redis lock;
+// - stale-while-revalidate and stale-if-error within a grace period (RFC 5861);
+// - optional probabilistic early refresh (XFetch: Vattani et al., VLDB 2015);
+// - TTL jitter, negative caching, and L1 coherence over a pub/sub bus.
 import type { Logger } from 'pino'
+import type { WeatherCache } from './cache.js'
+import type { CacheBus } from './invalidation-bus.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
 import type { CacheEntry } from './entry.js'
-import type { MemoryRecord, MemoryStore } from './memory-store.js'
-import type { RedisStore } from './redis-store.js'
+import type { FillLock } from './fill-lock.js'
+import type { Lifetime, MemoryRecord, MemoryStore } from './memory-store.js'
+import type { RedisHit, RedisStore } from './redis-store.js'
 import { SingleFlight } from './single-flight.js'
 
-export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS'
+export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS' | 'STALE'
 
 export interface CacheResult {
   readonly entry: CacheEntry
   readonly source: CacheSource
-  /** Freshness left, ms. */
+  /** Freshness left, ms (0 when stale). */
   readonly remainingMs: number
   /** `Server-Timing` value: one metric per layer consulted. */
   readonly serverTiming: string
@@ -22,76 +29,206 @@ export interface CacheResult {
 /** Produces a fresh entry on a miss; in the service, a call to the origin. */
 export type Loader = (key: string) => Promise<CacheEntry>
 
+export type Layer = 'l1' | 'l2'
+
 /** What the engine reports; metrics.ts implements it with prom-client. */
 export interface CacheEvents {
-  hit (layer: 'l1' | 'l2'): void
+  hit (layer: Layer): void
+  stale (layer: Layer): void
   miss (): void
-  l2Error (operation: 'get' | 'set' | 'delete', err: unknown): void
+  negativeHit (): void
+  refresh (outcome: 'ok' | 'error' | 'skipped'): void
+  lockWait (outcome: 'filled' | 'released' | 'timeout'): void
+  l2Error (operation: 'get' | 'set' | 'delete' | 'lock' | 'publish', err: unknown): void
   l2Skipped (): void
 }
 
-export const noopCacheEvents: CacheEvents = { hit () {}, miss () {}, l2Error () {}, l2Skipped () {} }
+export const noopCacheEvents: CacheEvents = {
+  hit () {}, stale () {}, miss () {}, negativeHit () {}, refresh () {}, lockWait () {}, l2Error () {}, l2Skipped () {}
+}
+
+/** An error the loader throws for a key that does not exist: cached briefly (negative caching). */
+export interface NegativeError extends Error {
+  readonly negativeCacheable: true
+}
+
+const isNegative = (err: unknown): err is NegativeError => (err as Partial<NegativeError>)?.negativeCacheable === true
 
 export interface CacheEngineOptions {
   l1?: MemoryStore | undefined
   l2?: RedisStore | undefined
   /** Guards L2: while open, L2 is skipped instead of timing out on every request. Required with l2. */
   breaker?: CircuitBreaker | undefined
-  /** Fresh lifetime of a new entry, ms. */
+  /** Cluster-wide single-flight. Needs l2. */
+  lock?: FillLock | undefined
+  /** L1 coherence across processes. Needs l2. */
+  bus?: CacheBus | undefined
+  /** Fresh lifetime (logical TTL) of a new entry, ms. */
   ttlMs: number
-  /** Share one load among concurrent misses of a key. @default true */
+  /** After freshness, served stale while one refresh runs, or while the origin fails, ms. @default 0 */
+  graceMs?: number
+  /** Fresh lifetime is shortened by up to this share, at random, so keys filled together do not expire together. @default 0 */
+  ttlJitter?: number
+  /** How long a "does not exist" answer is remembered, ms; 0 = not at all. @default 0 */
+  negativeTtlMs?: number
+  /** Most remembered "does not exist" answers. @default 10_000 */
+  negativeMaxEntries?: number
+  /** XFetch's beta; undefined = no early refresh. @default undefined */
+  earlyRefreshBeta?: number | undefined
+  /** Longest wait for another process's fill before loading ourselves, ms. @default 2500 */
+  lockWaitMs?: number
+  /** L2 poll period while waiting for a fill (the bus usually wakes us first), ms. @default 50 */
+  lockPollMs?: number
+  /** After a failed background refresh, the key is not refreshed again for this long, ms. @default 1000 */
+  refreshRetryMs?: number
+  /** Cap on L1 lifetimes while the bus is down: a missed purge cannot outlive it, ms. @default 1000 */
+  busDownL1MaxMs?: number
+  /** Share one load among concurrent misses of a key in this process. @default true */
   coalesce?: boolean
   clock: Clock
+  /** Uniform in (0, 1]. @default () => 1 - Math.random() */
+  random?: () => number
   events?: CacheEvents
   logger: Logger
 }
 
 const round2 = (n: number): string => (Math.round(n * 100) / 100).toString()
 
-export class CacheEngine {
+export class CacheEngine implements WeatherCache {
   readonly #l1: MemoryStore | undefined
   readonly #l2: RedisStore | undefined
   readonly #breaker: CircuitBreaker | undefined
+  readonly #lock: FillLock | undefined
+  readonly #bus: CacheBus | undefined
   readonly #ttlMs: number
+  readonly #graceMs: number
+  readonly #ttlJitter: number
+  readonly #negativeTtlMs: number
+  readonly #negativeMaxEntries: number
+  readonly #beta: number | undefined
+  readonly #lockWaitMs: number
+  readonly #lockPollMs: number
+  readonly #refreshRetryMs: number
+  readonly #busDownL1MaxMs: number
   readonly #clock: Clock
+  readonly #random: () => number
   readonly #events: CacheEvents
   readonly #logger: Logger
   readonly #flights: SingleFlight<CacheResult> | undefined
+  readonly #refreshing = new Map<string, number>()
+  readonly #negative = new Map<string, { error: Error, until: number }>()
+  readonly #fillWaiters = new Map<string, Set<() => void>>()
+  /** The key peek() just decided to refresh early: get() honours that one roll of the dice. */
+  #earlyKey: string | undefined
+  #busDown = false
 
   constructor (options: CacheEngineOptions) {
     if (options.l2 !== undefined && options.breaker === undefined) throw new TypeError('expected options.breaker with options.l2')
+    if ((options.lock !== undefined || options.bus !== undefined) && options.l2 === undefined) throw new TypeError('expected options.l2 with options.lock or options.bus')
     if (!(options.ttlMs > 0)) throw new TypeError(`expected options.ttlMs > 0, got ${options.ttlMs}`)
+    const jitter = options.ttlJitter ?? 0
+    if (!(jitter >= 0 && jitter < 1)) throw new TypeError(`expected options.ttlJitter in [0, 1), got ${jitter}`)
+    if (options.earlyRefreshBeta !== undefined && !(options.earlyRefreshBeta > 0)) throw new TypeError(`expected options.earlyRefreshBeta > 0, got ${options.earlyRefreshBeta}`)
     this.#l1 = options.l1
     this.#l2 = options.l2
     this.#breaker = options.breaker
+    this.#lock = options.lock
+    this.#bus = options.bus
     this.#ttlMs = options.ttlMs
+    this.#graceMs = options.graceMs ?? 0
+    this.#ttlJitter = jitter
+    this.#negativeTtlMs = options.negativeTtlMs ?? 0
+    this.#negativeMaxEntries = options.negativeMaxEntries ?? 10_000
+    this.#beta = options.earlyRefreshBeta
+    this.#lockWaitMs = options.lockWaitMs ?? 2500
+    this.#lockPollMs = options.lockPollMs ?? 50
+    this.#refreshRetryMs = options.refreshRetryMs ?? 1000
+    this.#busDownL1MaxMs = options.busDownL1MaxMs ?? 1000
     this.#clock = options.clock
+    this.#random = options.random ?? (() => 1 - Math.random())
     this.#events = options.events ?? noopCacheEvents
     this.#logger = options.logger
     this.#flights = options.coalesce === false ? undefined : new SingleFlight()
+    this.#bus?.setHandlers({
+      invalidate: (key) => this.#dropLocal(key),
+      // A new value elsewhere: drop our copy unless it is that very value (promoted from L2).
+      filled: (key, etag) => this.#dropLocal(key, etag),
+      down: () => { this.#busDown = true },
+      up: () => {
+        // Whatever was purged or updated while we were deaf is unknown: forget it all.
+        this.#busDown = false
+        this.#l1?.clear()
+      }
+    })
+  }
+
+  /** Subscribes the coherence bus (if any); resolves when invalidations flow. */
+  async start (): Promise<void> {
+    if (this.#bus !== undefined && !this.#bus.connected) await this.#bus.start()
+  }
+
+  async close (): Promise<void> {
+    await this.#bus?.close()
   }
 
   get layers (): { l1: boolean, l2: boolean } {
     return { l1: this.#l1 !== undefined, l2: this.#l2 !== undefined }
   }
 
-  /** The synchronous L1 fast path: no promise, no allocation on a hit. */
+  /**
+   * The synchronous L1 fast path: a fresh record, or undefined (then call get()). No promise,
+   * no allocation on a hit. With early refresh on, this is where XFetch rolls its dice.
+   */
   peek (key: string): MemoryRecord | undefined {
     if (this.#l1 === undefined) return undefined
     const record = this.#l1.get(key)
-    if (record !== undefined) this.#events.hit('l1')
+    if (record === undefined) return undefined
+    const now = this.#clock.now()
+    if (record.freshUntil <= now) return undefined
+    if (this.#beta !== undefined && this.#xfetch(record, now)) {
+      this.#earlyKey = key
+      return undefined
+    }
+    this.#events.hit('l1')
     return record
   }
 
   remainingMs (record: MemoryRecord): number {
-    return record.expiresAt - this.#clock.now()
+    return Math.max(0, record.freshUntil - this.#clock.now())
   }
 
-  /** Full lookup: L1, then (once per key among concurrent callers) L2 and the loader. */
+  // XFetch: refresh early when now − δ·β·ln(rand) ≥ expiry, rand ∈ (0, 1]. The expected head start
+  // grows with the recompute time δ, so slow keys start refreshing sooner.
+  #xfetch (record: MemoryRecord, now: number): boolean {
+    return now - record.deltaMs * this.#beta! * Math.log(this.#random()) >= record.freshUntil
+  }
+
+  /** Full lookup: L1, then (once per key among concurrent callers) L2, the fill lock and the loader. */
   get (key: string, load: Loader): Promise<CacheResult> {
-    const record = this.peek(key)
+    const record = this.#l1?.get(key)
     if (record !== undefined) {
-      return Promise.resolve({ entry: record.entry, source: 'HIT-L1', remainingMs: this.remainingMs(record), serverTiming: 'l1;desc=hit' })
+      const now = this.#clock.now()
+      if (record.freshUntil > now) {
+        const early = this.#earlyKey === key || (this.#earlyKey === undefined && this.#beta !== undefined && this.#xfetch(record, now))
+        this.#earlyKey = undefined
+        if (early) this.#refreshInBackground(key, load)
+        this.#events.hit('l1')
+        return Promise.resolve({ entry: record.entry, source: 'HIT-L1', remainingMs: record.freshUntil - now, serverTiming: early ? 'l1;desc=hit-early-refresh' : 'l1;desc=hit' })
+      }
+      // RFC 5861 stale-while-revalidate: answer now, refresh once in the background.
+      this.#earlyKey = undefined
+      this.#events.stale('l1')
+      this.#refreshInBackground(key, load)
+      return Promise.resolve({ entry: record.entry, source: 'STALE', remainingMs: 0, serverTiming: 'l1;desc=stale' })
+    }
+    this.#earlyKey = undefined
+    const negative = this.#negative.get(key)
+    if (negative !== undefined) {
+      if (negative.until > this.#clock.now()) {
+        this.#events.negativeHit()
+        return Promise.reject(negative.error)
+      }
+      this.#negative.delete(key)
     }
     if (this.#flights === undefined) return this.#fill(key, load)
     return this.#flights.run(key, () => this.#fill(key, load))
@@ -101,19 +238,205 @@ export class CacheEngine {
     const timing: string[] = []
     if (this.#l1 !== undefined) timing.push('l1;desc=miss')
     if (this.#l2 !== undefined) {
-      const found = await this.#l2Get(key, timing)
-      if (found !== undefined) return found
+      const hit = await this.#l2Get(key, timing)
+      if (hit !== undefined) return this.#fromL2(key, hit, load, timing)
     }
-    this.#events.miss()
-    const started = this.#clock.now()
-    const entry = await load(key)
-    timing.push(`origin;dur=${round2(this.#clock.now() - started)}`)
-    this.#l1?.set(key, entry, this.#ttlMs)
-    if (this.#l2 !== undefined) this.#l2Set(key, entry)
-    return { entry, source: 'MISS', remainingMs: this.#ttlMs, serverTiming: timing.join(', ') }
+    return await this.#loadShared(key, load, timing)
   }
 
-  async #l2Get (key: string, timing: string[]): Promise<CacheResult | undefined> {
+  #fromL2 (key: string, hit: RedisHit, load: Loader, timing: string[]): CacheResult {
+    // Promote with the *remaining* lifetimes: L1 must never outlive the shared copy.
+    this.#setL1(key, hit.entry, { freshMs: hit.freshMs, graceMs: hit.remainingMs - Math.max(0, hit.freshMs), deltaMs: hit.deltaMs })
+    if (hit.freshMs > 0) {
+      this.#events.hit('l2')
+      return { entry: hit.entry, source: 'HIT-L2', remainingMs: hit.freshMs, serverTiming: timing.join(', ') }
+    }
+    this.#events.stale('l2')
+    this.#refreshInBackground(key, load)
+    return { entry: hit.entry, source: 'STALE', remainingMs: 0, serverTiming: timing.join(', ') }
+  }
+
+  /** Cluster-wide single-flight: take the fill lock and load, or wait for its holder's value. */
+  async #loadShared (key: string, load: Loader, timing: string[]): Promise<CacheResult> {
+    if (this.#lock !== undefined && this.#breaker!.allows()) {
+      let token: string | undefined
+      let lockWorks = true
+      try {
+        token = await this.#lock.acquire(key)
+        this.#breaker!.success()
+      } catch (err) {
+        lockWorks = false
+        this.#l2Failed('lock', err, key)
+      }
+      if (token !== undefined) return await this.#loadAndStore(key, load, timing, token)
+      if (lockWorks) {
+        const filled = await this.#waitForFill(key, load, timing)
+        if (filled !== undefined) return filled
+      }
+    }
+    return await this.#loadAndStore(key, load, timing, undefined)
+  }
+
+  async #waitForFill (key: string, load: Loader, timing: string[]): Promise<CacheResult | undefined> {
+    const started = this.#clock.now()
+    const deadline = started + this.#lockWaitMs
+    for (;;) {
+      const left = deadline - this.#clock.now()
+      if (left <= 0) {
+        this.#events.lockWait('timeout')
+        this.#logger.warn({ key, waitedMs: this.#lockWaitMs }, 'fill lock holder too slow; loading ourselves')
+        return undefined
+      }
+      await this.#fillSignal(key, Math.min(left, this.#bus?.connected === true ? this.#lockPollMs * 4 : this.#lockPollMs))
+      try {
+        const hit = await this.#l2!.get(key)
+        if (hit !== undefined) {
+          this.#events.lockWait('filled')
+          timing.push(`lock;desc=waited;dur=${round2(this.#clock.now() - started)}`)
+          return this.#fromL2(key, hit, load, timing)
+        }
+        if (!(await this.#lock!.isHeld(key))) {
+          // The holder failed or died without a value: do not wait for nothing.
+          this.#events.lockWait('released')
+          return undefined
+        }
+      } catch (err) {
+        this.#l2Failed('get', err, key)
+        return undefined
+      }
+    }
+  }
+
+  /** Resolves when the bus says `key` was filled, or after `ms`. */
+  #fillSignal (key: string, ms: number): Promise<void> {
+    return new Promise(resolve => {
+      let waiters = this.#fillWaiters.get(key)
+      if (waiters === undefined) this.#fillWaiters.set(key, waiters = new Set())
+      const wake = (): void => {
+        clearTimeout(timer)
+        waiters!.delete(wake)
+        if (waiters!.size === 0 && this.#fillWaiters.get(key) === waiters) this.#fillWaiters.delete(key)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      waiters.add(wake)
+    })
+  }
+
+  #dropLocal (key: string, unlessEtag?: string): void {
+    if (unlessEtag === undefined || this.#l1?.get(key)?.entry.etag !== unlessEtag) this.#l1?.delete(key)
+    this.#negative.delete(key)
+    const waiters = this.#fillWaiters.get(key)
+    if (waiters !== undefined) for (const wake of [...waiters]) wake()
+  }
+
+  async #loadAndStore (key: string, load: Loader, timing: string[], token: string | undefined): Promise<CacheResult> {
+    this.#events.miss()
+    const started = this.#clock.now()
+    let entry: CacheEntry
+    try {
+      entry = await load(key)
+    } catch (err) {
+      if (token !== undefined) this.#release(key, token)
+      if (isNegative(err)) this.#rememberMissing(key, err)
+      throw err
+    }
+    const deltaMs = this.#clock.now() - started
+    timing.push(`origin;dur=${round2(deltaMs)}`)
+    const lifetime: Lifetime = { freshMs: this.#freshMs(), graceMs: this.#graceMs, deltaMs }
+    this.#setL1(key, entry, lifetime)
+    if (this.#l2 !== undefined) void this.#share(key, entry, lifetime, token)
+    return { entry, source: 'MISS', remainingMs: lifetime.freshMs, serverTiming: timing.join(', ') }
+  }
+
+  #freshMs (): number {
+    // Jitter shortens, never lengthens: the configured TTL stays an upper bound.
+    return this.#ttlJitter === 0 ? this.#ttlMs : Math.round(this.#ttlMs * (1 - this.#ttlJitter * this.#random()))
+  }
+
+  #setL1 (key: string, entry: CacheEntry, lifetime: Lifetime): void {
+    if (this.#l1 === undefined) return
+    if (this.#busDown && this.#bus !== undefined) {
+      lifetime = {
+        freshMs: Math.min(lifetime.freshMs, this.#busDownL1MaxMs),
+        graceMs: Math.min(lifetime.graceMs ?? 0, this.#busDownL1MaxMs),
+        deltaMs: lifetime.deltaMs ?? 0
+      }
+    }
+    this.#l1.set(key, entry, lifetime)
+  }
+
+  #rememberMissing (key: string, error: Error): void {
+    if (this.#negativeTtlMs <= 0) return
+    // Bounded: the oldest remembered answer goes first (Map keeps insertion order).
+    if (this.#negative.size >= this.#negativeMaxEntries) this.#negative.delete(this.#negative.keys().next().value!)
+    this.#negative.set(key, { error, until: this.#clock.now() + this.#negativeTtlMs })
+  }
+
+  // After the answer is sent: store in L2, tell the other processes, then free the lock — in
+  // that order, so a woken waiter finds the value.
+  async #share (key: string, entry: CacheEntry, lifetime: Lifetime, token: string | undefined): Promise<void> {
+    if (this.#breaker!.allows()) {
+      try {
+        await this.#l2!.set(key, entry, lifetime)
+        this.#breaker!.success()
+        await this.#bus?.publishFilled(key, entry.etag)
+      } catch (err) {
+        this.#l2Failed('set', err, key)
+      }
+    } else {
+      this.#events.l2Skipped()
+    }
+    if (token !== undefined) this.#release(key, token)
+  }
+
+  #release (key: string, token: string): void {
+    this.#lock!.release(key, token).catch((err: unknown) => this.#l2Failed('lock', err, key))
+  }
+
+  #refreshInBackground (key: string, load: Loader): void {
+    const now = this.#clock.now()
+    const busyUntil = this.#refreshing.get(key)
+    if (busyUntil !== undefined && busyUntil > now) return
+    // Infinity while running; after a failure, a short pause so a dead origin is not hammered.
+    this.#refreshing.set(key, Infinity)
+    this.#refresh(key, load).then(
+      (ok) => {
+        if (ok) this.#refreshing.delete(key)
+        else this.#refreshing.set(key, this.#clock.now() + this.#refreshRetryMs)
+      },
+      () => this.#refreshing.set(key, this.#clock.now() + this.#refreshRetryMs)
+    )
+  }
+
+  async #refresh (key: string, load: Loader): Promise<boolean> {
+    let token: string | undefined
+    if (this.#lock !== undefined && this.#breaker!.allows()) {
+      try {
+        token = await this.#lock.acquire(key)
+        this.#breaker!.success()
+        if (token === undefined) {
+          // Another process refreshes; its "filled" message will drop our stale copy.
+          this.#events.refresh('skipped')
+          return true
+        }
+      } catch (err) {
+        this.#l2Failed('lock', err, key)
+      }
+    }
+    try {
+      await this.#loadAndStore(key, load, [], token)
+      this.#events.refresh('ok')
+      return true
+    } catch (err) {
+      // RFC 5861 stale-if-error: the stale copy keeps being served until its grace ends.
+      this.#events.refresh('error')
+      this.#logger.warn({ err, key }, 'background refresh failed; serving stale')
+      return false
+    }
+  }
+
+  async #l2Get (key: string, timing: string[]): Promise<RedisHit | undefined> {
     if (!this.#breaker!.allows()) {
       this.#events.l2Skipped()
       timing.push('l2;desc=skipped')
@@ -123,47 +446,32 @@ export class CacheEngine {
     try {
       const hit = await this.#l2!.get(key)
       this.#breaker!.success()
-      timing.push(`l2;desc=${hit === undefined ? 'miss' : 'hit'};dur=${round2(this.#clock.now() - started)}`)
-      if (hit === undefined) return undefined
-      this.#events.hit('l2')
-      // Promote with the *remaining* TTL: L1 must never outlive the shared copy.
-      this.#l1?.set(key, hit.entry, hit.remainingMs)
-      return { entry: hit.entry, source: 'HIT-L2', remainingMs: hit.remainingMs, serverTiming: timing.join(', ') }
+      timing.push(`l2;desc=${hit === undefined ? 'miss' : hit.freshMs > 0 ? 'hit' : 'stale'};dur=${round2(this.#clock.now() - started)}`)
+      return hit
     } catch (err) {
-      this.#breaker!.failure()
-      this.#events.l2Error('get', err)
-      this.#logger.warn({ err, key, breaker: this.#breaker!.state }, 'L2 get failed; serving from the origin')
+      this.#l2Failed('get', err, key)
       timing.push(`l2;desc=error;dur=${round2(this.#clock.now() - started)}`)
       return undefined
     }
   }
 
-  // Not awaited by the request: the answer is ready, and L2 is an optimisation for the next one.
-  #l2Set (key: string, entry: CacheEntry): void {
-    if (!this.#breaker!.allows()) {
-      this.#events.l2Skipped()
-      return
-    }
-    this.#l2!.set(key, entry, this.#ttlMs).then(
-      () => this.#breaker!.success(),
-      (err: unknown) => {
-        this.#breaker!.failure()
-        this.#events.l2Error('set', err)
-        this.#logger.warn({ err, key, breaker: this.#breaker!.state }, 'L2 set failed')
-      }
-    )
+  #l2Failed (operation: 'get' | 'set' | 'delete' | 'lock' | 'publish', err: unknown, key: string): void {
+    this.#breaker!.failure()
+    this.#events.l2Error(operation, err)
+    this.#logger.warn({ err, key, operation, breaker: this.#breaker!.state }, 'L2 operation failed; degrading to L1 and the origin')
   }
 
-  /** Drops `key` from L1 and L2. */
+  /** Purge: drops `key` from this L1, from L2, and (through the bus) from every other L1. */
   async delete (key: string): Promise<void> {
     this.#l1?.delete(key)
-    if (this.#l2 !== undefined) {
-      try {
-        await this.#l2.delete(key)
-      } catch (err) {
-        this.#events.l2Error('delete', err)
-        throw err
-      }
+    this.#negative.delete(key)
+    if (this.#l2 === undefined) return
+    try {
+      await this.#l2.delete(key)
+      await this.#bus?.publishInvalidate(key)
+    } catch (err) {
+      this.#events.l2Error('delete', err)
+      throw err
     }
   }
 }

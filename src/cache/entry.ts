@@ -21,20 +21,3 @@ export function createEntry (json: string, storedAt: number): CacheEntry {
 export function etagOf (body: string): string {
   return '"' + createHash('sha1').update(body).digest('base64url') + '"'
 }
-
-// L2 wire format: `<etag>\n<storedAt>\n<body>`: the body is stored as serialized, never
-// parsed or re-serialized on the way through.
-export function encodeEntry (entry: CacheEntry): string {
-  return entry.etag + '\n' + entry.storedAt + '\n' + entry.body
-}
-
-/** Decodes an L2 value; undefined when it is not in this format (treated as a miss, then overwritten). */
-export function decodeEntry (raw: string): CacheEntry | undefined {
-  const first = raw.indexOf('\n')
-  if (first <= 0) return undefined
-  const second = raw.indexOf('\n', first + 1)
-  if (second <= first + 1) return undefined
-  const storedAt = Number(raw.slice(first + 1, second))
-  if (!Number.isFinite(storedAt)) return undefined
-  return { etag: raw.slice(0, first), storedAt, body: raw.slice(second + 1) }
-}

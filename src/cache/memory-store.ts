@@ -14,10 +14,26 @@ export interface MemoryStoreOptions {
   clock: Clock
 }
 
-/** An L1 slot: the entry and the monotonic time its freshness ends. */
+/**
+ * An L1 slot: the entry, when its freshness ends, and until when it may still be served stale
+ * (grace: RFC 5861 stale-while-revalidate / stale-if-error). Monotonic milliseconds.
+ */
 export interface MemoryRecord {
   readonly entry: CacheEntry
-  readonly expiresAt: number
+  readonly freshUntil: number
+  readonly staleUntil: number
+  /** How long the origin took to produce it, ms: XFetch's delta. */
+  readonly deltaMs: number
+}
+
+/** The three numbers a record is stored with. */
+export interface Lifetime {
+  /** Fresh (logical TTL), ms. */
+  freshMs: number
+  /** Served stale after that, ms. @default 0 */
+  graceMs?: number
+  /** Recompute time, ms. @default 0 */
+  deltaMs?: number
 }
 
 export class MemoryStore {
@@ -36,20 +52,26 @@ export class MemoryStore {
     })
   }
 
-  /** The fresh record for `key`, or undefined; an expired record is dropped on the way. */
+  /**
+   * The record for `key` while it may be served (fresh, or stale within grace), or undefined;
+   * a record past its grace is dropped on the way. The caller compares `freshUntil` with now.
+   */
   get (key: string): MemoryRecord | undefined {
     const record = this.#lru.get(key)
     if (record === undefined) return undefined
-    if (record.expiresAt <= this.#clock.now()) {
+    if (record.staleUntil <= this.#clock.now()) {
       this.#lru.delete(key)
       return undefined
     }
     return record
   }
 
-  set (key: string, entry: CacheEntry, ttlMs: number): void {
-    if (ttlMs <= 0) return
-    this.#lru.set(key, { entry, expiresAt: this.#clock.now() + ttlMs })
+  set (key: string, entry: CacheEntry, { freshMs, graceMs = 0, deltaMs = 0 }: Lifetime): MemoryRecord | undefined {
+    if (freshMs + graceMs <= 0) return undefined
+    const now = this.#clock.now()
+    const record: MemoryRecord = { entry, freshUntil: now + freshMs, staleUntil: now + Math.max(0, freshMs) + graceMs, deltaMs }
+    this.#lru.set(key, record)
+    return record
   }
 
   delete (key: string): boolean {

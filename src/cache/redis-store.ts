@@ -1,7 +1,10 @@
 // L2: Redis, shared by every worker and instance. Keys are namespaced and versioned
 // (`weather:v1:<city id>`) so a format change never reads old bytes; TTLs are in milliseconds.
+// Redis holds one physical TTL = fresh + grace; the value's header says how much of it is grace.
 import type { Redis } from 'ioredis'
-import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js'
+import type { CacheEntry } from './entry.js'
+import { decodeL2Value, encodeL2Value } from './l2-format.js'
+import type { Lifetime } from './memory-store.js'
 
 /** Bump when the value format changes: old keys are then simply never read again. */
 export const L2_FORMAT_VERSION = 'v1'
@@ -25,8 +28,12 @@ export interface RedisStoreOptions {
 
 export interface RedisHit {
   readonly entry: CacheEntry
-  /** Milliseconds of life left in Redis. */
+  /** Freshness left, ms; zero or less means stale (within grace). */
+  readonly freshMs: number
+  /** Life left in Redis, ms: the end of grace. */
   readonly remainingMs: number
+  readonly graceMs: number
+  readonly deltaMs: number
 }
 
 export class RedisStore {
@@ -41,6 +48,10 @@ export class RedisStore {
     this.#redis = redis as unknown as RedisWithScripts
   }
 
+  get redis (): Redis {
+    return this.#redis
+  }
+
   keyFor (key: string): string {
     return this.#keyPrefix + key
   }
@@ -50,12 +61,14 @@ export class RedisStore {
     if (reply === null) return undefined
     const [raw, remainingMs] = reply
     if (remainingMs <= 0) return undefined // no expiry (-1) is not ours; gone (-2)
-    const entry = decodeEntry(raw)
-    return entry === undefined ? undefined : { entry, remainingMs }
+    const value = decodeL2Value(raw)
+    if (value === undefined) return undefined
+    return { entry: value.entry, freshMs: remainingMs - value.graceMs, remainingMs, graceMs: value.graceMs, deltaMs: value.deltaMs }
   }
 
-  async set (key: string, entry: CacheEntry, ttlMs: number): Promise<void> {
-    await this.#redis.set(this.#keyPrefix + key, encodeEntry(entry), 'PX', Math.max(1, Math.round(ttlMs)))
+  async set (key: string, entry: CacheEntry, { freshMs, graceMs = 0, deltaMs = 0 }: Lifetime): Promise<void> {
+    const px = Math.max(1, Math.round(freshMs + graceMs))
+    await this.#redis.set(this.#keyPrefix + key, encodeL2Value(entry, graceMs, deltaMs), 'PX', px)
   }
 
   async delete (key: string): Promise<boolean> {

@@ -1,27 +1,42 @@
-// Strategy name → engine composition. `none` is the baseline every other strategy is measured against.
+// Strategy name → cache composition. `none` is the baseline every other strategy is measured
+// against; `peer-*` put other libraries behind the same route, for the load tests.
 import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import type { CacheStrategyName, Config } from '../config.js'
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
 import { CacheEngine, type CacheEvents } from './engine.js'
+import { FillLock } from './fill-lock.js'
+import { RedisBus } from './invalidation-bus.js'
 import { MemoryStore } from './memory-store.js'
-import { RedisStore } from './redis-store.js'
+import { RedisStore, L2_FORMAT_VERSION } from './redis-store.js'
+
+export type StrategyConfig = Pick<Config,
+  'cacheTtlMs' | 'cacheGraceMs' | 'cacheTtlJitter' | 'negativeTtlMs' | 'xfetchBeta' | 'lockWaitMs' | 'originTimeoutMs' |
+  'l1MaxEntries' | 'l1MaxBytes' | 'l1MaxEntryBytes' | 'redisKeyPrefix' | 'breakerFailureThreshold' | 'breakerResetMs'>
 
 export interface StrategyDependencies {
-  config: Pick<Config, 'cacheTtlMs' | 'l1MaxEntries' | 'l1MaxBytes' | 'l1MaxEntryBytes' | 'redisKeyPrefix' | 'breakerFailureThreshold' | 'breakerResetMs'>
-  /** Required by 'redis' and 'layered'. */
+  config: StrategyConfig
+  /** Command connection; required by every strategy but 'none' and 'memory'. */
   redis?: Redis | undefined
+  /** A dedicated connection for the invalidation bus (pub/sub); without it, no coherence bus. */
+  subscriber?: Redis | undefined
   clock: Clock
   logger: Logger
   events?: CacheEvents
   onBreakerStateChange?: (state: BreakerState) => void
+  random?: () => number
 }
 
-export function createCacheEngine (strategy: CacheStrategyName, deps: StrategyDependencies): CacheEngine {
-  const { config, redis, clock, logger, events } = deps
-  const withL1 = strategy === 'memory' || strategy === 'layered'
-  const withL2 = strategy === 'redis' || strategy === 'layered'
+/** The bus channel of a key namespace: every process sharing the keys shares the channel. */
+export function busChannel (prefix: string): string {
+  return `${prefix}:${L2_FORMAT_VERSION}:bus`
+}
+
+export function createCacheEngine (strategy: Exclude<CacheStrategyName, `peer-${string}`>, deps: StrategyDependencies): CacheEngine {
+  const { config, redis, subscriber, clock, logger, events } = deps
+  const withL1 = strategy !== 'none' && strategy !== 'redis'
+  const withL2 = strategy === 'redis' || strategy === 'layered' || strategy === 'layered-xfetch'
   if (withL2 && redis === undefined) throw new TypeError(`strategy '${strategy}' needs a Redis client`)
   const l1 = withL1
     ? new MemoryStore({ maxEntries: config.l1MaxEntries, maxBytes: config.l1MaxBytes, maxEntryBytes: config.l1MaxEntryBytes, clock })
@@ -38,15 +53,30 @@ export function createCacheEngine (strategy: CacheStrategyName, deps: StrategyDe
       }
     })
     : undefined
+  // The lock outlives a slow origin call, so a live holder is never overtaken.
+  const lock = withL2 ? new FillLock({ redis: redis!, prefix: config.redisKeyPrefix, ttlMs: config.originTimeoutMs + 1000 }) : undefined
+  const bus = withL2 && withL1 && subscriber !== undefined
+    ? new RedisBus({ subscriber, publisher: redis!, channel: busChannel(config.redisKeyPrefix), logger })
+    : undefined
+  if (bus === undefined) subscriber?.disconnect()
   return new CacheEngine({
     l1,
     l2,
     breaker,
+    lock,
+    bus,
     ttlMs: config.cacheTtlMs,
     // The baseline pays for every request, as an uncached service would.
+    graceMs: strategy === 'none' ? 0 : config.cacheGraceMs,
+    ttlJitter: config.cacheTtlJitter,
+    negativeTtlMs: strategy === 'none' ? 0 : config.negativeTtlMs,
+    earlyRefreshBeta: strategy === 'layered-xfetch' ? config.xfetchBeta : undefined,
+    lockWaitMs: config.lockWaitMs,
     coalesce: strategy !== 'none',
     clock,
     logger,
+    ...(deps.random === undefined ? {} : { random: deps.random }),
     ...(events === undefined ? {} : { events })
   })
 }
+

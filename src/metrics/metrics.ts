@@ -21,6 +21,10 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
   if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'cachestack_' })
 
   const hits = new Counter({ name: 'cachestack_cache_hits_total', help: 'Cache hits by layer', labelNames: ['layer'] as const, registers: [registry] })
+  const stale = new Counter({ name: 'cachestack_cache_stale_total', help: 'Stale answers served within grace, by layer', labelNames: ['layer'] as const, registers: [registry] })
+  const negativeHits = new Counter({ name: 'cachestack_cache_negative_hits_total', help: 'Lookups answered by a remembered "does not exist"', registers: [registry] })
+  const refreshes = new Counter({ name: 'cachestack_cache_refreshes_total', help: 'Background refreshes (stale-while-revalidate, early refresh) by outcome', labelNames: ['outcome'] as const, registers: [registry] })
+  const lockWaits = new Counter({ name: 'cachestack_cache_lock_waits_total', help: 'Waits for another process\'s fill of a key, by outcome', labelNames: ['outcome'] as const, registers: [registry] })
   const misses = new Counter({ name: 'cachestack_cache_misses_total', help: 'Lookups no cache layer could answer', registers: [registry] })
   const l2Errors = new Counter({ name: 'cachestack_cache_errors_total', help: 'Failed cache operations by layer and operation', labelNames: ['layer', 'operation'] as const, registers: [registry] })
   const l2Skipped = new Counter({ name: 'cachestack_cache_skipped_total', help: 'L2 operations skipped while the circuit breaker is open', labelNames: ['layer'] as const, registers: [registry] })
@@ -53,7 +57,11 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
     registry,
     cacheEvents: {
       hit (layer) { (layer === 'l1' ? hitL1 : hitL2).inc() },
+      stale (layer) { stale.labels(layer).inc() },
       miss () { misses.inc() },
+      negativeHit () { negativeHits.inc() },
+      refresh (outcome) { refreshes.labels(outcome).inc() },
+      lockWait (outcome) { lockWaits.labels(outcome).inc() },
       l2Error (operation) { l2Errors.labels('l2', operation).inc() },
       l2Skipped () { skippedL2.inc() }
     },

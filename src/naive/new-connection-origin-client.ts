@@ -3,7 +3,7 @@
 // Same deadline and error mapping as the pooled client.
 import { Client } from 'undici'
 import { OriginUnavailableError } from '../errors.js'
-import { toOriginError, type OriginClient } from '../origin/client.js'
+import { toOriginError, type OriginClient, unknownToOrigin } from '../origin/client.js'
 import type { OriginWeather } from '../origin/server.js'
 
 export interface NewConnectionOriginClientOptions {
@@ -37,6 +37,7 @@ export class NewConnectionOriginClient implements OriginClient {
       const { statusCode, body } = await client.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
       if (statusCode !== 200) {
         await body.dump()
+        if (statusCode === 404) throw unknownToOrigin(cityId)
         throw new OriginUnavailableError(`HTTP ${statusCode}`)
       }
       return await body.json() as OriginWeather

@@ -1,6 +1,6 @@
 // The service's side of the origin: one keep-alive pool per worker, every request bounded in time.
 import { Pool } from 'undici'
-import { OriginTimeoutError, OriginUnavailableError } from '../errors.js'
+import { CityNotFoundError, OriginTimeoutError, OriginUnavailableError } from '../errors.js'
 import type { OriginWeather } from './server.js'
 
 /** What the weather route needs from a provider; the naive ladder rung implements it too. */
@@ -40,6 +40,7 @@ export class PooledOriginClient implements OriginClient {
       const { statusCode, body } = await this.#pool.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
       if (statusCode !== 200) {
         await body.dump()
+        if (statusCode === 404) throw unknownToOrigin(cityId)
         throw new OriginUnavailableError(`HTTP ${statusCode}`)
       }
       return await body.json() as OriginWeather
@@ -53,8 +54,13 @@ export class PooledOriginClient implements OriginClient {
   }
 }
 
+/** The provider does not know this city: a 404 the engine may remember (negative caching). */
+export function unknownToOrigin (cityId: number): Error {
+  return Object.assign(new CityNotFoundError(`id ${cityId} is unknown to the weather provider`), { negativeCacheable: true as const })
+}
+
 export function toOriginError (err: unknown, signal: AbortSignal, timeoutMs: number): Error {
-  if (err instanceof OriginUnavailableError) return err
+  if (err instanceof OriginUnavailableError || err instanceof CityNotFoundError) return err
   const code = (err as { code?: string }).code
   if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new OriginTimeoutError(timeoutMs, { cause: err })

@@ -1,20 +1,26 @@
-// GET|HEAD /weather/:city — the route measured against a bare Fastify route: an L1 hit is one
-// Map lookup, one LRU lookup and stored bytes sent with a handful of headers.
+// GET|HEAD|DELETE /weather/:city. GET is the route measured against a bare Fastify route: an L1
+// hit is one Map lookup, one LRU lookup and stored bytes sent with a handful of headers.
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { CityResolver } from '../cities/city-index.js'
 import type { City } from '../cities/city.js'
 import { normalizeCityName, normalizeCountry } from '../cities/normalize.js'
-import type { CacheEngine, CacheResult, CacheSource } from '../cache/engine.js'
+import type { WeatherCache } from '../cache/cache.js'
+import type { CacheResult, CacheSource } from '../cache/engine.js'
 import type { CacheEntry } from '../cache/entry.js'
 import type { WallClock } from '../cache/clock.js'
-import { CityNotFoundError, CountryInvalidError } from '../errors.js'
+import { CityNotFoundError, CountryInvalidError, RedisUnavailableError, UnauthorizedError } from '../errors.js'
 import type { WeatherLoader } from '../weather/weather-loader.js'
 
 export interface WeatherRouteOptions {
   cities: CityResolver
-  engine: CacheEngine
+  cache: WeatherCache
   loader: WeatherLoader
   wallClock: WallClock
+  /** Authorizes DELETE; undefined = purging disabled (every DELETE is 401). */
+  purgeToken: string | undefined
+  /** Grace advertised downstream (RFC 5861), ms. */
+  graceMs: number
 }
 
 type WeatherRequest = FastifyRequest<{ Params: { city: string }, Querystring: { country?: string | string[] } }>
@@ -45,7 +51,18 @@ export function etagMatches (header: string, etag: string): boolean {
   return false
 }
 
-export function registerWeatherRoute (app: FastifyInstance, { cities, engine, loader, wallClock }: WeatherRouteOptions): void {
+/** Compares a bearer token in constant time (hashing first makes the lengths equal). */
+export function bearerMatches (header: string | undefined, token: string | undefined): boolean {
+  if (token === undefined || header === undefined || !header.startsWith('Bearer ')) return false
+  const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+  return timingSafeEqual(digest(header.slice(7).trim()), digest(token))
+}
+
+export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, wallClock, purgeToken, graceMs }: WeatherRouteOptions): void {
+  // Downstream caches (nginx's edge tier, browsers) get the same grace as ours (RFC 5861).
+  const graceSeconds = Math.floor(graceMs / 1000)
+  const cacheControlSuffix = graceSeconds > 0 ? `, stale-while-revalidate=${graceSeconds}, stale-if-error=${graceSeconds}` : ''
+
   function send (request: FastifyRequest, reply: FastifyReply, entry: CacheEntry, source: CacheSource, remainingMs: number, timing: string): void {
     // max-age is what is left of *our* freshness; Age says how old the answer is (RFC 9111 §5.1, §5.2.2.1).
     const maxAge = remainingMs > 0 ? Math.floor(remainingMs / 1000) : 0
@@ -53,7 +70,7 @@ export function registerWeatherRoute (app: FastifyInstance, { cities, engine, lo
     reply.headers({
       'content-type': JSON_TYPE,
       etag: entry.etag,
-      'cache-control': 'public, max-age=' + maxAge,
+      'cache-control': 'public, max-age=' + maxAge + cacheControlSuffix,
       age,
       'x-cache': source,
       'server-timing': timing
@@ -73,13 +90,28 @@ export function registerWeatherRoute (app: FastifyInstance, { cities, engine, lo
   // Not `async`: an L1 hit answers synchronously, without a promise.
   function handler (request: WeatherRequest, reply: FastifyReply): Promise<void> | undefined {
     const city = resolveCity(cities, request.params.city, request.query.country)
-    const record = engine.peek(city.key)
+    const record = cache.peek(city.key)
     if (record !== undefined) {
-      send(request, reply, record.entry, 'HIT-L1', engine.remainingMs(record), L1_TIMING)
+      send(request, reply, record.entry, 'HIT-L1', cache.remainingMs(record), L1_TIMING)
       return undefined
     }
-    return engine.get(city.key, () => loader.load(city)).then((result) => sendResult(request, reply, result))
+    return cache.get(city.key, () => loader.load(city)).then((result) => sendResult(request, reply, result))
   }
 
   app.get('/weather/:city', handler)
+
+  // Purge: L2 and every worker's and instance's L1 (through the bus).
+  app.delete('/weather/:city', async (request: WeatherRequest, reply: FastifyReply) => {
+    if (!bearerMatches(request.headers.authorization, purgeToken)) {
+      reply.header('www-authenticate', 'Bearer')
+      throw new UnauthorizedError()
+    }
+    const city = resolveCity(cities, request.params.city, request.query.country)
+    try {
+      await cache.delete(city.key)
+    } catch (err) {
+      throw new RedisUnavailableError('the purge did not reach L2', { cause: err })
+    }
+    return reply.code(204).send()
+  })
 }

@@ -27,7 +27,7 @@ async function client (): Promise<Redis> {
 
 const config = testConfig({ CACHE_TTL_SECONDS: '300', BREAKER_FAILURE_THRESHOLD: '3', BREAKER_RESET_MS: '300', REDIS_KEY_PREFIX: `t${process.pid}` })
 
-function engine (strategy: CacheStrategyName, redis?: Redis, clock: Clock = monotonicClock) {
+function engine (strategy: Exclude<CacheStrategyName, `peer-${string}`>, redis?: Redis, clock: Clock = monotonicClock) {
   return createCacheEngine(strategy, { config, redis, clock, logger: silentLogger() })
 }
 
@@ -77,7 +77,7 @@ test('redis (L2 only): a second engine (another worker) hits L2, the loader runs
 
 test('layered: an L2 hit fills L1 with the remaining TTL, not a fresh one', async () => {
   const redis = await client()
-  await new RedisStore({ redis, prefix: config.redisKeyPrefix }).set('promoted', createEntry('{"p":1}', Date.now()), 5000)
+  await new RedisStore({ redis, prefix: config.redisKeyPrefix }).set('promoted', createEntry('{"p":1}', Date.now()), { freshMs: 5000 })
   const clock = new ManualClock(50_000)
   const cache = engine('layered', redis, clock)
   const loader = countingLoader()
@@ -86,7 +86,7 @@ test('layered: an L2 hit fills L1 with the remaining TTL, not a fresh one', asyn
   assert.ok(first.remainingMs > 4000 && first.remainingMs <= 5000, `remaining ${first.remainingMs}`)
   const record = cache.peek('promoted')
   assert.ok(record)
-  assert.equal(record.expiresAt - clock.now(), first.remainingMs, 'L1 expires with L2, not 300 s later')
+  assert.equal(record.freshUntil - clock.now(), first.remainingMs, 'L1 expires with L2, not 300 s later')
   clock.advance(first.remainingMs)
   assert.equal(cache.peek('promoted'), undefined, 'L1 copy expired with the L2 one')
   assert.equal(loader.calls, 0)

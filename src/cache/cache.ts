@@ -1,0 +1,18 @@
+import type { CacheResult, Loader } from './engine.js'
+import type { MemoryRecord } from './memory-store.js'
+
+/**
+ * What the route needs from a cache: our engine implements it, and so do the adapters that put
+ * the peer libraries (bentocache, cache-manager) behind the same route for the load tests.
+ */
+export interface WeatherCache {
+  /** A fresh L1 record, synchronously, or undefined (then call get). */
+  peek (key: string): MemoryRecord | undefined
+  remainingMs (record: MemoryRecord): number
+  get (key: string, load: Loader): Promise<CacheResult>
+  /** Purge from every layer. */
+  delete (key: string): Promise<void>
+  /** Subscribes and waits for connections, bounded. */
+  start? (): Promise<void>
+  close? (): Promise<void>
+}
