@@ -1,0 +1,145 @@
+// Cluster-wide single-flight: many engines (workers, instances) on one Redis, one origin call.
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Redis } from 'ioredis'
+import { CacheEngine } from '../../src/cache/engine.js'
+import { createCacheEngine } from '../../src/cache/strategies.js'
+import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
+import { FillLock } from '../../src/cache/fill-lock.js'
+import { monotonicClock } from '../../src/cache/clock.js'
+import { MemoryStore } from '../../src/cache/memory-store.js'
+import { RedisStore } from '../../src/cache/redis-store.js'
+import { CircuitBreaker } from '../../src/cache/circuit-breaker.js'
+import { silentLogger, testConfig } from '../helpers/fixtures.js'
+import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { chaos } from '../helpers/chaos.js'
+
+let server: RedisServer
+const clients: Redis[] = []
+const engines: CacheEngine[] = []
+
+before(async () => { server = await startRedisServer() })
+after(async () => {
+  for (const engine of engines) await engine.close()
+  for (const client of clients) client.disconnect()
+  await server.stop()
+})
+
+async function client (): Promise<Redis> {
+  const redis = serviceRedisClient(server.url)
+  clients.push(redis)
+  await waitFor(() => redis.status === 'ready', 5000, 'redis ready')
+  return redis
+}
+
+const prefix = `stampede${process.pid}`
+const config = testConfig({ REDIS_KEY_PREFIX: prefix, ORIGIN_TIMEOUT_MS: '1000', LOCK_WAIT_MS: '400', CACHE_TTL_JITTER: '0' })
+
+/** One "worker": its own command and bus connections, like a real one. */
+async function worker (): Promise<CacheEngine> {
+  const engine = createCacheEngine('layered', { config, redis: await client(), subscriber: await client(), clock: monotonicClock, logger: silentLogger() })
+  await engine.start()
+  engines.push(engine)
+  return engine
+}
+
+function countingLoader (delayMs: number, fail = false) {
+  const loader = {
+    calls: 0,
+    load: async (key: string): Promise<CacheEntry> => {
+      loader.calls++
+      await new Promise(resolve => setTimeout(resolve, delayMs))
+      if (fail) throw new Error('origin down')
+      return createEntry(JSON.stringify({ key }), Date.now())
+    }
+  }
+  return loader
+}
+
+test('1,000 concurrent misses across 4 workers → exactly 1 origin call; the others wait and read L2', async () => {
+  const workers = await Promise.all([worker(), worker(), worker(), worker()])
+  const loader = countingLoader(150)
+  const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => workers[i % 4]!.get('cold-1', loader.load)))
+  assert.equal(loader.calls, 1)
+  const sources = new Map<string, number>()
+  for (const r of results) sources.set(r.source, (sources.get(r.source) ?? 0) + 1)
+  assert.equal(sources.get('MISS'), 250, 'the holder\'s worker: its 250 callers share the one load')
+  assert.equal(sources.get('HIT-L2'), 750, 'three other workers waited for the fill')
+  assert.equal(new Set(results.map(r => r.entry.etag)).size, 1, 'one answer everywhere')
+})
+
+test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load themselves, once per worker', async () => {
+  const redis = await client()
+  const dead = new FillLock({ redis, prefix, ttlMs: 60_000 })
+  assert.ok(await dead.acquire('orphan'), 'a holder that will never finish')
+  const [a, b] = await Promise.all([worker(), worker()])
+  const loader = countingLoader(5)
+  const started = performance.now()
+  const results = await Promise.all([...Array.from({ length: 50 }, () => a.get('orphan', loader.load)), ...Array.from({ length: 50 }, () => b.get('orphan', loader.load))])
+  const elapsed = performance.now() - started
+  assert.ok(results.every(r => r.source === 'MISS'))
+  assert.equal(loader.calls, 2, 'one fallback load per worker, not one per request')
+  assert.ok(elapsed >= 380 && elapsed < 1000, `bounded by LOCK_WAIT_MS=400: ${Math.round(elapsed)} ms`)
+})
+
+test('a lock holder whose origin call fails frees the lock: waiters load at once instead of waiting it out', async () => {
+  const [holder, waiter] = await Promise.all([worker(), worker()])
+  const failing = countingLoader(100, true)
+  const working = countingLoader(5)
+  const holding = holder.get('fails-first', failing.load).catch((err: Error) => err)
+  await new Promise(resolve => setTimeout(resolve, 20))
+  const started = performance.now()
+  const result = await waiter.get('fails-first', working.load)
+  assert.ok((await holding) instanceof Error)
+  assert.equal(result.source, 'MISS')
+  assert.equal(failing.calls, 1)
+  assert.equal(working.calls, 1)
+  assert.ok(performance.now() - started < 350, 'did not wait for LOCK_WAIT_MS')
+})
+
+test('chaos: L2 and the lock throwing → every request still answered, one load per worker', async () => {
+  const redis = await client()
+  const l2 = chaos(new RedisStore({ redis, prefix }))
+  const lock = chaos(new FillLock({ redis, prefix, ttlMs: 2000 }))
+  l2.settings.fail = true
+  lock.settings.fail = true
+  const engine = new CacheEngine({
+    l1: new MemoryStore({ maxEntries: 100, maxBytes: 1e6, maxEntryBytes: 1e5, clock: monotonicClock }),
+    l2: l2.target,
+    lock: lock.target,
+    breaker: new CircuitBreaker({ failureThreshold: 100, resetTimeoutMs: 1000, clock: monotonicClock }),
+    ttlMs: 10_000,
+    clock: monotonicClock,
+    logger: silentLogger()
+  })
+  const loader = countingLoader(20)
+  const results = await Promise.all(Array.from({ length: 100 }, () => engine.get('chaos', loader.load)))
+  assert.ok(results.every(r => r.source === 'MISS'))
+  assert.equal(loader.calls, 1)
+  assert.equal(l2.settings.calls.get, 1)
+  assert.equal(lock.settings.calls.acquire, 1)
+})
+
+test('chaos: a slow L2 delays a miss by at most the delay, and the answer still comes from the origin once', async () => {
+  const redis = await client()
+  const l2 = chaos(new RedisStore({ redis, prefix }))
+  l2.settings.delayMs = 120
+  l2.settings.methods = ['get']
+  const engine = new CacheEngine({
+    l1: new MemoryStore({ maxEntries: 100, maxBytes: 1e6, maxEntryBytes: 1e5, clock: monotonicClock }),
+    l2: l2.target,
+    lock: new FillLock({ redis, prefix, ttlMs: 2000 }),
+    breaker: new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 1000, clock: monotonicClock }),
+    ttlMs: 10_000,
+    clock: monotonicClock,
+    logger: silentLogger()
+  })
+  const loader = countingLoader(10)
+  const started = performance.now()
+  const result = await engine.get('slow-l2', loader.load)
+  const elapsed = performance.now() - started
+  assert.equal(result.source, 'MISS')
+  assert.equal(loader.calls, 1)
+  assert.ok(elapsed >= 120 && elapsed < 400, `${Math.round(elapsed)} ms`)
+  assert.match(result.serverTiming, /l2;desc=miss;dur=1[2-9]\d/)
+})
