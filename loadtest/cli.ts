@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util'
 import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
 import {
-  DEFAULTS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
+  DEFAULTS, DEFAULT_TARGETS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
   type ExternalTargetOptions, type LoadTestOptions
 } from './options.js'
 import { SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
@@ -13,7 +13,8 @@ Starts the native stack (nginx → Node cluster → Redis, simulated provider) a
 target on every scenario, then writes results.json, results.md and report.html.
 
   --quick                 every target on zipf, 3 s runs, 1 repetition (< 60 s on 2 cores)
-  --targets LIST          ${TARGET_NAMES.join(',')} (default: all)
+  --targets LIST          any of ${TARGET_NAMES.join(',')}
+                          (default: ${DEFAULT_TARGETS.join(',')})
   --scenarios LIST        ${SCENARIO_NAMES.join(',')} (default: all)
   --duration S            measured seconds per run (default ${DEFAULTS.durationSeconds})
   --warmup S              warm-up seconds before each run, not for cold (default ${DEFAULTS.warmupSeconds})

@@ -3,9 +3,12 @@
 import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
 import { SCENARIO_NAMES, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
-/** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy. */
+/** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy; any CACHE_STRATEGY in between. */
 export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, 'edge'] as const
 export type TargetName = typeof TARGET_NAMES[number]
+
+/** What a plain `npm run loadtest` compares: the limit, the four basic strategies, the edge tier. */
+export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])
 
 export interface ExternalTargetOptions {
   /** Base URL the load goes to (nginx of a compose stack), e.g. http://127.0.0.1:8080. */
@@ -21,7 +24,7 @@ export interface ExternalTargetOptions {
 }
 
 export interface LoadTestOptions {
-  /** What to measure, in this order. @default every target (native); baseline and label (external; baseline needs EXPOSE_BASELINE=true there) */
+  /** What to measure, in this order. @default DEFAULT_TARGETS (native); baseline and label (external; baseline needs EXPOSE_BASELINE=true there) */
   targets: readonly TargetName[]
   /** @default hot, uniform, zipf, cold (external: no cold, which needs a restart) */
   scenarios: readonly ScenarioName[]
@@ -92,7 +95,7 @@ export const QUICK: Readonly<Partial<LoadTestOptions>> = Object.freeze<Partial<L
 })
 
 export function defaultTargets (external: ExternalTargetOptions | null): TargetName[] {
-  return external === null ? [...TARGET_NAMES] : ['baseline', external.label]
+  return external === null ? [...DEFAULT_TARGETS] : ['baseline', external.label]
 }
 
 export function defaultScenarios (external: ExternalTargetOptions | null): ScenarioName[] {

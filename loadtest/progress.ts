@@ -33,7 +33,9 @@ export function createProgress (enabled: boolean, stream: NodeJS.WriteStream = p
       return {
         tick (elapsed, responses) {
           const dt = elapsed - last.t
-          const rps = dt > 0 ? Math.round((responses - last.n) / dt) : 0
+          // autocannon's closing tick comes right after the last one: no rate worth showing.
+          if (dt < 0.5) return
+          const rps = Math.round((responses - last.n) / dt)
           last = { t: elapsed, n: responses }
           bar.update(Math.min(Math.ceil(seconds), Math.round(elapsed)), { rps: rps.toLocaleString('en-US') })
         },

@@ -134,7 +134,17 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
           warnings.push('interrupted: the results hold the runs finished before the interruption')
           break outer
         }
-        const endpoints = await deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart })
+        let endpoints: Endpoints
+        try {
+          endpoints = await deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart })
+        } catch (err) {
+          // One configuration that will not start must not cost the others' results.
+          const reason = `${target} skipped: could not start it: ${(err as Error).message.split('\n')[0]}`
+          warnings.push(reason)
+          deps.progress.note(reason)
+          skipped.add(target)
+          continue
+        }
         firstEndpoints ??= endpoints
         if (!targets.has(target)) {
           targets.set(target, { name: target, kind: targetKind(target), strategy: endpoints.strategy, edgeCache: endpoints.edgeCache, pathPrefix: routeOf(target).prefix })

@@ -1,13 +1,14 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseCommandLine } from '../../loadtest/cli.js'
-import { DEFAULTS, TARGET_NAMES, assertLoopback } from '../../loadtest/options.js'
+import { DEFAULTS, DEFAULT_TARGETS, assertLoopback } from '../../loadtest/options.js'
 
 const parse = (...argv: string[]) => parseCommandLine(argv, false, new Date('2026-01-02T03:04:05.678Z')).options
 
-test('defaults: every target and scenario, native, frozen', () => {
+test('defaults: the limit, the four basic strategies and the edge tier, every scenario, native, frozen', () => {
   const o = parse()
-  assert.deepEqual(o.targets, [...TARGET_NAMES])
+  assert.deepEqual(o.targets, ['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])
+  assert.deepEqual(o.targets, [...DEFAULT_TARGETS])
   assert.deepEqual(o.scenarios, ['hot', 'uniform', 'zipf', 'cold'])
   assert.equal(o.durationSeconds, DEFAULTS.durationSeconds)
   assert.equal(o.repetitions, DEFAULTS.repetitions)
@@ -22,7 +23,7 @@ test('--quick: short zipf runs of every target; explicit flags still win', () =>
   const quick = parse('--quick')
   assert.equal(quick.quick, true)
   assert.deepEqual(quick.scenarios, ['zipf'])
-  assert.deepEqual(quick.targets, [...TARGET_NAMES])
+  assert.deepEqual(quick.targets, [...DEFAULT_TARGETS])
   assert.equal(quick.durationSeconds, 3)
   assert.equal(quick.repetitions, 1)
   const tuned = parse('--quick', '--duration', '5', '--scenarios', 'hot,zipf', '--out', '/tmp/x')
