@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
 import { childPids, isAlive } from '../../src/stack/process-group.js'
 import { startStack, type Stack } from '../../src/stack/stack.js'
+import { get } from '../helpers/stack-http.js'
 
 let stack: Stack
 before(async () => {
@@ -23,9 +24,28 @@ async function workersOf (primary: number, count: number): Promise<number[]> {
   }
 }
 
+/**
+ * /ready means one worker answers; killing the only *listening* worker would close the cluster's
+ * port. Each worker has its own L1 (strategy memory) and the primary deals fresh connections
+ * round-robin, so a second request for a new city that is a MISS again came from the other worker.
+ */
+async function bothWorkersServe (appUrl: string): Promise<void> {
+  const cities = ['tokyo', 'cairo', 'lima', 'dakar', 'quito', 'hanoi', 'perth', 'accra', 'sofia', 'minsk', 'riga', 'bern', 'doha', 'male', 'suva', 'apia']
+  const deadline = Date.now() + 30_000
+  for (let i = 0; Date.now() < deadline; i++) {
+    const city = cities[i % cities.length]!
+    const first = await get(`${appUrl}/weather/${city}`)
+    const second = await get(`${appUrl}/weather/${city}`)
+    if (first.headers['x-cache'] === 'MISS' && second.headers['x-cache'] === 'MISS') return
+    await sleep(200)
+  }
+  throw new Error('the second worker never answered')
+}
+
 test('SIGKILL one worker mid-stream: zero failed requests, and the worker is respawned', async () => {
   const primary = stack.pids.app
   const [victim, survivor] = await workersOf(primary, 2) as [number, number]
+  await bothWorkersServe(stack.urls.app)
   const agent = new Agent({ connections: 8, keepAliveTimeout: 10_000 })
   const failures: string[] = []
   let ok = 0
