@@ -9,6 +9,8 @@ export const CODE_ORIGINS: readonly CodeOrigin[] = ['own', 'dependency', 'node',
 
 export function codeOrigin (url: string): CodeOrigin {
   if (url === '') return 'v8'
+  // WebAssembly in a Node service comes from packages (undici's llhttp parser, for one).
+  if (url.startsWith('wasm://')) return 'dependency'
   if (url.startsWith('node:') || !url.includes('/')) return 'node'
   if (url.includes('/node_modules/')) return 'dependency'
   return 'own'

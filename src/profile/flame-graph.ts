@@ -187,6 +187,7 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
         if (!inside) { matched += r.f[3]; counted.add(r) }
       }
       g.setAttribute('class', (r.dim ? 'dim' : '') + (hit ? ' hit' : ''))
+      g.setAttribute('data-origin', data.origins[r.f[2]])
       const rect = document.createElementNS(ns, 'rect')
       rect.setAttribute('x', r.x.toFixed(2)); rect.setAttribute('y', String(r.depth * ROW))
       rect.setAttribute('width', Math.max(0.5, r.w).toFixed(2)); rect.setAttribute('height', String(ROW - 1))
@@ -214,6 +215,8 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
       svg.appendChild(g)
     }
     graph.replaceChildren(svg)
+    // For tests and tools: how many frames this view draws.
+    document.body.setAttribute('data-frames', String(rows.length))
     document.getElementById('matched').textContent = pattern === null ? '' : 'matched ' + pct(matched) + ' of all'
   }
   function pathTo (from, f) {

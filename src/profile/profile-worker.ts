@@ -1,10 +1,10 @@
 // The driver's side of profiling one cluster worker while load runs: find the armed worker,
-// signal it to start, run the load, signal it to stop, wait for its files. The app must have
+// tell it to start, run the load, tell it to stop, wait for its files. The app must have
 // been started with the preload (see preload.ts); `npm run profile` composes this with the
 // load-test harness.
-import { readdir, readFile, rm } from 'node:fs/promises'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ARMED_SUFFIX, PROFILE_SIGNAL, RECORDING_SUFFIX } from './profile-trigger.js'
+import { ARMED_SUFFIX, RECORDING_SUFFIX, START_SUFFIX, STOP_SUFFIX } from './profile-trigger.js'
 import { MANIFEST_SUFFIX, type ProfileArtifacts } from './worker-profiler.js'
 
 export interface ProfileWorkerOptions {
@@ -70,12 +70,13 @@ export async function profileWorker ({ outDir, during, timeoutMs = 30_000, pollM
   const base = join(outDir, armed.label)
   await rm(base + RECORDING_SUFFIX, { force: true })
   await rm(base + MANIFEST_SUFFIX, { force: true })
-  process.kill(armed.pid, PROFILE_SIGNAL)
+  await rm(base + STOP_SUFFIX, { force: true })
+  await writeFile(base + START_SUFFIX, '')
   await waitFor(`worker ${armed.pid} to start recording`, () => readJson(base + RECORDING_SUFFIX), timeoutMs, pollMs)
   try {
     await during()
   } finally {
-    if (isAlive(armed.pid)) process.kill(armed.pid, PROFILE_SIGNAL)
+    await writeFile(base + STOP_SUFFIX, '')
   }
   return await waitFor(`worker ${armed.pid} to write its profile`, () => readJson<ProfileArtifacts>(base + MANIFEST_SUFFIX), timeoutMs, pollMs)
 }

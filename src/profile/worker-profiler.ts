@@ -44,9 +44,11 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
   try {
     await session.post('Profiler.enable')
     await session.post('Profiler.setSamplingInterval', { interval: options.cpuSamplingIntervalUs })
+    // CPU first: starting it allocates line tables for every loaded script, which are the
+    // profiler's, not the app's; heap sampling starts after and stops first (see stop()).
+    await session.post('Profiler.start')
     await session.post('HeapProfiler.enable')
     await session.post('HeapProfiler.startSampling', { samplingInterval: options.heapSamplingIntervalBytes })
-    await session.post('Profiler.start')
   } catch (err) {
     session.disconnect()
     throw err
@@ -61,8 +63,9 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
       clearTimeout(deadline)
       const runtimeStats = sampler.stop()
       try {
-        const { profile } = await session.post('Profiler.stop') as { profile: CpuProfile }
+        // Heap first: the CPU profile's own JSON, allocated by Profiler.stop, is not the app's.
         const { profile: heap } = await session.post('HeapProfiler.stopSampling') as { profile: HeapProfile }
+        const { profile } = await session.post('Profiler.stop') as { profile: CpuProfile }
         await session.post('Profiler.disable')
         await session.post('HeapProfiler.disable')
         const base = join(options.outDir, options.label)

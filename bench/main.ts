@@ -1,0 +1,26 @@
+// `npm run bench [filter]`: every micro-benchmark, one after the other, each as ops/s with its
+// spread. A micro-benchmark isolates one function on a warm JIT: it ranks alternatives, it
+// does not predict a server's req/s (that is loadtest/'s job).
+import { cpus } from 'node:os'
+import { CityIndex } from '../src/cities/city-index.js'
+import { loadCities } from '../src/cities/dataset.js'
+import { cityLookupBench } from './city-lookup.bench.js'
+import { formatResults, type TaskResult } from './harness.js'
+import { l1GetBench } from './l1-get.bench.js'
+import { normalizeBench } from './normalize.bench.js'
+import { serializeBench } from './serialize.bench.js'
+
+const filter = process.argv[2]
+process.stdout.write(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}\n`)
+const dataset = loadCities()
+const index = new CityIndex(dataset)
+const suites: Array<[string, () => Promise<TaskResult[]>]> = [
+  ['city lookup', () => cityLookupBench(dataset, index)],
+  ['key normalization', () => normalizeBench()],
+  ['response serialization', () => serializeBench(index.resolve('london')!)],
+  ['L1 get', () => l1GetBench()]
+]
+for (const [name, run] of suites) {
+  if (filter !== undefined && !name.includes(filter)) continue
+  process.stdout.write(`\n## ${name}\n${formatResults(await run())}\n`)
+}
