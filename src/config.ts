@@ -12,6 +12,12 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export const NAIVE_COMPONENTS = ['resolver', 'serialize', 'connection'] as const
 export type NaiveComponent = typeof NAIVE_COMPONENTS[number]
 
+/** Where L2 lives: one node, a Redis Cluster, or a Sentinel-managed primary. */
+export type RedisTarget =
+  | { kind: 'single', url: string }
+  | { kind: 'cluster', nodes: ReadonlyArray<{ host: string, port: number }> }
+  | { kind: 'sentinel', sentinels: ReadonlyArray<{ host: string, port: number }>, name: string }
+
 export interface OriginSimulationConfig {
   /** Port of the simulated provider (`npm run origin`, or embedded by `npm start`). @default 4000 */
   port: number
@@ -34,8 +40,14 @@ export interface Config {
   workers: number
   /** Which cache layers answer. @default 'layered' with REDIS_URL, else 'memory' */
   cacheStrategy: CacheStrategyName
-  /** Redis for L2, e.g. redis://127.0.0.1:6379/0. Required by 'redis' and 'layered'. */
+  /** Redis for L2, e.g. redis://127.0.0.1:6379/0. */
   redisUrl: string | undefined
+  /**
+   * The L2 topology, from exactly one of REDIS_URL, REDIS_CLUSTER_NODES (comma-separated
+   * host:port seeds) or REDIS_SENTINELS (host:port list, with REDIS_SENTINEL_NAME).
+   * Required by every strategy but 'none' and 'memory'.
+   */
+  redis: RedisTarget | undefined
   /** The weather provider. Unset: `npm start` embeds the simulated one. */
   originUrl: string | undefined
   /** Fresh lifetime (logical TTL) of a cached answer, ms. @default 300_000 (CACHE_TTL_SECONDS=300) */
@@ -150,6 +162,12 @@ const url = (protocols: string[]): Parser<string> => (raw) => {
 
 const text: Parser<string> = (raw) => raw
 
+const hostPorts: Parser<Array<{ host: string, port: number }>> = (raw) => raw.split(',').map((part) => {
+  const match = /^\s*([A-Za-z0-9_.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part)
+  if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new Error(`expected comma-separated host:port pairs, got ${JSON.stringify(part)}`)
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) }
+})
+
 const fraction: Parser<number> = (raw) => {
   const n = Number(raw)
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new Error('expected a number from 0 up to (not including) 1')
@@ -186,13 +204,24 @@ const keyPrefix: Parser<string> = (raw) => {
 export function loadConfig (env: Env = process.env): Readonly<Config> {
   const r = new Reader(env)
   const redisUrl = r.read('REDIS_URL', url(['redis:', 'rediss:']), undefined)
-  const cacheStrategy = r.read('CACHE_STRATEGY', oneOf(CACHE_STRATEGIES), redisUrl === undefined ? 'memory' : 'layered')
+  const clusterNodes = r.read('REDIS_CLUSTER_NODES', hostPorts, undefined)
+  const sentinels = r.read('REDIS_SENTINELS', hostPorts, undefined)
+  const sentinelName = r.read('REDIS_SENTINEL_NAME', text, 'mymaster')
+  const targets = [redisUrl && 'REDIS_URL', clusterNodes && 'REDIS_CLUSTER_NODES', sentinels && 'REDIS_SENTINELS'].filter(Boolean)
+  if (targets.length > 1) r.errors.push(`  ${targets.join(', ')}: set only one Redis topology`)
+  const redis: RedisTarget | undefined = clusterNodes !== undefined
+    ? { kind: 'cluster', nodes: clusterNodes }
+    : sentinels !== undefined
+      ? { kind: 'sentinel', sentinels, name: sentinelName }
+      : redisUrl !== undefined ? { kind: 'single', url: redisUrl } : undefined
+  const cacheStrategy = r.read('CACHE_STRATEGY', oneOf(CACHE_STRATEGIES), redis === undefined ? 'memory' : 'layered')
   const config: Config = {
     port: r.read('PORT', integer(0, 65535), 3000),
     host: r.read('HOST', text, '127.0.0.1'),
     workers: r.read('WORKERS', integer(1, 256), availableParallelism()),
     cacheStrategy,
     redisUrl,
+    redis,
     originUrl: r.read('ORIGIN_URL', url(['http:', 'https:']), undefined),
     cacheTtlMs: r.read('CACHE_TTL_SECONDS', integer(1, 86_400 * 30), 300) * 1000,
     cacheGraceMs: r.read('CACHE_GRACE_SECONDS', integer(0, 86_400 * 30), 600) * 1000,
@@ -226,8 +255,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
       bucketSeconds: r.read('ORIGIN_BUCKET_SECONDS', integer(1, 86_400), 600)
     }
   }
-  if (usesRedis(cacheStrategy) && redisUrl === undefined && env.CACHE_STRATEGY !== undefined) {
-    r.errors.push(`  CACHE_STRATEGY=${cacheStrategy}: needs REDIS_URL`)
+  if (usesRedis(cacheStrategy) && redis === undefined && env.CACHE_STRATEGY !== undefined) {
+    r.errors.push(`  CACHE_STRATEGY=${cacheStrategy}: needs REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS`)
   }
   if (config.l1MaxEntryBytes > config.l1MaxBytes) {
     r.errors.push(`  L1_MAX_ENTRY_BYTES=${config.l1MaxEntryBytes}: must not exceed L1_MAX_BYTES=${config.l1MaxBytes}`)

@@ -1,39 +1,56 @@
-// One factory for the ioredis client, configured for the request path: fail fast instead of
-// queueing while disconnected, bound every command, reconnect forever in the background.
-import { Redis } from 'ioredis'
+// One factory for the ioredis client, whatever the topology (one node, Cluster, Sentinel),
+// configured for the request path: fail fast instead of queueing while disconnected, bound
+// every command, reconnect forever in the background.
+import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
-import type { Config } from './config.js'
+import type { Config, RedisTarget } from './config.js'
 
-export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & { redisUrl: string }
+/** The engine only uses commands both clients share: single-key commands, scripts, pub/sub. */
+export type RedisClient = Redis | Cluster
 
-export function createRedisClient (config: RedisClientConfig, logger: Logger, { subscriber = false } = {}): Redis {
-  const redis = new Redis(config.redisUrl, subscriber
+export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & { redis: RedisTarget }
+
+const reconnect = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
+
+export function createRedisClient (config: RedisClientConfig, logger: Logger, { subscriber = false } = {}): RedisClient {
+  const options: RedisOptions = subscriber
     ? {
         // The bus connection is off the request path: it may queue its SUBSCRIBE until connected.
         connectTimeout: config.redisConnectTimeoutMs,
-        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
         connectionName: 'cachestack-bus'
       }
     : {
         // Requests must not wait for a reconnect: a disconnected client rejects at once,
         // and the engine falls back to the origin.
-        enableOfflineQueue: false,
         commandTimeout: config.redisCommandTimeoutMs,
         connectTimeout: config.redisConnectTimeoutMs,
         maxRetriesPerRequest: 0,
-        enableAutoPipelining: true,
-        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
         connectionName: 'cachestack'
-      })
+      }
+  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber }
+  const target = config.redis
+  const client: RedisClient = target.kind === 'cluster'
+    ? new Cluster(target.nodes.map(({ host, port }) => ({ host, port })), {
+      ...queue,
+      redisOptions: options,
+      clusterRetryStrategy: reconnect,
+      // Follow a failover quickly; MOVED/ASK redirections are followed by ioredis itself.
+      retryDelayOnFailover: 100,
+      retryDelayOnClusterDown: 100,
+      slotsRefreshTimeout: config.redisConnectTimeoutMs
+    })
+    : target.kind === 'sentinel'
+      ? new Redis({ ...options, ...queue, sentinels: target.sentinels.map(({ host, port }) => ({ host, port })), name: target.name, retryStrategy: reconnect, sentinelRetryStrategy: reconnect })
+      : new Redis(target.url, { ...options, ...queue, retryStrategy: reconnect })
   let lastError = ''
-  redis.on('error', (err: Error) => {
+  client.on('error', (err: Error) => {
     // Each reconnect attempt errors again; log a failure once, not once per attempt.
-    if (err.message !== lastError) logger.warn({ err }, 'redis error')
+    if (err.message !== lastError) logger.warn({ err, topology: target.kind }, 'redis error')
     lastError = err.message
   })
-  redis.on('ready', () => {
-    if (lastError !== '') logger.info('redis connection restored')
+  client.on('ready', () => {
+    if (lastError !== '') logger.info({ topology: target.kind }, 'redis connection restored')
     lastError = ''
   })
-  return redis
+  return client
 }

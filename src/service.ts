@@ -1,6 +1,5 @@
 // The composition root of one worker: config → cities, Redis, engine, origin client, metrics → app.
 import type { FastifyInstance } from 'fastify'
-import type { Redis } from 'ioredis'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import { monotonicClock, type Clock, type WallClock } from './cache/clock.js'
@@ -14,7 +13,7 @@ import { PooledOriginClient, type OriginClient } from './origin/client.js'
 import { LinearCityResolver } from './naive/linear-city-resolver.js'
 import { NewConnectionOriginClient } from './naive/new-connection-origin-client.js'
 import { PerRequestReportLoader } from './naive/per-request-report.js'
-import { createRedisClient } from './redis.js'
+import { createRedisClient, type RedisClient } from './redis.js'
 import type { Readiness } from './routes/ops.js'
 import { WeatherLoader } from './weather/weather-loader.js'
 
@@ -37,7 +36,7 @@ export interface ServiceOptions {
 export interface Service {
   readonly app: FastifyInstance
   readonly cache: WeatherCache
-  readonly redis: Redis | undefined
+  readonly redis: RedisClient | undefined
   readonly metrics: ServiceMetrics
   /** Waits (bounded by the connect timeout) for Redis and the bus, so a fresh worker does not start with L2 misses. */
   ready (): Promise<void>
@@ -56,13 +55,13 @@ export function createService (options: ServiceOptions): Service {
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
   const redisLogger = logger.child({ component: 'redis' })
   const redis = usesRedis(config.cacheStrategy)
-    ? createRedisClient({ ...config, redisUrl: config.redisUrl! }, redisLogger)
+    ? createRedisClient({ ...config, redis: config.redis! }, redisLogger)
     : undefined
   const cache = createCache(config.cacheStrategy, {
     config,
     redis,
     // The bus needs a connection of its own: a subscribed client can run nothing else.
-    subscriber: redis === undefined ? undefined : createRedisClient({ ...config, redisUrl: config.redisUrl! }, redisLogger, { subscriber: true }),
+    subscriber: redis === undefined ? undefined : createRedisClient({ ...config, redis: config.redis! }, redisLogger, { subscriber: true }),
     clock,
     logger: logger.child({ component: 'cache' }),
     events: metrics.cacheEvents,

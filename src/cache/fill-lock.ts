@@ -2,7 +2,7 @@
 // sharing the Redis. A token makes release safe (only the holder deletes), the expiry makes a
 // dead holder harmless (the lock frees itself).
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import { L2_FORMAT_VERSION } from './redis-store.js'
 
 const RELEASE = `
@@ -10,12 +10,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `
 
-interface RedisWithRelease extends Redis {
+type RedisWithRelease = RedisClient & {
   csReleaseLock (key: string, token: string): Promise<number>
 }
 
 export interface FillLockOptions {
-  redis: Redis
+  redis: RedisClient
   prefix: string
   /** The lock frees itself after this, ms: above the origin timeout, so a live holder keeps it. */
   ttlMs: number

@@ -3,7 +3,7 @@
 // Pub/sub delivers at most once and not at all while disconnected, so the engine flushes its L1
 // when the bus reconnects, and caps L1 lifetimes while the bus is down.
 import { randomUUID } from 'node:crypto'
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 
 export interface BusHandlers {
@@ -28,9 +28,9 @@ export interface CacheBus {
 
 export interface RedisBusOptions {
   /** A dedicated connection: a subscribed ioredis client can run nothing else. */
-  subscriber: Redis
+  subscriber: RedisClient
   /** Any command connection (the engine's). */
-  publisher: Redis
+  publisher: RedisClient
   channel: string
   logger: Logger
 }
@@ -39,8 +39,8 @@ const INVALIDATE = 'i'
 const FILLED = 'f'
 
 export class RedisBus implements CacheBus {
-  readonly #subscriber: Redis
-  readonly #publisher: Redis
+  readonly #subscriber: RedisClient
+  readonly #publisher: RedisClient
   readonly #channel: string
   readonly #logger: Logger
   /** Our own messages come back to us; this tells them apart. */

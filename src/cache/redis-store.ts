@@ -1,7 +1,7 @@
 // L2: Redis, shared by every worker and instance. Keys are namespaced and versioned
 // (`weather:v1:<city id>`) so a format change never reads old bytes; TTLs are in milliseconds.
 // Redis holds one physical TTL = fresh + grace; the value's header says how much of it is grace.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { CacheEntry } from './entry.js'
 import { decodeL2Value, encodeL2Value } from './l2-format.js'
 import type { Lifetime } from './memory-store.js'
@@ -16,12 +16,12 @@ if not v then return false end
 return { v, redis.call('PTTL', KEYS[1]) }
 `
 
-interface RedisWithScripts extends Redis {
+type RedisWithScripts = RedisClient & {
   csGetWithTtl (key: string): Promise<[string, number] | null>
 }
 
 export interface RedisStoreOptions {
-  redis: Redis
+  redis: RedisClient
   /** Namespace before the version, e.g. 'weather'. */
   prefix: string
 }
@@ -48,7 +48,7 @@ export class RedisStore {
     this.#redis = redis as unknown as RedisWithScripts
   }
 
-  get redis (): Redis {
+  get redis (): RedisClient {
     return this.#redis
   }
 

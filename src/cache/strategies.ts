@@ -1,6 +1,6 @@
 // Strategy name → cache composition. `none` is the baseline every other strategy is measured
 // against; `peer-*` put other libraries behind the same route, for the load tests.
-import type { Redis } from 'ioredis'
+import type { RedisClient } from '../redis.js'
 import type { Logger } from 'pino'
 import type { CacheStrategyName, Config } from '../config.js'
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js'
@@ -18,9 +18,9 @@ export type StrategyConfig = Pick<Config,
 export interface StrategyDependencies {
   config: StrategyConfig
   /** Command connection; required by every strategy but 'none' and 'memory'. */
-  redis?: Redis | undefined
+  redis?: RedisClient | undefined
   /** A dedicated connection for the invalidation bus (pub/sub); without it, no coherence bus. */
-  subscriber?: Redis | undefined
+  subscriber?: RedisClient | undefined
   clock: Clock
   logger: Logger
   events?: CacheEvents

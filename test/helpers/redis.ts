@@ -7,7 +7,8 @@ import { silentLogger } from './fixtures.js'
 export { startRedisServer, type RedisServer }
 
 export function serviceRedisClient (url: string, overrides: { commandTimeoutMs?: number } = {}): Redis {
-  return createRedisClient({ redisUrl: url, redisCommandTimeoutMs: overrides.commandTimeoutMs ?? 150, redisConnectTimeoutMs: 1000 }, silentLogger())
+  // A single-node target always yields a Redis (not a Cluster).
+  return createRedisClient({ redis: { kind: 'single', url }, redisCommandTimeoutMs: overrides.commandTimeoutMs ?? 150, redisConnectTimeoutMs: 1000 }, silentLogger()) as Redis
 }
 
 export async function waitFor (predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
