@@ -48,7 +48,12 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
     // profiler's, not the app's; heap sampling starts after and stops first (see stop()).
     await session.post('Profiler.start')
     await session.post('HeapProfiler.enable')
-    await session.post('HeapProfiler.startSampling', { samplingInterval: options.heapSamplingIntervalBytes })
+    // Garbage included: the question is what allocates (GC pressure), not only what survives.
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: options.heapSamplingIntervalBytes,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true
+    })
   } catch (err) {
     session.disconnect()
     throw err
