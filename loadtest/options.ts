@@ -30,7 +30,7 @@ export interface LoadTestOptions {
   scenarios: readonly ScenarioName[]
   /** Measured seconds per run. @default 10 */
   durationSeconds: number
-  /** Unmeasured seconds of the same traffic right before each run (not for cold). @default 3 */
+  /** Unmeasured seconds of the same traffic right before each run, after one request per distinct path (not for cold). @default 3 */
   warmupSeconds: number
   /** Concurrent connections. @default 50 */
   connections: number

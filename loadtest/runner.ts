@@ -76,6 +76,15 @@ async function measureOnce (
   const common = { url: endpoints.loadUrl, connections: options.connections, pipelining: options.pipelining, rate: options.rate, timeoutSeconds: options.timeoutSeconds, maxResponses: options.maxRequestsPerRun }
   const label = `${target} · ${scenario.name}${options.repetitions > 1 ? ` #${repetition}` : ''}`
 
+  if (!scenario.coldStart && (endpoints.strategy !== 'none' || endpoints.edgeCache)) {
+    // Prime: one request per distinct path, so a short warm-up still measures a warm cache
+    // (at 300 req/s, a few seconds of zipf traffic would leave the tail of the cities cold).
+    let next = 0
+    const paths = scenario.segments.map((segment) => prefix + segment)
+    const prime = deps.progress.run(`${label} (prime)`, 1)
+    await runLoad({ ...common, rate: null, nextPath: () => paths[next++ % paths.length]!, durationSeconds: 60, maxResponses: paths.length, recordLatencies: false })
+    prime.end(`  primed ${label}: ${paths.length} paths`)
+  }
   if (!scenario.coldStart && options.warmupSeconds > 0) {
     // Its own stream: the measured run must not replay exactly the paths just warmed.
     const warm = deps.progress.run(`${label} (warm-up)`, options.warmupSeconds)
