@@ -42,7 +42,6 @@ async function main (): Promise<number> {
   }
   const options = parsed.options
   const progress = createProgress(options.progress)
-  const cities = selectCities(loadCities(), options.cities)
   const bed: TestBed = options.external === null
     ? createNativeBed({ startStack: await loadStartStack(), workers: options.workers, edgeStrategy: options.edgeStrategy, onNote: (line) => progress.note(line) })
     : createExternalBed(options.external)
@@ -71,6 +70,9 @@ async function main (): Promise<number> {
   progress.note(`loadtest: ${options.targets.join(', ')} × ${options.scenarios.join(', ')}, ${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
   try {
+    // The stacks start while this process loads the cities; runLoadTest waits for them.
+    bed.begin(options.targets).catch(() => {})
+    const cities = selectCities(loadCities(), options.cities)
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })
   } finally {
     await close()

@@ -24,6 +24,7 @@ export interface NativeStackOptions {
   accessLog?: boolean
   appEnv?: Record<string, string>
   logLevel?: string
+  forwardOutput?: boolean
 }
 
 export type StartStack = (options: NativeStackOptions) => Promise<NativeStack>
@@ -68,7 +69,9 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
   async function start (edgeCache: boolean, strategy: CacheStrategyName): Promise<Slot> {
     const began = Date.now()
     // Per-client rate limiting and the access log would measure nginx's defences, not the caches.
-    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...APP_ENV }, logLevel: 'warn' })
+    // The children's log lines would tear through the progress bars; a start failure still
+    // carries the app's last output in its error.
+    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
     onNote(`  started the ${edgeCache ? 'edge ' : ''}stack (${strategy}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
     const slot = { stack, strategy, used: false }
     slots.set(edgeCache, slot)
@@ -89,18 +92,13 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
     workers,
     warnings: [],
     async begin (targets: readonly TargetName[]): Promise<void> {
-      // Start every stack the run needs at once, before any measurement.
-      const wanted = new Map<boolean, CacheStrategyName>()
+      // Start every stack the run needs at once, before any measurement. Idempotent: main
+      // calls it early (to overlap with loading the cities), the runner again to wait for it.
       for (const target of targets) {
         const config = targetConfiguration(target, edgeStrategy)
-        if (!wanted.has(config.edgeCache)) wanted.set(config.edgeCache, config.strategy)
+        if (!slots.has(config.edgeCache) && !starting.has(config.edgeCache)) starting.set(config.edgeCache, start(config.edgeCache, config.strategy))
       }
-      const all = [...wanted].map(([edgeCache, strategy]) => {
-        const promise = start(edgeCache, strategy)
-        starting.set(edgeCache, promise)
-        return promise
-      })
-      await Promise.all(all)
+      await Promise.all(starting.values())
       starting.clear()
     },
     async prepare (target: TargetName, { fresh, cold }: PrepareOptions): Promise<Endpoints> {

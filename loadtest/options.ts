@@ -88,7 +88,8 @@ export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 't
 export const QUICK: Readonly<Partial<LoadTestOptions>> = Object.freeze<Partial<LoadTestOptions>>({
   scenarios: ['zipf'],
   durationSeconds: 3,
-  warmupSeconds: 1,
+  // Priming (one request per path) warms the caches; this warms the JIT and connections.
+  warmupSeconds: 0.5,
   repetitions: 1,
   cities: 500,
   quick: true

@@ -26,6 +26,7 @@ test('--quick: short zipf runs of every target; explicit flags still win', () =>
   assert.deepEqual(quick.targets, [...DEFAULT_TARGETS])
   assert.equal(quick.durationSeconds, 3)
   assert.equal(quick.repetitions, 1)
+  assert.equal(quick.warmupSeconds, 0.5)
   const tuned = parse('--quick', '--duration', '5', '--scenarios', 'hot,zipf', '--out', '/tmp/x')
   assert.equal(tuned.durationSeconds, 5)
   assert.deepEqual(tuned.scenarios, ['hot', 'zipf'])
