@@ -5,6 +5,7 @@ import { loadCities } from '../src/cities/dataset.js'
 import { selectCities } from './cities.js'
 import { parseCommandLine, USAGE } from './cli.js'
 import { createExternalBed } from './external-bed.js'
+import { startStack } from '../src/stack/stack.js'
 import { createNativeBed, type StartStack } from './native-bed.js'
 import type { LoadTestOptions } from './options.js'
 import { createProcFs } from './process-usage.js'
@@ -13,14 +14,6 @@ import { writeReports } from './reports.js'
 import { renderTerminalReport } from './report-terminal.js'
 import { runLoadTest } from './runner.js'
 import type { TestBed } from './test-bed.js'
-
-async function loadStartStack (): Promise<StartStack> {
-  // Resolved at run time so the load test builds on its own; the stack runner is src/stack/stack.ts.
-  const modulePath = '../src/stack/stack.js'
-  const stackModule = await import(modulePath) as { startStack?: StartStack }
-  if (typeof stackModule.startStack !== 'function') throw new Error('src/stack/stack.ts does not export startStack')
-  return stackModule.startStack
-}
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
 export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
@@ -43,7 +36,7 @@ async function main (): Promise<number> {
   const options = parsed.options
   const progress = createProgress(options.progress)
   const bed: TestBed = options.external === null
-    ? createNativeBed({ startStack: await loadStartStack(), workers: options.workers, edgeStrategy: options.edgeStrategy, onNote: (line) => progress.note(line) })
+    ? createNativeBed({ startStack: startStack satisfies StartStack, workers: options.workers, edgeStrategy: options.edgeStrategy, onNote: (line) => progress.note(line) })
     : createExternalBed(options.external)
 
   const abort = new AbortController()
