@@ -27,8 +27,10 @@ export function createRedisClient (config: RedisClientConfig, logger: Logger, { 
         maxRetriesPerRequest: 0,
         connectionName: 'cachestack'
       }
-  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber }
   const target = config.redis
+  // Auto-pipelining batches commands per node; on a Cluster, a MOVED reply inside such a batch
+  // reaches the caller instead of being followed, so there it stays off.
+  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber && target.kind !== 'cluster' }
   const client: RedisClient = target.kind === 'cluster'
     ? new Cluster(target.nodes.map(({ host, port }) => ({ host, port })), {
       ...queue,

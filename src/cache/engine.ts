@@ -14,6 +14,7 @@ import type { FillLock } from './fill-lock.js'
 import type { Lifetime, MemoryRecord, MemoryStore } from './memory-store.js'
 import type { RedisHit, RedisStore } from './redis-store.js'
 import { SingleFlight } from './single-flight.js'
+import { withDeadline } from './deadline.js'
 
 export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS' | 'STALE'
 
@@ -81,6 +82,8 @@ export interface CacheEngineOptions {
   lockPollMs?: number
   /** After a failed background refresh, the key is not refreshed again for this long, ms. @default 1000 */
   refreshRetryMs?: number
+  /** Bound on any one L2, lock or bus operation, whatever the client does underneath, ms. @default 1000 */
+  l2DeadlineMs?: number
   /** Cap on L1 lifetimes while the bus is down: a missed purge cannot outlive it, ms. @default 1000 */
   busDownL1MaxMs?: number
   /** Share one load among concurrent misses of a key in this process. @default true */
@@ -110,6 +113,7 @@ export class CacheEngine implements WeatherCache {
   readonly #lockPollMs: number
   readonly #refreshRetryMs: number
   readonly #busDownL1MaxMs: number
+  readonly #l2DeadlineMs: number
   readonly #clock: Clock
   readonly #random: () => number
   readonly #events: CacheEvents
@@ -144,6 +148,7 @@ export class CacheEngine implements WeatherCache {
     this.#lockPollMs = options.lockPollMs ?? 50
     this.#refreshRetryMs = options.refreshRetryMs ?? 1000
     this.#busDownL1MaxMs = options.busDownL1MaxMs ?? 1000
+    this.#l2DeadlineMs = options.l2DeadlineMs ?? 1000
     this.#clock = options.clock
     this.#random = options.random ?? (() => 1 - Math.random())
     this.#events = options.events ?? noopCacheEvents
@@ -262,7 +267,7 @@ export class CacheEngine implements WeatherCache {
       let token: string | undefined
       let lockWorks = true
       try {
-        token = await this.#lock.acquire(key)
+        token = await this.#bounded(this.#lock.acquire(key), 'lock acquire')
         this.#breaker!.success()
       } catch (err) {
         lockWorks = false
@@ -289,13 +294,13 @@ export class CacheEngine implements WeatherCache {
       }
       await this.#fillSignal(key, Math.min(left, this.#bus?.connected === true ? this.#lockPollMs * 4 : this.#lockPollMs))
       try {
-        const hit = await this.#l2!.get(key)
+        const hit = await this.#bounded(this.#l2!.get(key), 'L2 get')
         if (hit !== undefined) {
           this.#events.lockWait('filled')
           timing.push(`lock;desc=waited;dur=${round2(this.#clock.now() - started)}`)
           return this.#fromL2(key, hit, load, timing)
         }
-        if (!(await this.#lock!.isHeld(key))) {
+        if (!(await this.#bounded(this.#lock!.isHeld(key), 'lock check'))) {
           // The holder failed or died without a value: do not wait for nothing.
           this.#events.lockWait('released')
           return undefined
@@ -378,9 +383,9 @@ export class CacheEngine implements WeatherCache {
   async #share (key: string, entry: CacheEntry, lifetime: Lifetime, token: string | undefined): Promise<void> {
     if (this.#breaker!.allows()) {
       try {
-        await this.#l2!.set(key, entry, lifetime)
+        await this.#bounded(this.#l2!.set(key, entry, lifetime), 'L2 set')
         this.#breaker!.success()
-        await this.#bus?.publishFilled(key, entry.etag)
+        if (this.#bus !== undefined) await this.#bounded(this.#bus.publishFilled(key, entry.etag), 'bus publish')
       } catch (err) {
         this.#l2Failed('set', err, key)
       }
@@ -391,7 +396,7 @@ export class CacheEngine implements WeatherCache {
   }
 
   #release (key: string, token: string): void {
-    this.#lock!.release(key, token).catch((err: unknown) => this.#l2Failed('lock', err, key))
+    this.#bounded(this.#lock!.release(key, token), 'lock release').catch((err: unknown) => this.#l2Failed('lock', err, key))
   }
 
   #refreshInBackground (key: string, load: Loader): void {
@@ -413,7 +418,7 @@ export class CacheEngine implements WeatherCache {
     let token: string | undefined
     if (this.#lock !== undefined && this.#breaker!.allows()) {
       try {
-        token = await this.#lock.acquire(key)
+        token = await this.#bounded(this.#lock.acquire(key), 'lock acquire')
         this.#breaker!.success()
         if (token === undefined) {
           // Another process refreshes; its "filled" message will drop our stale copy.
@@ -444,7 +449,7 @@ export class CacheEngine implements WeatherCache {
     }
     const started = this.#clock.now()
     try {
-      const hit = await this.#l2!.get(key)
+      const hit = await this.#bounded(this.#l2!.get(key), 'L2 get')
       this.#breaker!.success()
       timing.push(`l2;desc=${hit === undefined ? 'miss' : hit.freshMs > 0 ? 'hit' : 'stale'};dur=${round2(this.#clock.now() - started)}`)
       return hit
@@ -453,6 +458,10 @@ export class CacheEngine implements WeatherCache {
       timing.push(`l2;desc=error;dur=${round2(this.#clock.now() - started)}`)
       return undefined
     }
+  }
+
+  #bounded<T> (promise: Promise<T>, what: string): Promise<T> {
+    return withDeadline(promise, this.#l2DeadlineMs, what)
   }
 
   #l2Failed (operation: 'get' | 'set' | 'delete' | 'lock' | 'publish', err: unknown, key: string): void {
@@ -467,8 +476,8 @@ export class CacheEngine implements WeatherCache {
     this.#negative.delete(key)
     if (this.#l2 === undefined) return
     try {
-      await this.#l2.delete(key)
-      await this.#bus?.publishInvalidate(key)
+      await this.#bounded(this.#l2.delete(key), 'L2 delete')
+      if (this.#bus !== undefined) await this.#bounded(this.#bus.publishInvalidate(key), 'bus publish')
     } catch (err) {
       this.#events.l2Error('delete', err)
       throw err

@@ -12,7 +12,7 @@ import { MemoryStore } from './memory-store.js'
 import { RedisStore, L2_FORMAT_VERSION } from './redis-store.js'
 
 export type StrategyConfig = Pick<Config,
-  'cacheTtlMs' | 'cacheGraceMs' | 'cacheTtlJitter' | 'negativeTtlMs' | 'xfetchBeta' | 'lockWaitMs' | 'originTimeoutMs' |
+  'cacheTtlMs' | 'cacheGraceMs' | 'redisCommandTimeoutMs' | 'cacheTtlJitter' | 'negativeTtlMs' | 'xfetchBeta' | 'lockWaitMs' | 'originTimeoutMs' |
   'l1MaxEntries' | 'l1MaxBytes' | 'l1MaxEntryBytes' | 'redisKeyPrefix' | 'breakerFailureThreshold' | 'breakerResetMs'>
 
 export interface StrategyDependencies {
@@ -72,6 +72,8 @@ export function createCacheEngine (strategy: Exclude<CacheStrategyName, `peer-${
     negativeTtlMs: strategy === 'none' ? 0 : config.negativeTtlMs,
     earlyRefreshBeta: strategy === 'layered-xfetch' ? config.xfetchBeta : undefined,
     lockWaitMs: config.lockWaitMs,
+    // A command is bounded by the client's timeout; this catches what a client re-queues instead.
+    l2DeadlineMs: config.redisCommandTimeoutMs * 2 + 50,
     coalesce: strategy !== 'none',
     clock,
     logger,
