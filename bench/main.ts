@@ -18,7 +18,10 @@ const suites: Array<[string, () => Promise<TaskResult[]>]> = [
   ['city lookup', () => cityLookupBench(dataset, index)],
   ['key normalization', () => normalizeBench()],
   ['response serialization', () => serializeBench(index.resolve('london')!)],
-  ['L1 get', () => l1GetBench()]
+  ['L1 get', () => l1GetBench()],
+  // Loaded only when run: the peer libraries are devDependencies, and these start a redis-server.
+  ['peers: L1 hit', async () => (await import('./peers.bench.js')).peersL1HitBench()],
+  ['peers: layered get', async () => (await import('./peers.bench.js')).peersLayeredGetBench()]
 ]
 for (const [name, run] of suites) {
   if (filter !== undefined && !name.includes(filter)) continue
