@@ -14,7 +14,7 @@ import { registerWeatherRoute } from './routes/weather.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
-  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests' | 'exposeBaseline'>
+  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests' | 'exposeBaseline' | 'trustProxy'>
   logger: Logger
   cities: CityResolver
   cache: WeatherCache
@@ -40,6 +40,8 @@ export function buildApp (options: AppOptions): FastifyInstance {
     // error handler binds reqId itself, so requests share the parent logger.
     ...(config.logRequests ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
     keepAliveTimeout: config.keepAliveTimeoutMs,
+    // request.ip is the client's only when the X-Forwarded-For came from our proxy.
+    trustProxy: config.trustProxy === false ? false : config.trustProxy.split(','),
     // Long enough for the 100-character limit to be ours to enforce with a 400, still bounded.
     routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,

@@ -15,6 +15,19 @@ export const UnauthorizedError = createError('CS_ERR_UNAUTHORIZED', 'A valid bea
 export const ConfigInvalidError = createError('CS_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500)
 export const InternalError = createError('CS_ERR_INTERNAL', 'Internal error', 500)
 
+/**
+ * Codes nginx answers with in the full topology (nginx/nginx.conf.template): listed here so the
+ * catalogue stays the one place a code is defined, and none is ever reused.
+ */
+export const EDGE_ERROR_CODES = {
+  /** 429: past the per-client `limit_req` budget. */
+  rateLimited: 'CS_ERR_RATE_LIMITED',
+  /** 502: no app instance answered (after `proxy_next_upstream` retries). */
+  upstreamUnavailable: 'CS_ERR_UPSTREAM_UNAVAILABLE',
+  /** 504: the app instances did not answer in time. */
+  upstreamTimeout: 'CS_ERR_UPSTREAM_TIMEOUT'
+} as const
+
 /** The JSON body every error answer carries. */
 export interface ErrorBody {
   statusCode: number

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
-import { monotonicClock, type Clock, type WallClock } from './cache/clock.js'
+import { coarseClock, type Clock, type WallClock } from './cache/clock.js'
 import type { WeatherCache } from './cache/cache.js'
 import { createCache } from './cache/create-cache.js'
 import { CityIndex, type CityResolver, type IndexableCity } from './cities/city-index.js'
@@ -45,7 +45,7 @@ export interface Service {
 }
 
 export function createService (options: ServiceOptions): Service {
-  const { config, logger, clock = monotonicClock, wallClock = Date.now } = options
+  const { config, logger, clock = { now: coarseClock(() => performance.now()) }, wallClock = coarseClock(Date.now) } = options
   if (config.originUrl === undefined && options.origin === undefined) throw new TypeError('expected config.originUrl or options.origin')
   // The optimization ladder (NAIVE=…, src/naive/) swaps in deliberately naive parts; never a default.
   const naive = new Set(config.naive)
