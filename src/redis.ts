@@ -8,7 +8,7 @@ import type { Config, RedisTarget } from './config.js'
 /** The engine only uses commands both clients share: single-key commands, scripts, pub/sub. */
 export type RedisClient = Redis | Cluster
 
-export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & { redis: RedisTarget }
+export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & Partial<Pick<Config, 'redisAutoPipelining'>> & { redis: RedisTarget }
 
 const reconnect = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
 
@@ -29,8 +29,9 @@ export function createRedisClient (config: RedisClientConfig, logger: Logger, { 
       }
   const target = config.redis
   // Auto-pipelining batches commands per node; on a Cluster, a MOVED reply inside such a batch
-  // reaches the caller instead of being followed, so there it stays off.
-  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber && target.kind !== 'cluster' }
+  // reaches the caller instead of being followed, so there it stays off. REDIS_AUTO_PIPELINING=false
+  // turns it off elsewhere too (the optimization ladder measures what it saves).
+  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber && target.kind !== 'cluster' && config.redisAutoPipelining !== false }
   const client: RedisClient = target.kind === 'cluster'
     ? new Cluster(target.nodes.map(({ host, port }) => ({ host, port })), {
       ...queue,

@@ -58,7 +58,8 @@ export interface NginxConfigOptions {
   internalNetworks?: readonly string[]
   /** Attempts per idempotent request (first try included) before nginx answers 502. @default 3 */
   upstreamTries?: number
-  /** Idle keep-alive connections to the app, per nginx worker. @default 64 */
+  /** Idle keep-alive connections to the app, per nginx worker; 0 = none, a new connection per
+   * request (only to measure what keep-alive saves: the optimization ladder). @default 64 */
   upstreamKeepalive?: number
   /** Idle time before nginx closes an upstream connection, s. @default 60 */
   upstreamKeepaliveTimeoutSeconds?: number
@@ -213,7 +214,8 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     upstreamBlock: app.kind === 'static',
     upstreamTries: tries,
     upstreamServers: Array.from({ length: tries }, () => `    server ${appAddress} max_fails=0;`).join('\n'),
-    upstreamKeepalive: int('upstreamKeepalive', o.upstreamKeepalive, 1, 100_000),
+    upstreamKeepalive: int('upstreamKeepalive', o.upstreamKeepalive, 0, 100_000),
+    upstreamKeepalivePool: o.upstreamKeepalive > 0,
     upstreamKeepaliveTimeoutSeconds: upstreamIdle,
     appKeepAliveTimeoutSeconds: appIdleMs / 1000,
     resolver: app.kind === 'dns' ? token('app.resolver', app.resolver) : '',
