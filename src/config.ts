@@ -81,11 +81,6 @@ export interface Config {
    * Cluster). Off only to measure what it saves (the optimization ladder). @default true
    */
   redisAutoPipelining: boolean
-  /**
-   * ioredis auto-pipelining: commands issued in the same tick share one write (never on a
-   * Cluster). Off only to measure what it saves (the optimization ladder). @default true
-   */
-  redisAutoPipelining: boolean
   /** Consecutive L2 failures that open the circuit breaker. @default 5 */
   breakerFailureThreshold: number
   /** How long the breaker stays open before one half-open probe, ms. @default 2000 */
@@ -257,7 +252,6 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     redisKeyPrefix: r.read('REDIS_KEY_PREFIX', keyPrefix, 'weather'),
     redisCommandTimeoutMs: r.read('REDIS_COMMAND_TIMEOUT_MS', integer(1, 60_000), 150),
     redisConnectTimeoutMs: r.read('REDIS_CONNECT_TIMEOUT_MS', integer(1, 60_000), 2000),
-    redisAutoPipelining: r.read('REDIS_AUTO_PIPELINING', bool, true),
     redisAutoPipelining: r.read('REDIS_AUTO_PIPELINING', bool, true),
     breakerFailureThreshold: r.read('BREAKER_FAILURE_THRESHOLD', integer(1, 1000), 5),
     breakerResetMs: r.read('BREAKER_RESET_MS', integer(1, 600_000), 2000),
