@@ -1,18 +1,22 @@
-// `npm run stack`: the full topology natively, on loopback, until Ctrl-C. Environment: see
-// src/stack/stack-env.ts (NGINX_PORT, EDGE_CACHE, CACHE_STRATEGY, WORKERS, RATE_LIMIT*, …).
+// `npm run stack [-- --redis cluster] [--instances N]`: the full topology natively, on loopback,
+// until Ctrl-C. Environment: see src/stack/stack-env.ts (NGINX_PORT, EDGE_CACHE, CACHE_STRATEGY,
+// WORKERS, RATE_LIMIT*, REDIS_TOPOLOGY, APP_INSTANCES, …).
 import { readStackEnv } from './stack-env.js'
 import { startStack, type Stack } from './stack.js'
 
-function describe (stack: Stack, options: ReturnType<typeof readStackEnv>): string {
+async function describe (stack: Stack, options: ReturnType<typeof readStackEnv>): Promise<string> {
   const rateLimit = options.rateLimit === false || options.rateLimit === undefined
     ? 'off'
     : `${options.rateLimit.ratePerSecond} r/s, burst ${options.rateLimit.burst}`
   return [
     'cachestack stack is up:',
     `  nginx   ${stack.urls.nginx}   (edge cache ${options.edgeCache === true ? 'on' : 'off'}, rate limit ${rateLimit})`,
-    `  app     ${stack.urls.app}   (strategy ${options.strategy}, ${options.workers} workers; /metrics)`,
+    ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   (strategy ${options.strategy}, ${options.workers} workers; /metrics)`),
     `  origin  ${stack.urls.origin}   (GET /stats counts provider calls)`,
     ...(stack.urls.redis === undefined ? [] : [`  redis   ${stack.urls.redis}`]),
+    ...(stack.redisCluster === undefined
+      ? []
+      : [`  redis cluster (REDIS_CLUSTER_NODES=${stack.redisCluster.seeds}):`, ...(await stack.redisCluster.describe()).map((n) => `          127.0.0.1:${n.port}  ${n.role}`)]),
     `  nginx logs: ${options.accessLog === false ? '' : `${stack.logs.nginxAccess} (JSON), `}${stack.logs.nginxError}`,
     `  try:    curl -i ${stack.urls.nginx}/weather/paris`,
     'Ctrl-C stops everything.',
@@ -21,7 +25,7 @@ function describe (stack: Stack, options: ReturnType<typeof readStackEnv>): stri
 }
 
 async function main (): Promise<void> {
-  const options = readStackEnv(process.env)
+  const options = readStackEnv(process.env, process.argv.slice(2))
   // Signals are ours from the first moment: the children run in their own process groups, so a
   // Ctrl-C during start must reach them through us.
   const aborter = new AbortController()
@@ -54,7 +58,7 @@ async function main (): Promise<void> {
     throw err
   }
   if (stopping) return
-  process.stdout.write(describe(stack, options))
+  process.stdout.write(await describe(stack, options))
   void stack.crashed.then((message) => stop(message, 1))
 }
 

@@ -12,8 +12,9 @@ export type NginxTarget = 'native' | 'docker'
 
 /** How nginx reaches the app cluster. */
 export type AppUpstream =
-  /** Fixed address: an upstream block with a keep-alive pool (native runs). */
-  | { kind: 'static', host: string, port: number }
+  /** Fixed address: an upstream block with a keep-alive pool (native runs). `ports`: every app
+   * instance on that host (scale-out), `port` first; @default [port] */
+  | { kind: 'static', host: string, port: number, ports?: readonly number[] }
   /** A DNS name re-resolved at run time through `resolver` (Docker, `--scale app=N`). */
   | { kind: 'dns', host: string, port: number, resolver: string }
 
@@ -183,6 +184,12 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
   const trusted = cidrs('trustedProxies', o.trustedProxies)
   const internal = cidrs('internalNetworks', o.internalNetworks)
   const appAddress = `${app.host}:${app.port}`
+  const instancePorts = app.kind === 'static' && app.ports !== undefined && app.ports.length > 0 ? app.ports : [app.port]
+  instancePorts.forEach((port, i) => int(`app.ports[${i}]`, port, 1, 65535))
+  // Every instance, repeated until there are at least `tries` entries: round-robin spreads the
+  // load evenly, and a retry always has another entry to go to (with one instance, the same one).
+  const upstreamServers = Array.from({ length: Math.ceil(tries / instancePorts.length) }, () => instancePorts)
+    .flat().map((port) => `    server ${app.host}:${port} max_fails=0;`).join('\n')
 
   const view: TemplateView = {
     target: o.target,
@@ -213,7 +220,7 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     edgeCacheInactive: size('edgeCacheInactive', o.edgeCacheInactive),
     upstreamBlock: app.kind === 'static',
     upstreamTries: tries,
-    upstreamServers: Array.from({ length: tries }, () => `    server ${appAddress} max_fails=0;`).join('\n'),
+    upstreamServers,
     upstreamKeepalive: int('upstreamKeepalive', o.upstreamKeepalive, 0, 100_000),
     upstreamKeepalivePool: o.upstreamKeepalive > 0,
     upstreamKeepaliveTimeoutSeconds: upstreamIdle,
@@ -240,10 +247,12 @@ export interface NativeNginxOptions extends Partial<Omit<NginxConfigOptions, 'ta
   workDir: string
   port: number
   appPort: number
+  /** Every app instance's port (scale-out), appPort first. @default [appPort] */
+  appPorts?: readonly number[]
 }
 
-/** Loopback-only nginx in front of a cluster on 127.0.0.1:appPort (`npm run stack`, tests). */
-export function nativeNginxOptions ({ port, appPort, ...rest }: NativeNginxOptions): NginxConfigOptions {
+/** Loopback-only nginx in front of one or more clusters on 127.0.0.1 (`npm run stack`, tests). */
+export function nativeNginxOptions ({ port, appPort, appPorts, ...rest }: NativeNginxOptions): NginxConfigOptions {
   return {
     // Run as root (CI, containers), nginx would switch workers to nobody:nobody, a group Debian
     // lacks, and they could not write the work dir: keep them the invoking user.
@@ -251,7 +260,7 @@ export function nativeNginxOptions ({ port, appPort, ...rest }: NativeNginxOptio
     ...rest,
     target: 'native',
     listen: `127.0.0.1:${port}`,
-    app: { kind: 'static', host: '127.0.0.1', port: appPort }
+    app: { kind: 'static', host: '127.0.0.1', port: appPort, ...(appPorts === undefined ? {} : { ports: appPorts }) }
   }
 }
 

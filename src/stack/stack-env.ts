@@ -1,8 +1,9 @@
 // The stack's environment variables (`npm run stack`, and the Docker nginx render step), read and
 // validated in one place like src/config.ts does for the app: every bad variable is named.
+import { parseArgs } from 'node:util'
 import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.js'
 import type { RateLimitOptions } from './nginx-config.js'
-import type { StackOptions } from './stack.js'
+import type { RedisTopology, StackOptions } from './stack.js'
 
 export type Env = Record<string, string | undefined>
 
@@ -52,6 +53,13 @@ const strategyName = (raw: string): CacheStrategyName => {
   return raw as CacheStrategyName
 }
 
+const REDIS_TOPOLOGIES: readonly RedisTopology[] = ['single', 'cluster']
+
+const redisTopology = (raw: string): RedisTopology => {
+  if (!(REDIS_TOPOLOGIES as readonly string[]).includes(raw)) throw new Error(`expected one of ${REDIS_TOPOLOGIES.join(', ')}`)
+  return raw as RedisTopology
+}
+
 function readEdge (r: EnvReader): EdgeEnv {
   const limited = r.read('RATE_LIMIT', onOff, true)
   const ratePerSecond = r.read('RATE_LIMIT_RPS', integer(1, 10_000_000), 50)
@@ -71,8 +79,19 @@ export function readEdgeEnv (env: Env): EdgeEnv {
   return edge
 }
 
-/** Everything `npm run stack` takes from the environment. */
-export function readStackEnv (env: Env): StackOptions & { nginxPort: number } {
+/** Everything `npm run stack` takes from the environment, then from its flags (which win):
+ * `--redis single|cluster` (REDIS_TOPOLOGY), `--instances N` (APP_INSTANCES). */
+export function readStackEnv (env: Env, argv: readonly string[] = []): StackOptions & { nginxPort: number } {
+  let flags: { redis?: string | undefined, instances?: string | undefined }
+  try {
+    flags = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { redis: { type: 'string' }, instances: { type: 'string' } } }).values
+  } catch (err) {
+    throw new Error(`invalid stack arguments: ${(err as Error).message} (known: --redis single|cluster, --instances N)`)
+  }
+  return readStackSettings({ ...env, ...(flags.redis === undefined ? {} : { REDIS_TOPOLOGY: flags.redis }), ...(flags.instances === undefined ? {} : { APP_INSTANCES: flags.instances }) })
+}
+
+function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
   const r = new EnvReader(env)
   const port = integer(1, 65535)
   const optionalPort = (name: string): { [key: string]: number } => {
@@ -81,6 +100,8 @@ export function readStackEnv (env: Env): StackOptions & { nginxPort: number } {
   }
   const edge = readEdge(r)
   const strategy = r.read('CACHE_STRATEGY', strategyName, 'layered')
+  const topology = r.read('REDIS_TOPOLOGY', redisTopology, 'single')
+  const instances = r.read<number | undefined>('APP_INSTANCES', integer(1, 16), undefined)
   const options: StackOptions & { nginxPort: number } = {
     ...edge,
     strategy,
@@ -90,7 +111,9 @@ export function readStackEnv (env: Env): StackOptions & { nginxPort: number } {
     ...optionalPort('ORIGIN_PORT'),
     ...optionalPort('REDIS_PORT'),
     // Only when the strategy reads L2: `CACHE_STRATEGY=memory npm run stack` needs no redis-server.
-    redis: usesRedis(strategy),
+    redis: usesRedis(strategy) ? topology : false,
+    // A cluster comes with 2 instances (startStack's default) unless told otherwise.
+    ...(instances === undefined ? {} : { appInstances: instances }),
     logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info')
   }
   r.done()

@@ -1,6 +1,7 @@
-// The whole topology on loopback, as a function: redis-server → simulated provider → app cluster
-// → nginx (rendered from nginx/nginx.conf.template). `npm run stack`, the integration tests and
-// the load-test suite all start and stop stacks through startStack().
+// The whole topology on loopback, as a function: redis-server (or a Redis Cluster) → simulated
+// provider → one or more app clusters → nginx (rendered from nginx/nginx.conf.template).
+// `npm run stack`, the integration tests and the load-test suite all start and stop stacks
+// through startStack().
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,7 @@ import { freePort } from './free-port.js'
 import { spawnManaged, type ManagedProcess } from './managed-process.js'
 import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } from './nginx-config.js'
 import { startNginxServer, type NginxServer } from './nginx-server.js'
+import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
 import { waitForHttp } from './wait-for-http.js'
 
@@ -27,14 +29,23 @@ export interface StackOptions {
   edgeCache?: boolean
   /** @default a free port (the CLI defaults to 8080) */
   nginxPort?: number
-  /** @default a free port */
+  /** The first app instance's port. @default a free port */
   appPort?: number
+  /** Every app instance's port (overrides appPort; its length is appInstances). @default free ports */
+  appPorts?: readonly number[]
+  /** App instances behind nginx, each a cluster primary with `workers` workers on its own port.
+   * @default 1, or 2 with redis: 'cluster' */
+  appInstances?: number
   /** @default a free port */
   originPort?: number
   /** @default a free port */
   redisPort?: number
-  /** Start redis-server. @default true (restartApp may switch to a strategy that needs it) */
-  redis?: boolean
+  /** L2: 'single' = one redis-server (REDIS_URL), 'cluster' = a Redis Cluster, 3 masters + 3
+   * replicas (REDIS_CLUSTER_NODES), false = none; true means 'single'.
+   * @default 'single' (restartApp may switch to a strategy that needs it) */
+  redis?: RedisTopology | boolean
+  /** The Redis Cluster's shape, with redis: 'cluster'. @default 3 masters, 1 replica each, node timeout 1000 ms */
+  redisCluster?: RedisClusterOptions
   /** nginx's per-client limit_req; false turns it off. @default { ratePerSecond: 50, burst: 100 } */
   rateLimit?: RateLimitOptions | false
   /** nginx's JSON access log (in the work dir, or stdout from the CLI). @default true */
@@ -57,10 +68,19 @@ export interface StackOptions {
   signal?: AbortSignal
 }
 
+export type RedisTopology = 'single' | 'cluster'
+
 export interface Stack {
-  readonly urls: { nginx: string, app: string, origin: string, redis?: string }
-  /** app = the cluster primary's pid (its workers are its children). */
-  readonly pids: { nginx: number, app: number, origin: number, redis?: number }
+  /** app = the first instance; apps = every instance (nginx balances over them); redis = the
+   * single redis-server's URL; redisCluster = the cluster's seeds (REDIS_CLUSTER_NODES). */
+  readonly urls: { nginx: string, app: string, apps: readonly string[], origin: string, redis?: string, redisCluster?: string }
+  /** app = the first instance's cluster primary (its workers are its children); apps = every
+   * instance's primary; redisNodes = every cluster node's redis-server, killed ones included. */
+  readonly pids: { nginx: number, app: number, apps: readonly number[], origin: number, redis?: number, redisNodes?: readonly number[] }
+  /** What L2 runs on. */
+  readonly redisTopology: RedisTopology | 'none'
+  /** The Redis Cluster (describe(), per-shard key counts; nodes to kill), with redis: 'cluster'. */
+  readonly redisCluster?: RedisCluster
   readonly workDir: string
   /** The rendered nginx.conf. */
   readonly nginxConfigPath: string
@@ -68,9 +88,9 @@ export interface Stack {
   readonly logs: { nginxAccess: string, nginxError: string }
   /** Resolves, naming the part, if nginx, the app primary, the provider or redis-server exits on its own. */
   readonly crashed: Promise<string>
-  /** Restart only the app cluster with other options (strategy, env), keeping nginx, redis, origin. */
+  /** Restart only the app clusters (every instance) with other options, keeping nginx, redis, origin. */
   restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
-  /** Flush L2 (FLUSHDB on the stack's redis) — for cold runs between strategies. */
+  /** Flush L2 (FLUSHDB on the stack's redis, or on every cluster master) — for cold runs between strategies. */
   flushRedis (): Promise<void>
   stop (): Promise<void>
 }
@@ -115,7 +135,28 @@ function baseEnv (): NodeJS.ProcessEnv {
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT // the test runner's marker; a child is not a test file
   delete env.REDIS_URL
+  delete env.REDIS_CLUSTER_NODES
+  delete env.REDIS_SENTINELS
   return env
+}
+
+function topologyOf (redis: RedisTopology | boolean): RedisTopology | 'none' {
+  if (redis === true || redis === 'single') return 'single'
+  if (redis === 'cluster') return 'cluster'
+  if (redis === false) return 'none'
+  throw new TypeError(`expected stack option redis to be 'single', 'cluster', true or false, got ${JSON.stringify(redis)}`)
+}
+
+/** FLUSHDB on one node. */
+async function flushNode (url: string): Promise<void> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    await client.flushdb()
+  } finally {
+    client.disconnect()
+  }
 }
 
 export async function startStack (options: StackOptions = {}): Promise<Stack> {
@@ -123,7 +164,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     strategy = 'layered',
     workers = 2,
     edgeCache = false,
-    redis: withRedis = true,
+    redis: redisOption = 'single',
     accessLog = true,
     appEnv = {},
     originEnv = {},
@@ -133,29 +174,45 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     signal
   } = options
   const abortable = signal === undefined ? {} : { signal }
+  const topology = topologyOf(redisOption)
+  const withRedis = topology !== 'none'
+  const { appInstances = options.appPorts?.length ?? (topology === 'cluster' ? 2 : 1) } = options
+  if (!Number.isInteger(appInstances) || appInstances < 1 || appInstances > 16) {
+    throw new TypeError(`expected stack option appInstances to be an integer from 1 to 16, got ${JSON.stringify(appInstances)}`)
+  }
+  if (options.appPorts !== undefined && options.appPorts.length !== appInstances) {
+    throw new TypeError(`expected stack option appPorts to list ${appInstances} ports (one per instance), got ${JSON.stringify(options.appPorts)}`)
+  }
   let settings: AppSettings = { strategy, workers, appEnv }
   validateApp(settings, withRedis)
   // Before anything starts: a missing binary is named with how to install it.
   requireBinary('nginx')
   if (withRedis) requireBinary('redis-server')
+  if (topology === 'cluster') requireBinary('redis-cli')
 
   const ownsWorkDir = options.workDir === undefined
   const workDir = options.workDir ?? await mkdtemp(join(tmpdir(), 'cachestack-stack-'))
-  const [nginxPort, appPort, originPort, redisPort] = await pickPorts([options.nginxPort, options.appPort, options.originPort, withRedis ? options.redisPort : -1]) as [number, number, number, number]
+  const givenAppPorts = options.appPorts ?? Array.from({ length: appInstances }, (_, i) => (i === 0 ? options.appPort : undefined))
+  const [nginxPort, originPort, redisPort, ...appPorts] = await pickPorts([options.nginxPort, options.originPort, topology === 'single' ? options.redisPort : -1, ...givenAppPorts]) as [number, number, number, ...number[]]
+  const appUrls = appPorts.map((port) => `http://127.0.0.1:${port}`)
   const urls = {
     nginx: `http://127.0.0.1:${nginxPort}`,
-    app: `http://127.0.0.1:${appPort}`,
+    app: appUrls[0]!,
+    apps: appUrls,
     origin: `http://127.0.0.1:${originPort}`
   }
 
   let redis: RedisServer | undefined
+  let redisCluster: RedisCluster | undefined
   let origin: ManagedProcess | undefined
-  let app: ManagedProcess | undefined
+  // One cluster primary per instance, in appPorts' order; empty while (re)starting.
+  let apps: ManagedProcess[] = []
   let nginx: NginxServer | undefined
   // Last resort if this process exits without stop(): nothing may outlive it.
   const killAll = (): void => {
-    for (const child of [nginx?.process, app, origin]) child?.killNow()
+    for (const child of [nginx?.process, ...apps, origin]) child?.killNow()
     redis?.process.kill('SIGKILL')
+    for (const node of redisCluster?.nodes ?? []) node.process.kill('SIGKILL')
   }
   process.once('exit', killAll)
   let stopping = false
@@ -165,9 +222,11 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     void exited.then(() => { if (!stopping && !expected()) reportCrash(`${name} exited unexpectedly`) })
   }
 
-  const startApp = async (next: AppSettings): Promise<ManagedProcess> => {
+  const startInstance = async (next: AppSettings, index: number): Promise<ManagedProcess> => {
+    const appPort = appPorts[index]!
+    const appUrl = appUrls[index]!
     const child = spawnManaged({
-      name: 'app',
+      name: appPorts.length === 1 ? 'app' : `app ${index + 1}`,
       command: process.execPath,
       args: [APP_SCRIPT],
       env: {
@@ -179,29 +238,39 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         WORKERS: String(next.workers),
         CACHE_STRATEGY: next.strategy,
         ORIGIN_URL: urls.origin,
-        ...(redis === undefined ? {} : { REDIS_URL: redis.url })
+        ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
+        ...(redisCluster === undefined ? {} : { REDIS_CLUSTER_NODES: redisCluster.seeds })
       },
       forwardOutput
     })
-    watch('the app cluster primary', child.exited, () => app !== child)
+    watch(appPorts.length === 1 ? 'the app cluster primary' : `the app cluster primary of instance ${index + 1}`, child.exited, () => !apps.includes(child))
     try {
-      await waitForHttp(`${urls.app}/ready`, { timeoutMs: startTimeoutMs, process: child, ...abortable })
+      await waitForHttp(`${appUrl}/ready`, { timeoutMs: startTimeoutMs, process: child, ...abortable })
     } catch (err) {
       await child.stop().catch(() => {})
-      throw new Error(`the app cluster failed to start on ${urls.app}: ${(err as Error).message}`)
+      throw new Error(`the app cluster failed to start on ${appUrl}: ${(err as Error).message}`)
     }
     return child
+  }
+
+  /** Every instance at once; if one fails, the others are stopped before the error goes up. */
+  const startApps = async (next: AppSettings): Promise<ManagedProcess[]> => {
+    const outcomes = await Promise.allSettled(appPorts.map((_, index) => startInstance(next, index)))
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+    const started = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))
+    if (failed === undefined) return started
+    await Promise.allSettled(started.map((child) => child.stop()))
+    throw failed.reason
   }
 
   const stopAll = async (): Promise<void> => {
     stopping = true
     const errors: unknown[] = []
-    // Front to back: stop taking requests, drain the app, then what it depends on.
-    for (const part of [nginx, app, origin, redis]) {
-      try {
-        await part?.stop()
-      } catch (err) {
-        errors.push(err)
+    // Front to back: stop taking requests, drain the apps, then what they depend on.
+    const parts: Array<Array<{ stop (): Promise<void> } | undefined>> = [[nginx], apps, [origin], [redis, redisCluster]]
+    for (const group of parts) {
+      for (const outcome of await Promise.allSettled(group.map((part) => part?.stop()))) {
+        if (outcome.status === 'rejected') errors.push(outcome.reason)
       }
     }
     process.removeListener('exit', killAll)
@@ -211,10 +280,13 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
 
   try {
     signal?.throwIfAborted()
-    if (withRedis) {
+    if (topology === 'single') {
       redis = await startRedisServer({ port: redisPort })
       const redisProcess = redis.process
       watch('redis-server', new Promise((resolve) => redisProcess.once('exit', () => resolve())), () => false)
+    } else if (topology === 'cluster') {
+      // Not watched: a node that dies is what a cluster survives (a replica is promoted).
+      redisCluster = await startRedisCluster(options.redisCluster)
     }
     signal?.throwIfAborted()
     origin = spawnManaged({
@@ -226,7 +298,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     })
     watch('the weather provider', origin.exited, () => false)
     await waitForHttp(`${urls.origin}/health`, { timeoutMs: startTimeoutMs, process: origin, ...abortable })
-    app = await startApp(settings)
+    apps = await startApps(settings)
     signal?.throwIfAborted()
     const keepAlive = appEnv.KEEP_ALIVE_TIMEOUT_MS === undefined ? {} : { appKeepAliveTimeoutMs: Number(appEnv.KEEP_ALIVE_TIMEOUT_MS) }
     nginx = await startNginxServer({
@@ -235,7 +307,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         ...keepAlive,
         workDir: join(workDir, 'nginx'),
         port: nginxPort,
-        appPort,
+        appPort: appPorts[0]!,
+        appPorts,
         edgeCache,
         accessLog,
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit })
@@ -254,19 +327,29 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   }
 
   const redisServer = redis
+  const cluster = redisCluster
   const nginxServer = nginx
   const originProcess = origin
   let stopped: Promise<void> | undefined
   return {
-    urls: { ...urls, ...(redisServer === undefined ? {} : { redis: redisServer.url }) },
+    urls: {
+      ...urls,
+      ...(redisServer === undefined ? {} : { redis: redisServer.url }),
+      ...(cluster === undefined ? {} : { redisCluster: cluster.seeds })
+    },
     get pids () {
+      const appPids = apps.map((child) => child.pid)
       return {
         nginx: nginxServer.process.pid,
-        app: app!.pid,
+        app: appPids[0]!,
+        apps: appPids,
         origin: originProcess.pid,
-        ...(redisServer?.process.pid === undefined ? {} : { redis: redisServer.process.pid })
+        ...(redisServer?.process.pid === undefined ? {} : { redis: redisServer.process.pid }),
+        ...(cluster === undefined ? {} : { redisNodes: cluster.nodes.map((node) => node.process.pid!) })
       }
     },
+    redisTopology: topology,
+    ...(cluster === undefined ? {} : { redisCluster: cluster }),
     workDir,
     nginxConfigPath: nginxServer.configPath,
     logs: { nginxAccess: nginxServer.accessLogPath, nginxError: nginxServer.errorLogPath },
@@ -277,23 +360,19 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         workers: next.workers ?? settings.workers,
         appEnv: next.appEnv ?? settings.appEnv
       }
-      validateApp(candidate, redisServer !== undefined)
-      const previous = app
-      app = undefined // from here its exit is intended
-      await previous?.stop()
-      app = await startApp(candidate)
+      validateApp(candidate, withRedis)
+      const previous = apps
+      apps = [] // from here their exits are intended
+      await Promise.all(previous.map((child) => child.stop()))
+      apps = await startApps(candidate)
       settings = candidate
     },
     async flushRedis () {
-      if (redisServer === undefined) throw new Error('this stack runs without Redis: start it with redis: true to flush L2')
-      const client = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 })
-      client.on('error', () => {})
-      try {
-        await client.connect()
-        await client.flushdb()
-      } finally {
-        client.disconnect()
-      }
+      if (redisServer !== undefined) return flushNode(redisServer.url)
+      if (cluster === undefined) throw new Error('this stack runs without Redis: start it with redis: \'single\' or \'cluster\' to flush L2')
+      // FLUSHDB is per node: every master (replicas follow).
+      const masters = (await cluster.describe()).filter((node) => node.role === 'master')
+      await Promise.all(masters.map((node) => flushNode(`redis://127.0.0.1:${node.port}`)))
     },
     stop () {
       stopped ??= stopAll()

@@ -6,7 +6,8 @@ test('npm run stack defaults: nginx on 8080, layered with Redis, edge off, rate 
   const options = readStackEnv({})
   assert.equal(options.nginxPort, 8080)
   assert.equal(options.strategy, 'layered')
-  assert.equal(options.redis, true)
+  assert.equal(options.redis, 'single')
+  assert.equal(options.appInstances, undefined, 'one instance unless told (a cluster defaults to 2 in startStack)')
   assert.equal(options.workers, 2)
   assert.equal(options.edgeCache, false)
   assert.deepEqual(options.rateLimit, { ratePerSecond: 50, burst: 100 })
@@ -30,4 +31,16 @@ test('every bad variable is named at once', () => {
     assert.match(err.message, /CACHE_STRATEGY="fast": expected one of none, memory, redis, layered/)
     return true
   })
+})
+
+test('--redis cluster and --instances (or REDIS_TOPOLOGY, APP_INSTANCES) choose the scale-out topology; flags win', () => {
+  const cluster = readStackEnv({}, ['--redis', 'cluster'])
+  assert.equal(cluster.redis, 'cluster')
+  assert.equal(cluster.appInstances, undefined)
+  const env = readStackEnv({ REDIS_TOPOLOGY: 'cluster', APP_INSTANCES: '3' }, ['--instances', '2'])
+  assert.deepEqual([env.redis, env.appInstances], ['cluster', 2])
+  assert.equal(readStackEnv({ CACHE_STRATEGY: 'memory' }, ['--redis', 'cluster']).redis, false, 'no L2, no Redis')
+  assert.throws(() => readStackEnv({}, ['--redis', 'sharded']), /REDIS_TOPOLOGY="sharded": expected one of single, cluster/)
+  assert.throws(() => readStackEnv({}, ['--instances', '0']), /APP_INSTANCES="0": expected an integer from 1 to 16/)
+  assert.throws(() => readStackEnv({}, ['--replicas', '2']), /invalid stack arguments/)
 })
