@@ -1,0 +1,108 @@
+// The ladder's options, defaults and validation in one place; the CLI maps flags onto them.
+import { parseArgs } from 'node:util'
+
+export interface LadderOptions {
+  /** Measured seconds per rung. @default 10 (quick: 3) */
+  durationSeconds: number
+  /** Unmeasured seconds of the same traffic before each measured run, after priming. @default 2 (quick: 0.5) */
+  warmupSeconds: number
+  /** Seconds of the separate profiled run after each measured run. @default 5 (quick: 2) */
+  profileSeconds: number
+  /** Concurrent connections, every rung alike: modest, because rung 0 serves ~20 req/s. @default 16 */
+  connections: number
+  /** Distinct cities of the zipf scenario. @default 1000 (quick: 500) */
+  cities: number
+  /** App cluster workers. @default 2 */
+  workers: number
+  seed: number
+  /** A request without an answer after this long is a timeout, s: rung 0 queues. @default 30 */
+  timeoutSeconds: number
+  /** The app's ORIGIN_TIMEOUT_MS in every rung: a reply may wait behind rung 0's scans. @default 10_000 */
+  originTimeoutMs: number
+  /** Measure the baseline target (the limit) at the end. @default true */
+  baseline: boolean
+  outDir: string
+  quick: boolean
+}
+
+export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.freeze({
+  durationSeconds: 10,
+  warmupSeconds: 2,
+  profileSeconds: 5,
+  connections: 16,
+  cities: 1000,
+  workers: 2,
+  seed: 42,
+  timeoutSeconds: 30,
+  originTimeoutMs: 10_000,
+  baseline: true,
+  quick: false
+})
+
+/** `--quick`: under two minutes on 2 cores. Explicit flags win. */
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, profileSeconds: 2, cities: 500, quick: true })
+
+export const LADDER_USAGE = `Usage: npm run ladder -- [options]
+
+Runs the same zipf workload (nginx → cluster) against each rung of the optimization ladder, in
+one run, profiles one worker per rung in a short run after the measured one, measures the
+baseline (the limit), and writes ladder.json, ladder.md and ladder.html.
+
+  --quick                3 s runs, 0.5 s warm-up, 2 s profiles, 500 cities (under ~2 minutes)
+  --duration S           measured seconds per rung (default ${LADDER_DEFAULTS.durationSeconds})
+  --warmup S             warm-up seconds before each measured run (default ${LADDER_DEFAULTS.warmupSeconds})
+  --profile-seconds S    profiled run per rung (default ${LADDER_DEFAULTS.profileSeconds})
+  --connections N        concurrent connections, every rung (default ${LADDER_DEFAULTS.connections})
+  --cities N             distinct cities of the zipf scenario (default ${LADDER_DEFAULTS.cities})
+  --workers N            app cluster workers (default ${LADDER_DEFAULTS.workers})
+  --seed N               PRNG seed of the request paths (default ${LADDER_DEFAULTS.seed})
+  --no-baseline          skip the limit target
+  --out DIR              output directory (default ladder/results/<timestamp>)
+`
+
+export class LadderOptionError extends Error {
+  readonly code = 'CS_ERR_LADDER_OPTION'
+}
+
+function num (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new LadderOptionError(`--${name}=${JSON.stringify(raw)}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
+  }
+  return n
+}
+
+export function parseLadderArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<LadderOptions> } {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      'profile-seconds': { type: 'string' },
+      connections: { type: 'string' },
+      cities: { type: 'string' },
+      workers: { type: 'string' },
+      seed: { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      out: { type: 'string' }
+    }
+  })
+  const explicit: Partial<LadderOptions> = {}
+  const set = <K extends keyof LadderOptions>(key: K, value: LadderOptions[K] | undefined): void => { if (value !== undefined) explicit[key] = value }
+  set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
+  set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
+  set('profileSeconds', num('profile-seconds', values['profile-seconds'], 0.5, 120, false))
+  set('connections', num('connections', values.connections, 1, 256, true))
+  set('cities', num('cities', values.cities, 1, 100_000, true))
+  set('workers', num('workers', values.workers, 1, 64, true))
+  set('seed', num('seed', values.seed, 0, 2 ** 32 - 1, true))
+  if (values['no-baseline'] === true) explicit.baseline = false
+  const outDir = values.out ?? `ladder/results/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
+  const options: LadderOptions = { ...LADDER_DEFAULTS, ...(values.quick === true ? LADDER_QUICK : {}), ...explicit, outDir }
+  return { help: values.help === true, options: Object.freeze(options) }
+}

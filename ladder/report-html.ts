@@ -1,0 +1,112 @@
+// ladder.html: one self-contained page (offline, no CDN): the ladder table, the step story, and
+// a chart of req/s (bars) and p99 (line, log scale) per rung, drawn by the Chart.js build the
+// load-test report inlines (loadtest/report-html.ts's loadChartJs and scriptSafe).
+import { relative, dirname } from 'node:path'
+import { scriptSafe } from '../loadtest/report-html.js'
+import { LADDER_COLUMNS, ladderRows, stepStory } from './report.js'
+import type { LadderResults } from './results.js'
+
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+const jsonForScript = (value: unknown): string =>
+  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
+
+/** What the page's script draws: one point per rung, then the limit. */
+export function chartData (results: LadderResults): { labels: string[], rps: number[], p99: number[], cpu: Array<number | null>, limit: number | null } {
+  return {
+    labels: results.rungs.map((r) => `${r.id} ${r.stage}`),
+    rps: results.rungs.map((r) => Math.round(r.measurement.requestsPerSecond * 10) / 10),
+    p99: results.rungs.map((r) => r.measurement.latencyMs.p99),
+    cpu: results.rungs.map((r) => r.measurement.resources.app?.cpuMicrosPerRequest ?? null),
+    limit: results.baseline === null ? null : Math.round(results.baseline.requestsPerSecond)
+  }
+}
+
+// Runs in the browser. Plain ES2017, no imports: Chart is the UMD global.
+const CLIENT = String.raw`
+(function () {
+  'use strict'
+  var d = JSON.parse(document.getElementById('ladder-data').textContent)
+  Chart.defaults.animation = false
+  Chart.defaults.responsive = true
+  Chart.defaults.maintainAspectRatio = false
+  Chart.defaults.font.family = 'system-ui, sans-serif'
+  var charts = []
+  var datasets = [
+    { type: 'bar', label: 'req/s', data: d.rps, backgroundColor: '#2563eb', yAxisID: 'rps', order: 2 },
+    { type: 'line', label: 'p99 ms', data: d.p99, borderColor: '#dc2626', backgroundColor: '#dc2626', yAxisID: 'p99', order: 1 }
+  ]
+  if (d.limit !== null) datasets.push({ type: 'line', label: 'limit (baseline req/s)', data: d.labels.map(function () { return d.limit }), borderColor: '#6b7280', borderDash: [6, 4], pointRadius: 0, yAxisID: 'rps', order: 0 })
+  charts.push(new Chart(document.getElementById('chart-ladder'), {
+    data: { labels: d.labels, datasets: datasets },
+    options: {
+      plugins: { title: { display: true, text: 'Each rung: req/s (bars, log scale) and p99 latency (line, log scale)' } },
+      scales: {
+        rps: { type: 'logarithmic', position: 'left', title: { display: true, text: 'req/s' } },
+        p99: { type: 'logarithmic', position: 'right', title: { display: true, text: 'p99 ms' }, grid: { drawOnChartArea: false } }
+      }
+    }
+  }))
+  charts.push(new Chart(document.getElementById('chart-cpu'), {
+    type: 'bar',
+    data: { labels: d.labels, datasets: [{ label: 'µs CPU per request (app)', data: d.cpu, backgroundColor: '#16a34a' }] },
+    options: {
+      plugins: { title: { display: true, text: 'App CPU time per request (µs, log scale)' } },
+      scales: { y: { type: 'logarithmic', title: { display: true, text: 'µs' } } }
+    }
+  }))
+  window.__ladderCharts = charts
+  document.body.setAttribute('data-charts', String(charts.length))
+})()
+`
+
+/** `htmlPath`: where the page is written, so flame graph links are relative to it. */
+export function renderLadderHtml (results: LadderResults, chartJs: string, htmlPath?: string): string {
+  const head = LADDER_COLUMNS.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
+  const body = ladderRows(results).map((row) => `<tr>${row.map((cell, i) => `<td class="${LADDER_COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+  const link = (path: string): string => htmlPath === undefined ? path : relative(dirname(htmlPath), path)
+  const rungs = results.rungs.map((r) => `<li><b>${escapeHtml(r.id)}</b> (${escapeHtml(r.stage)}): ${escapeHtml(r.step)}. <span class="why">${escapeHtml(r.why)}.</span>` +
+    (r.profile === null ? '' : ` <a href="${escapeHtml(link(r.profile.flameGraph))}">flame graph</a>`) + '</li>').join('\n')
+  const w = results.workload
+  const warnings = results.warnings.length === 0 ? '' : `<section><h2>Warnings</h2><ul>${results.warnings.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></section>`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cachestack optimization ladder — ${escapeHtml(results.startedAt)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1400px; padding: 0 16px; color: #111827; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px; }
+.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
+.chart { position: relative; height: 340px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
+.scroll { overflow-x: auto; margin-top: 12px; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
+th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
+th { background: #f9fafb; cursor: help; } .right { text-align: right; } .left { text-align: left; }
+.why { color: #4b5563; }
+</style>
+</head>
+<body data-charts="0">
+<h1>cachestack optimization ladder</h1>
+<p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
+${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${results.machine.cpus} × ${escapeHtml(results.machine.cpuModel)}, Node ${escapeHtml(results.machine.node)}. Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
+Every rung: ${escapeHtml(w.scenario)} (${escapeHtml(w.description)}) through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up.<br>
+Profiles: ${escapeHtml(w.profiling)}, ${w.profileSeconds} s per rung.</p>
+<div class="charts">
+<div class="chart"><canvas id="chart-ladder"></canvas></div>
+<div class="chart"><canvas id="chart-cpu"></canvas></div>
+</div>
+<div class="scroll"><table id="ladder-table"><thead><tr>${head}</tr></thead><tbody>
+${body}
+</tbody></table></div>
+<section><h2>Steps</h2><ul id="steps">${stepStory(results).map((line) => `<li>${escapeHtml(line)}</li>`).join('\n')}</ul></section>
+<section><h2>Rungs</h2><ul>${rungs}</ul></section>
+${warnings}
+<script id="ladder-data" type="application/json">${jsonForScript(chartData(results))}</script>
+<script>${scriptSafe(chartJs)}</script>
+<script>${scriptSafe(CLIENT)}</script>
+</body>
+</html>
+`
+}

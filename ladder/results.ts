@@ -1,0 +1,102 @@
+// What one ladder run produces (ladder.json), and the ratios every report shows, computed once.
+import type { Measurement } from '../loadtest/schema.js'
+import type { RungSettings } from './rungs.js'
+
+export const LADDER_SCHEMA_VERSION = 1
+
+/** One function of a rung's CPU profile. */
+export interface ProfiledFunction {
+  name: string
+  /** file:line, relative to the repository or to node_modules. */
+  location: string
+  origin: 'own' | 'dependency' | 'node' | 'v8'
+  /** Share of the profile's samples with the function on top of the stack. */
+  selfShare: number
+}
+
+export interface RungProfile {
+  /** The three functions with the most self time (V8's idle/GC/program entries left out). */
+  topThree: ProfiledFunction[]
+  /** Our own function with the most self time (what a step can change). */
+  topOwn: ProfiledFunction | null
+  /** Share of the profiled worker's time spent idle (waiting for I/O). */
+  idleShare: number
+  cpuProfile: string
+  flameGraph: string
+  /** How long the profiled run lasted, s. */
+  seconds: number
+  requests: number
+}
+
+export interface RungResult {
+  id: string
+  stage: string
+  step: string
+  why: string
+  settings: RungSettings
+  /** The app's environment (what differs between rungs) and nginx's upstream keep-alive pool. */
+  appEnv: Record<string, string>
+  nginxUpstreamKeepalive: number
+  measurement: Measurement
+  profile: RungProfile | null
+  /** req/s ÷ rung 0's req/s. */
+  ratioToFirst: number | null
+  /** req/s ÷ the previous rung's: what this rung's one step gained. */
+  stepGain: number | null
+  /** CPU µs per request ÷ the previous rung's (below 1: the step made a request cheaper). */
+  cpuPerRequestRatio: number | null
+  /** req/s ÷ the baseline's (the limit of this machine through the same path). */
+  fractionOfLimit: number | null
+}
+
+export interface LadderResults {
+  schemaVersion: typeof LADDER_SCHEMA_VERSION
+  tool: 'cachestack-ladder'
+  command: string
+  startedAt: string
+  finishedAt: string
+  wallSeconds: number
+  machine: { node: string, cpus: number, cpuModel: string }
+  workload: {
+    scenario: string
+    description: string
+    distinctPaths: number
+    connections: number
+    durationSeconds: number
+    warmupSeconds: number
+    profileSeconds: number
+    workers: number
+    seed: number
+    quick: boolean
+    originTimeoutMs: number
+    /** How the profiles were taken. */
+    profiling: string
+  }
+  rungs: RungResult[]
+  /** /baseline/:city through the same nginx → cluster path, with the last rung's app: the limit. */
+  baseline: Measurement | null
+  warnings: string[]
+}
+
+const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b
+
+const cpuPerRequest = (m: Measurement): number | null => m.resources.app?.cpuMicrosPerRequest ?? null
+
+/** Fills every rung's ratios from the measurements (same run: ratios, not absolute req/s, are the finding). */
+export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: Measurement | null): RungResult[] {
+  const first = rungs[0]?.measurement.requestsPerSecond
+  return rungs.map((rung, i) => {
+    const previous = i === 0 ? undefined : rungs[i - 1]!.measurement
+    const rps = rung.measurement.requestsPerSecond
+    return {
+      ...rung,
+      ratioToFirst: ratio(rps, first),
+      stepGain: previous === undefined ? null : ratio(rps, previous.requestsPerSecond),
+      cpuPerRequestRatio: previous === undefined ? null : ratio(cpuPerRequest(rung.measurement), cpuPerRequest(previous)),
+      fractionOfLimit: ratio(rps, baseline?.requestsPerSecond)
+    }
+  })
+}
+
+export { cpuPerRequest }

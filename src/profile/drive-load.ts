@@ -1,0 +1,96 @@
+// One scenario driven through the load-test harness's parts, for `npm run profile` and the
+// ladder: prime (one request per distinct path, cached configurations only), warm up, then a
+// measured run watched the way `npm run loadtest` watches it (/metrics and the provider's
+// /stats deltas, /proc CPU of each process tree). Every run is bounded in time and in count.
+import { buildMeasurement } from '../../loadtest/measurement.js'
+import { runLoad } from '../../loadtest/load.js'
+import { pathSource, type Scenario } from '../../loadtest/scenarios.js'
+import { deriveSeed } from '../../loadtest/prng.js'
+import type { ProcFs } from '../../loadtest/process-usage.js'
+import { originRequests, scrapeMetrics } from '../../loadtest/probes.js'
+import type { Measurement } from '../../loadtest/schema.js'
+import type { ProcessRoots } from '../../loadtest/test-bed.js'
+
+export interface DriveTarget {
+  /** nginx's base URL, no trailing slash. */
+  loadUrl: string
+  /** The app's /metrics, or null. */
+  metricsUrl: string | null
+  /** The provider's /stats, or null. */
+  originStatsUrl: string | null
+  pids: ProcessRoots
+}
+
+export interface DriveOptions {
+  connections: number
+  /** Per-request timeout, s. */
+  timeoutSeconds: number
+  /** Stop a run at this many responses. */
+  maxResponses: number
+  seed: number
+}
+
+// In-flight requests of one phase must land in that phase's counters (the provider answers in 80 ± 20 ms).
+const SETTLE_MS = 250
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+const common = (target: DriveTarget, o: DriveOptions): { url: string, connections: number, pipelining: number, rate: null, timeoutSeconds: number, maxResponses: number } =>
+  ({ url: target.loadUrl, connections: o.connections, pipelining: 1, rate: null, timeoutSeconds: o.timeoutSeconds, maxResponses: o.maxResponses })
+
+/** One request per distinct path (bounded by `boundSeconds`), so a short warm-up measures a warm cache. */
+export async function prime (target: DriveTarget, scenario: Scenario, prefix: string, o: DriveOptions, boundSeconds = 60): Promise<number> {
+  let next = 0
+  const paths = scenario.segments.map((segment) => prefix + segment)
+  const outcome = await runLoad({ ...common(target, o), maxResponses: paths.length, nextPath: () => paths[next++ % paths.length]!, durationSeconds: boundSeconds, recordLatencies: false })
+  return outcome.ok + outcome.non2xx
+}
+
+/** Unmeasured traffic of the scenario, on a stream of its own (not the measured run's paths). */
+export async function warmUp (target: DriveTarget, scenario: Scenario, prefix: string, o: DriveOptions, seconds: number): Promise<void> {
+  if (seconds <= 0) return
+  await runLoad({ ...common(target, o), nextPath: pathSource(scenario, prefix, deriveSeed(o.seed, 'warm-up')), durationSeconds: seconds, recordLatencies: false })
+  await sleep(SETTLE_MS)
+}
+
+export interface MeasureOptions extends DriveOptions {
+  procfs: ProcFs
+  durationSeconds: number
+  /** The route pattern the app labels the load with ('/weather/:city'). */
+  route: string
+  /** A different stream than the measured run (a profiled run after it). @default 'measured' */
+  stream?: string
+}
+
+/** A measured run of the scenario: req/s, latency percentiles, origin calls, CPU per request. */
+export async function measure (target: DriveTarget, scenario: Scenario, prefix: string, o: MeasureOptions): Promise<Measurement> {
+  const warnings: string[] = []
+  const warn = (message: string): void => { warnings.push(message) }
+  const seed = deriveSeed(o.seed, o.stream ?? 'measured')
+  const [metricsBefore, originBefore] = await Promise.all([scrapeMetrics(target.metricsUrl, warn), originRequests(target.originStatsUrl, warn)])
+  const procBefore = o.procfs.list()
+  const cpuBefore = process.cpuUsage()
+  const outcome = await runLoad({ ...common(target, o), nextPath: pathSource(scenario, prefix, seed), durationSeconds: o.durationSeconds, recordLatencies: true })
+  const cpu = process.cpuUsage(cpuBefore)
+  const procAfter = o.procfs.list()
+  await sleep(SETTLE_MS)
+  const [metricsAfter, originAfter] = await Promise.all([scrapeMetrics(target.metricsUrl, warn), originRequests(target.originStatsUrl, warn)])
+  return buildMeasurement({
+    repetition: 1,
+    seed,
+    outcome,
+    route: o.route,
+    edgeCache: false,
+    rate: null,
+    connections: o.connections,
+    metricsBefore,
+    metricsAfter,
+    originBefore,
+    originAfter,
+    procBefore,
+    procAfter,
+    ticksPerSecond: o.procfs.ticksPerSecond,
+    pids: target.pids,
+    peakRss: {},
+    loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6
+  })
+}

@@ -1,0 +1,155 @@
+// `npm run profile`'s options: defaults and validation in one place, flags mapped onto them.
+import { parseArgs } from 'node:util'
+import { CACHE_STRATEGIES, NAIVE_COMPONENTS, type CacheStrategyName, type NaiveComponent } from '../config.js'
+
+/** Steady scenarios of the load-test harness (the cold, stampede and storm ones need their own choreography). */
+export const PROFILE_SCENARIOS = ['hot', 'uniform', 'zipf'] as const
+export type ProfileScenario = typeof PROFILE_SCENARIOS[number]
+
+export interface ProfileCliOptions {
+  /** Profiled (and measured) seconds of load. @default 10 (quick: 3) */
+  durationSeconds: number
+  /** Unmeasured seconds before the profile starts, after priming. @default 2 (quick: 0.5) */
+  warmupSeconds: number
+  /** @default 'zipf' */
+  scenario: ProfileScenario
+  /** The app's CACHE_STRATEGY. @default 'layered' */
+  strategy: CacheStrategyName
+  /** NAIVE=… components (the ladder's rungs). @default [] */
+  naive: readonly NaiveComponent[]
+  /** App cluster workers; worker 1 is profiled. @default 2 */
+  workers: number
+  /** @default 16 */
+  connections: number
+  /** Distinct cities of uniform and zipf. @default 1000 (quick: 500) */
+  cities: number
+  seed: number
+  /** Rows per table. @default 15 */
+  top: number
+  /** Attach instead of starting a stack: nginx (or app) base URL, 127.0.0.1 only. The app must run with the profiling preload. */
+  target: string | null
+  /** With --target: the app's CACHESTACK_PROFILE_DIR. */
+  profileDir: string | null
+  outDir: string
+  quick: boolean
+}
+
+export const PROFILE_CLI_DEFAULTS = Object.freeze({
+  durationSeconds: 10,
+  warmupSeconds: 2,
+  scenario: 'zipf' as ProfileScenario,
+  strategy: 'layered' as CacheStrategyName,
+  naive: Object.freeze([]) as readonly NaiveComponent[],
+  workers: 2,
+  connections: 16,
+  cities: 1000,
+  seed: 42,
+  top: 15,
+  target: null,
+  profileDir: null,
+  quick: false
+})
+
+export const PROFILE_QUICK = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, cities: 500, quick: true })
+
+export const PROFILE_USAGE = `Usage: npm run profile -- [options]
+
+Starts the native stack (nginx → cluster, Redis, simulated provider) with worker 1 armed for
+profiling, drives a scenario through the load-test harness, profiles that worker while the load
+runs, and prints the top functions (self and total time), allocation sites, heap/RSS, GC and
+event-loop figures. Writes <label>.cpuprofile, .flame.html, .heapprofile and .runtime.json.
+
+  --quick               3 s of load after 0.5 s of warm-up, 500 cities
+  --duration S          profiled seconds (default ${PROFILE_CLI_DEFAULTS.durationSeconds})
+  --warmup S            warm-up seconds, after priming (default ${PROFILE_CLI_DEFAULTS.warmupSeconds})
+  --scenario NAME       ${PROFILE_SCENARIOS.join(', ')} (default ${PROFILE_CLI_DEFAULTS.scenario})
+  --strategy NAME       ${CACHE_STRATEGIES.join(', ')} (default ${PROFILE_CLI_DEFAULTS.strategy})
+  --naive LIST          ${NAIVE_COMPONENTS.join(',')} or all (default none)
+  --workers N           app workers; worker 1 is profiled (default ${PROFILE_CLI_DEFAULTS.workers})
+  --connections N       (default ${PROFILE_CLI_DEFAULTS.connections})
+  --cities N            distinct cities of uniform and zipf (default ${PROFILE_CLI_DEFAULTS.cities})
+  --top N               rows per table (default ${PROFILE_CLI_DEFAULTS.top})
+  --out DIR             output directory (default profiles/<timestamp>)
+
+Attach to a running app instead (started with NODE_OPTIONS=--import=<dist>/src/profile/preload.js
+and CACHESTACK_PROFILE_DIR=<dir>):
+  --target URL          http://127.0.0.1:PORT to load
+  --profile-dir DIR     that app's CACHESTACK_PROFILE_DIR
+`
+
+export class ProfileOptionError extends Error {
+  readonly code = 'CS_ERR_PROFILE_OPTION'
+}
+
+function num (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined {
+  if (raw === undefined) return undefined
+  const n = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new ProfileOptionError(`--${name}=${JSON.stringify(raw)}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
+  }
+  return n
+}
+
+function oneOf<T extends string> (name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
+  if (raw === undefined) return undefined
+  if (!(allowed as readonly string[]).includes(raw)) throw new ProfileOptionError(`--${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`)
+  return raw as T
+}
+
+export function parseProfileArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<ProfileCliOptions> } {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      scenario: { type: 'string' },
+      strategy: { type: 'string' },
+      naive: { type: 'string' },
+      workers: { type: 'string' },
+      connections: { type: 'string' },
+      cities: { type: 'string' },
+      seed: { type: 'string' },
+      top: { type: 'string' },
+      target: { type: 'string' },
+      'profile-dir': { type: 'string' },
+      out: { type: 'string' }
+    }
+  })
+  const explicit: Partial<ProfileCliOptions> = {}
+  const set = <K extends keyof ProfileCliOptions>(key: K, value: ProfileCliOptions[K] | undefined): void => { if (value !== undefined) explicit[key] = value }
+  set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
+  set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
+  set('scenario', oneOf('scenario', values.scenario, PROFILE_SCENARIOS))
+  set('strategy', oneOf('strategy', values.strategy, CACHE_STRATEGIES))
+  set('workers', num('workers', values.workers, 1, 64, true))
+  set('connections', num('connections', values.connections, 1, 1024, true))
+  set('cities', num('cities', values.cities, 1, 100_000, true))
+  set('seed', num('seed', values.seed, 0, 2 ** 32 - 1, true))
+  set('top', num('top', values.top, 1, 200, true))
+  if (values.naive !== undefined) {
+    const parts = values.naive === 'all' ? [...NAIVE_COMPONENTS] : values.naive === 'none' ? [] : values.naive.split(',').map((s) => s.trim())
+    for (const part of parts) oneOf('naive', part, NAIVE_COMPONENTS)
+    explicit.naive = Object.freeze(parts as NaiveComponent[])
+  }
+  if (values.target !== undefined) {
+    let url: URL
+    try {
+      url = new URL(values.target)
+    } catch {
+      throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected a URL`)
+    }
+    if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected http://127.0.0.1:PORT (loopback only)`)
+    if (values['profile-dir'] === undefined) throw new ProfileOptionError('--target needs --profile-dir: the CACHESTACK_PROFILE_DIR the app was started with')
+    explicit.target = values.target.replace(/\/$/, '')
+    explicit.profileDir = values['profile-dir']
+  } else if (values['profile-dir'] !== undefined) {
+    throw new ProfileOptionError('--profile-dir only goes with --target (a started stack profiles into --out)')
+  }
+  const outDir = values.out ?? `profiles/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
+  const options: ProfileCliOptions = { ...PROFILE_CLI_DEFAULTS, ...(values.quick === true ? PROFILE_QUICK : {}), ...explicit, outDir }
+  return { help: values.help === true, options: Object.freeze(options) }
+}
