@@ -5,7 +5,7 @@ import {
   DEFAULTS, DEFAULT_TARGETS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
   type ExternalTargetOptions, type LoadTestOptions
 } from './options.js'
-import { SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
+import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
 export const USAGE = `Usage: npm run loadtest -- [options]
 
@@ -15,7 +15,8 @@ target on every scenario, then writes results.json, results.md and report.html.
   --quick                 every target on zipf, 3 s runs, 1 repetition (< 60 s on 2 cores)
   --targets LIST          any of ${TARGET_NAMES.join(',')}
                           (default: ${DEFAULT_TARGETS.join(',')})
-  --scenarios LIST        ${SCENARIO_NAMES.join(',')} (default: all)
+  --scenarios LIST        ${SCENARIO_NAMES.join(',')}
+                          (default: ${DEFAULT_SCENARIOS.join(',')})
   --duration S            measured seconds per run (default ${DEFAULTS.durationSeconds})
   --warmup S              warm-up seconds before each run, not for cold (default ${DEFAULTS.warmupSeconds})
   --connections N         concurrent connections (default ${DEFAULTS.connections})
@@ -28,6 +29,10 @@ target on every scenario, then writes results.json, results.md and report.html.
   --zipf-law L            population (weight = inhabitants) or rank (weight = 1/rank^s) (default ${DEFAULTS.zipfLaw})
   --zipf-exponent S       s of the rank law (default ${DEFAULTS.zipfExponent})
   --seed N                PRNG seed of the request paths (default ${DEFAULTS.seed})
+  --storm-cities N        hot set of the expiry storms (default ${DEFAULTS.stormCities})
+  --storm-ttl S           the app's CACHE_TTL_SECONDS in the expiry storms (default ${DEFAULTS.stormTtlSeconds})
+  --stampede-connections N  simultaneous requests per stampede wave (default ${DEFAULTS.stampedeConnections})
+  --stampede-waves N      stampede waves per run, one cold city each (default ${DEFAULTS.stampedeWaves})
   --workers N             app cluster workers (default ${DEFAULTS.workers})
   --edge-strategy S       app strategy behind the edge tier: ${CACHE_STRATEGIES.join(', ')} (default ${DEFAULTS.edgeStrategy})
   --out DIR               output directory (default loadtest/results/<timestamp>)
@@ -82,6 +87,10 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
       'zipf-law': { type: 'string' },
       'zipf-exponent': { type: 'string' },
       seed: { type: 'string' },
+      'storm-cities': { type: 'string' },
+      'storm-ttl': { type: 'string' },
+      'stampede-connections': { type: 'string' },
+      'stampede-waves': { type: 'string' },
       workers: { type: 'string' },
       'edge-strategy': { type: 'string' },
       out: { type: 'string' },
@@ -126,6 +135,10 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     zipfLaw: pick(values['zipf-law'] as ZipfLaw | undefined, quick.zipfLaw, DEFAULTS.zipfLaw),
     zipfExponent: pick(number('zipf-exponent', values['zipf-exponent']), quick.zipfExponent, DEFAULTS.zipfExponent),
     seed: pick(number('seed', values.seed), quick.seed, DEFAULTS.seed),
+    stormCities: pick(number('storm-cities', values['storm-cities']), quick.stormCities, DEFAULTS.stormCities),
+    stormTtlSeconds: pick(number('storm-ttl', values['storm-ttl']), quick.stormTtlSeconds, DEFAULTS.stormTtlSeconds),
+    stampedeConnections: pick(number('stampede-connections', values['stampede-connections']), quick.stampedeConnections, DEFAULTS.stampedeConnections),
+    stampedeWaves: pick(number('stampede-waves', values['stampede-waves']), quick.stampedeWaves, DEFAULTS.stampedeWaves),
     workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
     edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
     outDir: values.out ?? defaultOutDir(now),

@@ -1,6 +1,7 @@
 // One autocannon run: varied paths drawn per request, every 2xx latency kept at microsecond
 // resolution (autocannon's own histogram truncates to whole milliseconds), bounded in time
 // and in count, and stopped by itself.
+import { performance } from 'node:perf_hooks'
 import autocannon from 'autocannon'
 
 export interface LoadOptions {
@@ -16,14 +17,24 @@ export interface LoadOptions {
   timeoutSeconds: number
   /** Stop at this many responses, even before the duration ends. */
   maxResponses: number
+  /**
+   * Send exactly this many requests, then end (autocannon's `amount`: spread over the
+   * connections, so amount = connections sends one request per connection at once); the
+   * duration is then only a bound. @default unset: run for the duration
+   */
+  amount?: number
   /** Keep the latency of every 2xx response (off for warm-ups). */
   recordLatencies: boolean
+  /** Also keep when each response (and each failure) arrived, for time series. @default false */
+  recordArrivals?: boolean
   /** Called about once a second with the seconds elapsed and the responses so far. */
   onTick?: (elapsedSeconds: number, responses: number) => void
 }
 
 export interface LoadOutcome {
   startedAt: Date
+  /** performance.now() when the load started: the origin of `arrivals` (other probes align on it). */
+  startedAtMs: number
   durationSeconds: number
   /** 2xx responses. */
   ok: number
@@ -36,6 +47,10 @@ export interface LoadOutcome {
   statusCodes: Record<string, number>
   /** ms, one per 2xx response, in arrival order (empty unless recordLatencies). */
   latencies: Float64Array
+  /** ms after startedAtMs each 2xx response arrived, parallel to `latencies` (empty unless recordArrivals). */
+  arrivals: Float64Array
+  /** ms after startedAtMs of each non-2xx answer and connection error (empty unless recordArrivals). */
+  failureArrivals: Float64Array
 }
 
 /** A growable Float64Array with a hard cap (the run stops at maxResponses anyway). */
@@ -62,14 +77,18 @@ class SampleBuffer {
 }
 
 export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
-  const { url, nextPath, durationSeconds, connections, pipelining, rate, timeoutSeconds, maxResponses, recordLatencies, onTick } = options
+  const { url, nextPath, durationSeconds, connections, pipelining, rate, timeoutSeconds, maxResponses, amount, recordLatencies, recordArrivals = false, onTick } = options
   const latencies = new SampleBuffer(recordLatencies ? 65_536 : 0, recordLatencies ? maxResponses : 0)
+  const keepArrivals = recordLatencies && recordArrivals
+  const arrivals = new SampleBuffer(keepArrivals ? 65_536 : 0, keepArrivals ? maxResponses : 0)
+  const failureArrivals = new SampleBuffer(keepArrivals ? 1024 : 0, keepArrivals ? maxResponses : 0)
   const statusCodes: Record<string, number> = {}
   let ok = 0
   let non2xx = 0
   let bytes = 0
   let stopped = false
   const startedAt = new Date()
+  const startedAtMs = performance.now()
 
   return new Promise((resolve, reject) => {
     const instance = autocannon({
@@ -78,6 +97,7 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
       pipelining,
       duration: durationSeconds,
       timeout: timeoutSeconds,
+      ...(amount === undefined ? {} : { amount }),
       // Every request gets its own path; autocannon rebuilds the request bytes when setupRequest is set.
       requests: [{ method: 'GET', setupRequest: (request) => { request.path = nextPath(); return request } }],
       ...(rate === null
@@ -97,6 +117,7 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
       }
       resolve({
         startedAt,
+        startedAtMs,
         durationSeconds: result.duration,
         ok,
         non2xx,
@@ -104,7 +125,9 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
         timeouts: result.timeouts,
         bytes,
         statusCodes,
-        latencies: latencies.values()
+        latencies: latencies.values(),
+        arrivals: arrivals.values(),
+        failureArrivals: failureArrivals.values()
       })
     })
 
@@ -115,14 +138,18 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
         ok++
         bytes += resBytes
         if (recordLatencies) latencies.push(responseTime)
+        if (keepArrivals) arrivals.push(performance.now() - startedAtMs)
       } else {
         non2xx++
+        if (keepArrivals) failureArrivals.push(performance.now() - startedAtMs)
       }
       if (!stopped && ok + non2xx >= maxResponses) {
         stopped = true
         instance.stop()
       }
     })
+
+    if (keepArrivals) instance.on('reqError', () => { failureArrivals.push(performance.now() - startedAtMs) })
 
     if (onTick !== undefined) {
       const began = Date.now()

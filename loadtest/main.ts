@@ -65,7 +65,8 @@ async function main (): Promise<number> {
   try {
     // The stacks start while this process loads the cities; runLoadTest waits for them.
     bed.begin(options.targets).catch(() => {})
-    const cities = selectCities(loadCities(), options.cities)
+    // One more city than the storms use: the runner's preflight asks for it, leaving theirs cold.
+    const cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })
   } finally {
     await close()

@@ -5,7 +5,7 @@ import { treeUsage, type ProcessSample } from './process-usage.js'
 import { summarizeCorrectedLatencies, summarizeLatencies } from './stats.js'
 import type { LoadOutcome } from './load.js'
 import type { ProcessRoots } from './test-bed.js'
-import type { CacheCounts, HitRatio, Measurement, Resources, Usage } from './schema.js'
+import type { CacheCounts, ExpiryWindowInfo, HitRatio, Measurement, Resources, StampedeInfo, TimelineBucketInfo, Usage } from './schema.js'
 
 export const METRIC = {
   hits: 'cachestack_cache_hits_total',
@@ -36,6 +36,12 @@ export interface Observation {
   /** Largest RSS seen per tree while the run lasted. */
   peakRss: Partial<Record<keyof ProcessRoots, number>>
   loadgenCpuSeconds: number
+  /** Per-second figures (expiry scenarios). @default null */
+  timeline?: TimelineBucketInfo[] | null
+  /** The window around the hot set's expiry (expiry scenarios). @default null */
+  expiryWindow?: ExpiryWindowInfo | null
+  /** The waves of a stampede run. @default null */
+  stampede?: StampedeInfo | null
 }
 
 export function cacheCounts (o: Pick<Observation, 'metricsBefore' | 'metricsAfter' | 'route' | 'edgeCache' | 'outcome'>): CacheCounts {
@@ -122,6 +128,9 @@ export function buildMeasurement (o: Observation): Measurement {
     originCalls: o.originBefore === null || o.originAfter === null ? null : Math.max(0, o.originAfter - o.originBefore),
     cache: counts,
     hitRatio: hitRatios(counts),
-    resources
+    resources,
+    timeline: o.timeline ?? null,
+    expiryWindow: o.expiryWindow ?? null,
+    stampede: o.stampede ?? null
   }
 }

@@ -49,12 +49,22 @@ export function targetConfiguration (target: TargetName, edgeStrategy: CacheStra
   return { strategy: target, edgeCache: false }
 }
 
+/** A scenario environment as one comparable string (key order does not matter). */
+const envKey = (env: Readonly<Record<string, string>>): string => JSON.stringify(Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+
+const describeEnv = (env: Readonly<Record<string, string>>): string => {
+  const entries = Object.entries(env)
+  return entries.length === 0 ? '' : `, ${entries.map(([k, v]) => `${k}=${v}`).join(' ')}`
+}
+
 /** Whether a strategy keeps state a fresh repetition must not inherit. */
 const hasCache = (strategy: CacheStrategyName): boolean => strategy !== 'none'
 
 interface Slot {
   stack: NativeStack
   strategy: CacheStrategyName
+  /** The scenario environment it runs with (envKey). */
+  env: string
   /** Load has been sent since it was (re)started. */
   used: boolean
 }
@@ -66,14 +76,14 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
   const slots = new Map<boolean, Slot>()
   const starting = new Map<boolean, Promise<Slot>>()
 
-  async function start (edgeCache: boolean, strategy: CacheStrategyName): Promise<Slot> {
+  async function start (edgeCache: boolean, strategy: CacheStrategyName, scenarioEnv: Readonly<Record<string, string>> = {}): Promise<Slot> {
     const began = Date.now()
     // Per-client rate limiting and the access log would measure nginx's defences, not the caches.
     // The children's log lines would tear through the progress bars; a start failure still
     // carries the app's last output in its error.
-    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
-    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack (${strategy}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
-    const slot = { stack, strategy, used: false }
+    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...scenarioEnv, ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
+    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack (${strategy}${describeEnv(scenarioEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+    const slot = { stack, strategy, env: envKey(scenarioEnv), used: false }
     slots.set(edgeCache, slot)
     return slot
   }
@@ -101,22 +111,25 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
       await Promise.all(starting.values())
       starting.clear()
     },
-    async prepare (target: TargetName, { fresh, cold }: PrepareOptions): Promise<Endpoints> {
+    async prepare (target: TargetName, { fresh, cold, appEnv = {} }: PrepareOptions): Promise<Endpoints> {
       const wanted = targetConfiguration(target, edgeStrategy)
       let slot = await slotFor(wanted.edgeCache, wanted.strategy)
+      const env = envKey(appEnv)
       if (wanted.edgeCache) {
         // A new stack is the only way to empty nginx's proxy_cache.
-        if ((fresh && slot.used) || slot.strategy !== wanted.strategy) {
+        if ((fresh && slot.used) || slot.strategy !== wanted.strategy || slot.env !== env) {
           await slot.stack.stop()
           slots.delete(true)
-          slot = await start(true, wanted.strategy)
+          slot = await start(true, wanted.strategy, appEnv)
         }
-      } else if (slot.strategy !== wanted.strategy || cold || (fresh && slot.used && hasCache(wanted.strategy))) {
+      } else if (slot.strategy !== wanted.strategy || slot.env !== env || cold || (fresh && slot.used && hasCache(wanted.strategy))) {
         const began = Date.now()
-        await slot.stack.restartApp({ strategy: wanted.strategy, workers, appEnv: { ...APP_ENV } })
+        // The scenario's variables first: the harness's own (baseline route, log level) always hold.
+        await slot.stack.restartApp({ strategy: wanted.strategy, workers, appEnv: { ...appEnv, ...APP_ENV } })
         await slot.stack.flushRedis()
-        onNote(`  restarted the app (${wanted.strategy}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+        onNote(`  restarted the app (${wanted.strategy}${describeEnv(appEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
         slot.strategy = wanted.strategy
+        slot.env = env
       }
       slot.used = true
       const { stack } = slot

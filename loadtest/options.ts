@@ -1,7 +1,7 @@
 // Every option of the load test, its default and its validation, in one place. The CLI maps
 // flags onto these; the runner receives them validated and frozen.
 import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
-import { SCENARIO_NAMES, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
+import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
 /** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy; any CACHE_STRATEGY in between. */
 export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, 'edge'] as const
@@ -26,7 +26,7 @@ export interface ExternalTargetOptions {
 export interface LoadTestOptions {
   /** What to measure, in this order. @default DEFAULT_TARGETS (native); baseline and label (external; baseline needs EXPOSE_BASELINE=true there) */
   targets: readonly TargetName[]
-  /** @default hot, uniform, zipf, cold (external: no cold, which needs a restart) */
+  /** @default hot, uniform, zipf, cold (external: no cold, which needs a restart); stampede and the expiry storms only when named */
   scenarios: readonly ScenarioName[]
   /** Measured seconds per run. @default 10 */
   durationSeconds: number
@@ -52,6 +52,14 @@ export interface LoadTestOptions {
   zipfExponent: number
   /** PRNG seed of the request paths. @default 42 */
   seed: number
+  /** Hot set of expiry-storm and expiry-storm-jittered (the most populous cities). @default 200 */
+  stormCities: number
+  /** The app's CACHE_TTL_SECONDS during the expiry storms. @default 3 */
+  stormTtlSeconds: number
+  /** Simultaneous requests per stampede wave (its own connection count). @default 200 */
+  stampedeConnections: number
+  /** Stampede waves per run, one cold city each. @default 5 */
+  stampedeWaves: number
   /** Cluster workers of the native stack. @default 2 */
   workers: number
   /** The app strategy behind the edge tier. @default 'layered' */
@@ -79,6 +87,7 @@ export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 't
   zipfLaw: 'population',
   zipfExponent: 1,
   seed: 42,
+  ...STORM_DEFAULTS,
   workers: 2,
   edgeStrategy: 'layered',
   quick: false
@@ -100,7 +109,7 @@ export function defaultTargets (external: ExternalTargetOptions | null): TargetN
 }
 
 export function defaultScenarios (external: ExternalTargetOptions | null): ScenarioName[] {
-  return external === null ? [...SCENARIO_NAMES] : SCENARIO_NAMES.filter((s) => s !== 'cold')
+  return external === null ? [...DEFAULT_SCENARIOS] : DEFAULT_SCENARIOS.filter((s) => !NATIVE_ONLY_SCENARIOS.includes(s))
 }
 
 export function defaultOutDir (now = new Date()): string {
@@ -155,6 +164,11 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   if (!(ZIPF_LAWS as readonly string[]).includes(o.zipfLaw)) throw new OptionError('zipf-law', o.zipfLaw, `expected one of ${ZIPF_LAWS.join(', ')}`)
   checkNumber('zipf-exponent', o.zipfExponent, 0, 10)
   checkInt('seed', o.seed, 0, 2 ** 32 - 1)
+  checkInt('storm-cities', o.stormCities, 1, 100_000)
+  // Under 2 s the window around one expiry (1 s before, 2 s after) would reach the next one.
+  checkInt('storm-ttl', o.stormTtlSeconds, 2, 600)
+  checkInt('stampede-connections', o.stampedeConnections, 1, 10_000)
+  checkInt('stampede-waves', o.stampedeWaves, 1, 100)
   checkInt('workers', o.workers, 1, 64)
   if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
@@ -167,7 +181,8 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
     assertLoopback('target', o.external.url)
     assertLoopback('metrics-url', o.external.metricsUrl)
     if (o.external.originStatsUrl !== null) assertLoopback('origin-url', o.external.originStatsUrl)
-    if (o.scenarios.includes('cold')) throw new OptionError('scenarios', 'cold', 'cold needs the native stack (it restarts the app and flushes Redis); drop it with --target')
+    const native = o.scenarios.filter((s) => NATIVE_ONLY_SCENARIOS.includes(s))
+    if (native.length > 0) throw new OptionError('scenarios', native.join(','), `${native.join(', ')} need${native.length === 1 ? 's' : ''} the native stack (restarts the app with its own environment, flushes Redis); drop ${native.length === 1 ? 'it' : 'them'} with --target`)
     if (o.external.appPid !== null) checkInt('app-pid', o.external.appPid, 1, 2 ** 22)
     const extra = o.targets.filter((t) => t !== 'baseline' && t !== o.external!.label)
     if (extra.length > 0) throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)

@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path'
 import { fmtBytes, fmtPct } from './format.js'
 import { cells, COLUMNS, scenarioResults } from './table.js'
 import type { Results } from './schema.js'
+import { scenarioEnvNote } from './report-markdown.js'
+import { stormTables } from './storm-tables.js'
 
 /** Chart.js 4's browser build; resolved through the package so its location is not guessed. */
 export function loadChartJs (): string {
@@ -29,7 +31,9 @@ const CLIENT = String.raw`
 (function () {
   'use strict'
   var data = JSON.parse(document.getElementById('results').textContent)
-  var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', edge: '#7c3aed' }
+  var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', 'layered-xfetch': '#0d9488', 'peer-bentocache': '#db2777', 'peer-cache-manager': '#92400e', edge: '#7c3aed' }
+  var EXTRA_COLORS = ['#4b5563', '#0891b2', '#65a30d', '#be123c']
+  function colorOf (target, i) { return PALETTE[target] || EXTRA_COLORS[i % EXTRA_COLORS.length] }
   var SCENARIO_COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2']
   var LAYER_COLORS = { edge: '#7c3aed', L1: '#16a34a', L2: '#2563eb', coalesced: '#a3a3a3', miss: '#dc2626' }
   Chart.defaults.animation = false
@@ -118,6 +122,42 @@ const CLIENT = String.raw`
       }
     })
   })
+  // Expiry storms: per-second p99 and origin calls of repetition 1, one line per target.
+  data.scenarios.forEach(function (scenario) {
+    if (scenario.kind !== 'expiry') return
+    var s = scenario.name
+    var rows = targets.filter(function (t) { var r = find(t, s); return r !== null && r.measurements[0].timeline !== null })
+    if (rows.length === 0) return
+    var length = 0
+    var expiry = null
+    rows.forEach(function (t) {
+      var m = find(t, s).measurements[0]
+      length = Math.max(length, m.timeline.length)
+      if (expiry === null && m.expiryWindow !== null) expiry = m.expiryWindow.firstExpirySeconds
+    })
+    var labels = []
+    for (var i = 0; i < length; i++) labels.push(String(i) + (expiry !== null && Math.floor(expiry) === i ? ' ◀ expiry' : ''))
+    function line (id, title, yTitle, pick, log) {
+      draw(id, {
+        type: 'line',
+        data: {
+          labels: labels,
+          datasets: rows.map(function (t, i) {
+            var timeline = find(t, s).measurements[0].timeline
+            return { label: t, borderColor: colorOf(t, i), backgroundColor: colorOf(t, i), pointRadius: 2, spanGaps: false,
+              data: labels.map(function (_, k) { var b = timeline[k]; var v = b === undefined ? null : pick(b); return v === undefined ? null : v }) }
+          })
+        },
+        options: {
+          plugins: { title: { display: true, text: title } },
+          scales: { x: { title: { display: true, text: 'second of the measured run' } }, y: { type: log ? 'logarithmic' : 'linear', beginAtZero: !log, title: { display: true, text: yTitle } } }
+        }
+      })
+    }
+    var at = expiry === null ? '' : ', hot set expires from ' + expiry.toFixed(1) + ' s'
+    line('chart-timeline-p99-' + s, 'p99 per second, ' + s + at + ' (ms, log scale)', 'ms', function (b) { return b.p99Ms }, true)
+    line('chart-timeline-origin-' + s, 'Origin calls per second, ' + s + at, 'calls to the weather provider', function (b) { return b.originCalls }, false)
+  })
   window.__cachestackCharts = charts
   document.body.setAttribute('data-charts', String(charts.length))
 })()
@@ -130,16 +170,25 @@ export function renderHtmlReport (results: Results, chartJs: string): string {
     if (rows.length === 0) return ''
     const head = COLUMNS.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
     const body = cells(COLUMNS, rows).map((row) => `<tr>${row.map((cell, i) => `<td class="${COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+    const name = escapeHtml(scenario.name)
+    const timelineCharts = scenario.kind === 'expiry'
+      ? `<div class="chart"><canvas id="chart-timeline-p99-${name}"></canvas></div>\n<div class="chart"><canvas id="chart-timeline-origin-${name}"></canvas></div>\n`
+      : ''
+    const extra = stormTables(results, scenario.name, rows).map((table) => `<p>${escapeHtml(table.caption)}</p>
+<div class="scroll"><table><thead><tr>${table.headers.map((h, i) => `<th class="${table.align[i]!}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
+${table.rows.map((row) => `<tr>${row.map((cell, i) => `<td class="${table.align[i]!}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table></div>`).join('\n')
     return `<section>
-<h2>${escapeHtml(scenario.name)}</h2>
-<p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.</p>
+<h2>${name}</h2>
+<p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${escapeHtml(scenarioEnvNote(scenario))}</p>
 <div class="charts">
-<div class="chart"><canvas id="chart-latency-${escapeHtml(scenario.name)}"></canvas></div>
-<div class="chart"><canvas id="chart-hits-${escapeHtml(scenario.name)}"></canvas></div>
+${timelineCharts}<div class="chart"><canvas id="chart-latency-${name}"></canvas></div>
+<div class="chart"><canvas id="chart-hits-${name}"></canvas></div>
 </div>
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>
 ${body}
 </tbody></table></div>
+${extra}
 </section>`
   }).join('\n')
   const legend = COLUMNS.map((c) => `<dt>${escapeHtml(c.header)}</dt><dd>${escapeHtml(c.meaning)}</dd>`).join('')

@@ -1,7 +1,14 @@
 // results.md: the run in prose and tables, readable on GitHub or pasted into a PR.
 import { fmtBytes, fmtMs, fmtPct } from './format.js'
 import { cells, COLUMNS, renderMarkdownTable, scenarioResults } from './table.js'
-import type { Results } from './schema.js'
+import type { Results, ScenarioInfo } from './schema.js'
+import { stormTables } from './storm-tables.js'
+
+/** The app variables a scenario sets (the same for every target), as a sentence; '' when none. */
+export function scenarioEnvNote (scenario: Pick<ScenarioInfo, 'appEnv'>): string {
+  const entries = Object.entries(scenario.appEnv)
+  return entries.length === 0 ? '' : ` App environment for every target, peers included: ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}.`
+}
 
 export function renderMarkdownReport (results: Results): string {
   const { options: o, machine: m } = results
@@ -20,10 +27,16 @@ export function renderMarkdownReport (results: Results): string {
     if (rows.length === 0) continue
     out.push(`## ${scenario.name}`)
     out.push('')
-    out.push(`${scenario.description}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.`)
+    out.push(`${scenario.description}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${scenarioEnvNote(scenario)}`)
     out.push('')
     out.push(renderMarkdownTable(COLUMNS.map((c) => c.header), cells(COLUMNS, rows), COLUMNS.map((c) => c.align)))
     out.push('')
+    for (const table of stormTables(results, scenario.name, rows)) {
+      out.push(table.caption)
+      out.push('')
+      out.push(renderMarkdownTable(table.headers, table.rows, table.align))
+      out.push('')
+    }
     if (rows.some((r) => r.summary.correctedLatencyMs !== null)) {
       out.push('Latency corrected for coordinated omission (see above), next to the raw figures:')
       out.push('')

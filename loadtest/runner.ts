@@ -3,18 +3,20 @@
 // latencies are watched. Every target sees the same request sequence (seeded per scenario and
 // repetition, not per target), so differences are the targets', not the dice's.
 import { cpus, totalmem } from 'node:os'
-import { buildMeasurement } from './measurement.js'
+import { performance } from 'node:perf_hooks'
+import { buildMeasurement, type Observation } from './measurement.js'
 import type { LoadTestOptions, TargetName } from './options.js'
 import { deriveSeed } from './prng.js'
 import type { ProcessSample, ProcFs } from './process-usage.js'
 import { treeRss } from './process-usage.js'
 import { originRequests, scrapeMetrics } from './probes.js'
 import type { Progress } from './progress.js'
-import { runLoad } from './load.js'
+import { runLoad, type LoadOutcome } from './load.js'
 import { buildScenario, describeShape, pathSource, type Scenario } from './scenarios.js'
 import type { RequestCity } from './cities.js'
 import { SCHEMA_VERSION, type Measurement, type Result, type Results, type TargetInfo, type TargetKind } from './schema.js'
 import { summarize, withRatios } from './summary.js'
+import { buildTimeline, expiryWindow, stampedeWave, type OriginPoll, type StampedeWave } from './timeline.js'
 import type { Endpoints, ProcessRoots, TestBed } from './test-bed.js'
 
 export interface RunnerDependencies {
@@ -68,6 +70,57 @@ function watchPeakRss (procfs: ProcFs, pids: ProcessRoots): { stop (): Partial<R
   return { stop () { clearInterval(timer); return peak } }
 }
 
+/** Reads the provider's count every `intervalMs` until stopped: per-second origin calls. */
+function pollOrigin (url: string | null, intervalMs: number, warn: (message: string) => void): { stop (): Promise<Array<{ at: number, requests: number }>> } {
+  const polls: Array<{ at: number, requests: number }> = []
+  let stopped = false
+  const loop = (async () => {
+    while (!stopped && url !== null) {
+      const at = performance.now()
+      const requests = await originRequests(url, warn)
+      if (requests !== null) polls.push({ at, requests })
+      if (!stopped) await sleep(intervalMs)
+    }
+  })()
+  return { async stop () { stopped = true; await loop; return polls } }
+}
+
+// 4 reads a second: per-second origin calls within ± 250 ms, at a negligible cost to the provider.
+const ORIGIN_POLL_MS = 250
+
+/** What every measured run reads before and after itself: counters, /proc, the loader's CPU. */
+async function observeAround (deps: RunnerDependencies, endpoints: Endpoints, warn: (message: string) => void): Promise<() => Promise<Omit<Observation, 'repetition' | 'seed' | 'outcome' | 'route' | 'edgeCache' | 'rate' | 'connections'> & { originBeforeAt: number }>> {
+  const originBeforeAt = performance.now()
+  const [metricsBefore, originBefore] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
+  const procBefore: ProcessSample[] = deps.procfs.list()
+  const cpuBefore = process.cpuUsage()
+  const peak = watchPeakRss(deps.procfs, endpoints.pids)
+  return async () => {
+    const cpu = process.cpuUsage(cpuBefore)
+    const peakRss = peak.stop()
+    const procAfter = deps.procfs.list()
+    await sleep(SETTLE_MS)
+    const [metricsAfter, originAfter] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
+    return {
+      metricsBefore, metricsAfter, originBefore, originAfter, procBefore, procAfter,
+      ticksPerSecond: deps.procfs.ticksPerSecond, pids: endpoints.pids, peakRss,
+      loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6, originBeforeAt
+    }
+  }
+}
+
+function runLine (label: string, measurement: Measurement): string {
+  const origin = measurement.originCalls === null ? '' : `, ${measurement.originCalls} origin calls`
+  const failures = measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''
+  const storm = measurement.expiryWindow === null
+    ? ''
+    : `; around the expiry p99 ${measurement.expiryWindow.latencyMs.p99.toFixed(2)} ms${measurement.expiryWindow.originCalls === null ? '' : `, ${measurement.expiryWindow.originCalls} origin calls`}`
+  const waves = measurement.stampede === null
+    ? ''
+    : `; origin calls per wave ${measurement.stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, first answer ${measurement.stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
+  return `${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${storm}${waves}`
+}
+
 async function measureOnce (
   options: Readonly<LoadTestOptions>, deps: RunnerDependencies, target: TargetName, scenario: Scenario, repetition: number, endpoints: Endpoints
 ): Promise<Measurement> {
@@ -75,17 +128,25 @@ async function measureOnce (
   const seed = deriveSeed(options.seed, scenario.name, repetition)
   const common = { url: endpoints.loadUrl, connections: options.connections, pipelining: options.pipelining, rate: options.rate, timeoutSeconds: options.timeoutSeconds, maxResponses: options.maxRequestsPerRun }
   const label = `${target} · ${scenario.name}${options.repetitions > 1 ? ` #${repetition}` : ''}`
+  if (scenario.kind === 'stampede') return measureStampede(options, deps, scenario, repetition, endpoints, label)
+  const expiry = scenario.kind === 'expiry'
 
-  if (!scenario.coldStart && (endpoints.strategy !== 'none' || endpoints.edgeCache)) {
+  let fill: { startMs: number, endMs: number } | undefined
+  // The expiry storms prime every target, the cacheless ones too: the same timing for all.
+  if (expiry || (!scenario.coldStart && (endpoints.strategy !== 'none' || endpoints.edgeCache))) {
     // Prime: one request per distinct path, so a short warm-up still measures a warm cache
     // (at 300 req/s, a few seconds of zipf traffic would leave the tail of the cities cold).
+    // For the expiry storms, this is the moment the whole hot set is filled.
     let next = 0
     const paths = scenario.segments.map((segment) => prefix + segment)
     const prime = deps.progress.run(`${label} (prime)`, 1)
+    const startMs = performance.now()
     await runLoad({ ...common, rate: null, nextPath: () => paths[next++ % paths.length]!, durationSeconds: 60, maxResponses: paths.length, recordLatencies: false })
+    fill = { startMs, endMs: performance.now() }
     prime.end(`  primed ${label}: ${paths.length} paths`)
   }
-  if (!scenario.coldStart && options.warmupSeconds > 0) {
+  // No warm-up before an expiry storm: it would spend the TTL the run is meant to cross.
+  if (!expiry && !scenario.coldStart && options.warmupSeconds > 0) {
     // Its own stream: the measured run must not replay exactly the paths just warmed.
     const warm = deps.progress.run(`${label} (warm-up)`, options.warmupSeconds)
     await runLoad({ ...common, nextPath: pathSource(scenario, prefix, deriveSeed(seed, 'warm-up')), durationSeconds: options.warmupSeconds, recordLatencies: false, onTick: warm.tick })
@@ -95,28 +156,82 @@ async function measureOnce (
 
   const warnings: string[] = []
   const warn = (message: string): void => { warnings.push(message) }
-  const [metricsBefore, originBefore] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
-  const procBefore: ProcessSample[] = deps.procfs.list()
-  const cpuBefore = process.cpuUsage()
-  const peak = watchPeakRss(deps.procfs, endpoints.pids)
+  const finish = await observeAround(deps, endpoints, warn)
+  const polling = expiry ? pollOrigin(endpoints.originStatsUrl, ORIGIN_POLL_MS, warn) : undefined
 
   const bar = deps.progress.run(label, options.durationSeconds)
-  const outcome = await runLoad({ ...common, nextPath: pathSource(scenario, prefix, seed), durationSeconds: options.durationSeconds, recordLatencies: true, onTick: bar.tick })
-  const cpu = process.cpuUsage(cpuBefore)
-  const peakRss = peak.stop()
-  const procAfter = deps.procfs.list()
-  await sleep(SETTLE_MS)
-  const [metricsAfter, originAfter] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
+  const outcome = await runLoad({ ...common, nextPath: pathSource(scenario, prefix, seed), durationSeconds: options.durationSeconds, recordLatencies: true, recordArrivals: expiry, onTick: bar.tick })
+  const polled = await polling?.stop()
+  const observed = await finish()
+
+  let storm: Pick<Observation, 'timeline' | 'expiryWindow'> = {}
+  if (expiry && fill !== undefined && scenario.expiry !== null) {
+    // Every time on the load's clock: the priming and the first /stats read came before it.
+    const at = (ms: number): number => ms - outcome.startedAtMs
+    const polls: OriginPoll[] = (polled ?? []).map((p) => ({ atMs: at(p.at), requests: p.requests }))
+    if (observed.originBefore !== null) polls.unshift({ atMs: at(observed.originBeforeAt), requests: observed.originBefore })
+    const window = expiryWindow(outcome, polls, { startMs: at(fill.startMs), endMs: at(fill.endMs) }, scenario.expiry.ttlSeconds, scenario.expiry.jitter ?? 0)
+    if (window.toSeconds > outcome.durationSeconds) warn(`${label}: the run (${outcome.durationSeconds.toFixed(1)} s) ended before the expiry window did (${window.toSeconds.toFixed(1)} s): use a --duration of at least ${Math.ceil(window.toSeconds + 1)}`)
+    storm = { timeline: buildTimeline(outcome, options.durationSeconds, polls), expiryWindow: window }
+  }
 
   const measurement = buildMeasurement({
-    repetition, seed, outcome, route, edgeCache: endpoints.edgeCache, rate: options.rate, connections: options.connections,
-    metricsBefore, metricsAfter, originBefore, originAfter, procBefore, procAfter,
-    ticksPerSecond: deps.procfs.ticksPerSecond, pids: endpoints.pids, peakRss,
-    loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6
+    repetition, seed, outcome, route, edgeCache: endpoints.edgeCache, rate: options.rate, connections: options.connections, ...observed, ...storm
   })
-  const origin = measurement.originCalls === null ? '' : `, ${measurement.originCalls} origin calls`
-  const failures = measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''
-  bar.end(`${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}`)
+  bar.end(runLine(label, measurement))
+  for (const w of warnings) deps.progress.note(`  warning: ${w}`)
+  return measurement
+}
+
+/**
+ * Waves of `connections` simultaneous requests (one per connection, autocannon's `amount`),
+ * each for one city nobody asked for yet: how many provider calls a cold key costs when the
+ * whole cluster asks for it at once, and how long the first and last answers take.
+ */
+async function measureStampede (
+  options: Readonly<LoadTestOptions>, deps: RunnerDependencies, scenario: Scenario, repetition: number, endpoints: Endpoints, label: string
+): Promise<Measurement> {
+  const plan = scenario.stampede!
+  const target = label.split(' · ')[0] as TargetName
+  const { prefix, route } = routeOf(target)
+  const warnings: string[] = []
+  const warn = (message: string): void => { warnings.push(message) }
+  const finish = await observeAround(deps, endpoints, warn)
+  const bar = deps.progress.run(label, plan.waves)
+  const waves: StampedeWave[] = []
+  const latencies: Float64Array[] = []
+  const total: Omit<LoadOutcome, 'latencies' | 'arrivals' | 'failureArrivals' | 'startedAtMs'> = { startedAt: new Date(), durationSeconds: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, bytes: 0, statusCodes: {} }
+  for (const segment of scenario.segments) {
+    const path = prefix + segment
+    const before = await originRequests(endpoints.originStatsUrl, warn)
+    const outcome = await runLoad({
+      url: endpoints.loadUrl, connections: plan.connections, pipelining: 1, rate: null, timeoutSeconds: options.timeoutSeconds,
+      amount: plan.connections, maxResponses: plan.connections, durationSeconds: options.timeoutSeconds,
+      nextPath: () => path, recordLatencies: true, recordArrivals: true
+    })
+    // Answers are in; the provider's count of this wave's loads is final once they are.
+    await sleep(SETTLE_MS)
+    const after = await originRequests(endpoints.originStatsUrl, warn)
+    waves.push(stampedeWave(path, plan.connections, outcome, before === null || after === null ? null : Math.max(0, after - before)))
+    latencies.push(Float64Array.from(outcome.latencies))
+    total.durationSeconds += outcome.durationSeconds
+    total.ok += outcome.ok
+    total.non2xx += outcome.non2xx
+    total.errors += outcome.errors
+    total.timeouts += outcome.timeouts
+    total.bytes += outcome.bytes
+    for (const [code, n] of Object.entries(outcome.statusCodes)) total.statusCodes[code] = (total.statusCodes[code] ?? 0) + n
+    bar.tick(waves.length, total.ok + total.non2xx)
+  }
+  const observed = await finish()
+  const all = new Float64Array(latencies.reduce((n, l) => n + l.length, 0))
+  latencies.reduce((offset, l) => { all.set(l, offset); return offset + l.length }, 0)
+  const outcome: LoadOutcome = { ...total, startedAtMs: 0, latencies: all, arrivals: new Float64Array(0), failureArrivals: new Float64Array(0) }
+  const measurement = buildMeasurement({
+    repetition, seed: deriveSeed(options.seed, scenario.name, repetition), outcome, route, edgeCache: endpoints.edgeCache, rate: null, connections: plan.connections,
+    ...observed, stampede: { connections: plan.connections, waves }
+  })
+  bar.end(runLine(label, measurement))
   for (const w of warnings) deps.progress.note(`  warning: ${w}`)
   return measurement
 }
@@ -145,7 +260,7 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         }
         let endpoints: Endpoints
         try {
-          endpoints = await deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart })
+          endpoints = await deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: scenario.appEnv })
         } catch (err) {
           // One configuration that will not start must not cost the others' results.
           const reason = `${target} skipped: could not start it: ${(err as Error).message.split('\n')[0]}`
@@ -157,7 +272,10 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         firstEndpoints ??= endpoints
         if (!targets.has(target)) {
           targets.set(target, { name: target, kind: targetKind(target), strategy: endpoints.strategy, edgeCache: endpoints.edgeCache, pathPrefix: routeOf(target).prefix })
-          const problem = await preflight(endpoints.loadUrl + routeOf(target).prefix + scenario.segments[0]!)
+          // A stampede or a storm must find its keys cold: their preflight asks for the last
+          // city of the list, which they do not use (main selects one more than they need).
+          const probe = scenario.kind === 'steady' ? scenario.segments[0]! : deps.cities[deps.cities.length - 1]!.segment
+          const problem = await preflight(endpoints.loadUrl + routeOf(target).prefix + probe)
           if (problem !== undefined) {
             warnings.push(`${target} skipped: ${problem}`)
             deps.progress.note(`${target} skipped: ${problem}`)
@@ -211,10 +329,14 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
       cities: options.cities,
       zipfLaw: options.zipfLaw,
       zipfExponent: options.zipfExponent,
-      seed: options.seed
+      seed: options.seed,
+      stormCities: options.stormCities,
+      stormTtlSeconds: options.stormTtlSeconds,
+      stampedeConnections: options.stampedeConnections,
+      stampedeWaves: options.stampedeWaves
     },
     latency: latencyMethod(options),
-    scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, coldStart: s.coldStart, ...describeShape(s) })),
+    scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, kind: s.kind, coldStart: s.coldStart, appEnv: { ...s.appEnv }, ...describeShape(s) })),
     targets: [...targets.values()],
     results: withRatios(results),
     warnings: [...warnings, ...deps.bed.warnings]

@@ -3,8 +3,33 @@
 import { mulberry32, type Random } from './prng.js'
 import type { RequestCity } from './cities.js'
 
-export const SCENARIO_NAMES = ['hot', 'uniform', 'zipf', 'cold'] as const
+export const SCENARIO_NAMES = ['hot', 'uniform', 'zipf', 'cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered'] as const
 export type ScenarioName = typeof SCENARIO_NAMES[number]
+
+/** What a plain run measures: the steady-state scenarios and cold. The storms are asked for by name. */
+export const DEFAULT_SCENARIOS: readonly ScenarioName[] = Object.freeze(['hot', 'uniform', 'zipf', 'cold'])
+
+/** Scenarios that restart the app (with their own environment) or flush Redis: native stack only. */
+export const NATIVE_ONLY_SCENARIOS: readonly ScenarioName[] = Object.freeze(['cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered'])
+
+/**
+ * How the runner measures a scenario. `steady`: prime, warm up, then one closed-loop (or
+ * fixed-rate) run. `stampede`: waves of simultaneous requests, one cold key each. `expiry`:
+ * prime a hot set at one moment, then run across the moment its TTL ends.
+ */
+export type ScenarioKind = 'steady' | 'stampede' | 'expiry'
+
+/** The storms' settings, defaulted here (options.ts spreads them into its DEFAULTS). */
+export const STORM_DEFAULTS = Object.freeze({
+  /** Hot set of the expiry storms: the N most populous cities, each equally likely. */
+  stormCities: 200,
+  /** CACHE_TTL_SECONDS of the app during the expiry storms: short, so that it ends mid-run. */
+  stormTtlSeconds: 3,
+  /** Simultaneous requests (one per connection) in each stampede wave. */
+  stampedeConnections: 200,
+  /** Stampede waves per run, each on another cold city. */
+  stampedeWaves: 5
+})
 
 export const ZIPF_LAWS = ['population', 'rank'] as const
 /**
@@ -19,13 +44,36 @@ export interface ScenarioOptions {
   zipfLaw: ZipfLaw
   /** Exponent s of the rank law (ignored by the population law). */
   zipfExponent: number
+  stormCities: number
+  stormTtlSeconds: number
+  stampedeConnections: number
+  stampedeWaves: number
+}
+
+export interface StampedePlan {
+  /** Requests sent at once, one per connection, all for the wave's city. */
+  connections: number
+  /** Waves, one cold city each (segments[i] for wave i). */
+  waves: number
+}
+
+export interface ExpiryPlan {
+  /** The app's CACHE_TTL_SECONDS during the run. */
+  ttlSeconds: number
+  /** The app's CACHE_TTL_JITTER, or null when the app's default is kept. */
+  jitter: number | null
 }
 
 export interface Scenario {
   readonly name: ScenarioName
   readonly description: string
+  readonly kind: ScenarioKind
   /** Caches flushed and the app restarted right before the run, and no warm-up. */
   readonly coldStart: boolean
+  /** App environment on top of the harness's own (the same for every target, peers included). */
+  readonly appEnv: Readonly<Record<string, string>>
+  readonly stampede: StampedePlan | null
+  readonly expiry: ExpiryPlan | null
   /** Path segments (one per city) and their relative weights. */
   readonly segments: readonly string[]
   readonly weights: readonly number[]
@@ -41,15 +89,52 @@ export function buildScenario (name: ScenarioName, cities: readonly RequestCity[
   const top = cities.slice(0, options.cities)
   if (top.length === 0) throw new RangeError('a scenario needs at least one city')
   const law = options.zipfLaw === 'population' ? 'weighted by population' : `Zipf rank law, s=${options.zipfExponent}`
+  const steady = { kind: 'steady', appEnv: {}, stampede: null, expiry: null } as const
   switch (name) {
     case 'hot':
-      return { name, description: `one city (${top[0]!.name}), every request`, coldStart: false, segments: [top[0]!.segment], weights: [1] }
+      return { name, description: `one city (${top[0]!.name}), every request`, coldStart: false, ...steady, segments: [top[0]!.segment], weights: [1] }
     case 'uniform':
-      return { name, description: `${top.length} most populous cities, each equally likely`, coldStart: false, segments: top.map((c) => c.segment), weights: top.map(() => 1) }
+      return { name, description: `${top.length} most populous cities, each equally likely`, coldStart: false, ...steady, segments: top.map((c) => c.segment), weights: top.map(() => 1) }
     case 'zipf':
-      return { name, description: `${top.length} most populous cities, ${law}`, coldStart: false, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
+      return { name, description: `${top.length} most populous cities, ${law}`, coldStart: false, ...steady, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
     case 'cold':
-      return { name, description: `zipf traffic on a just-restarted app with Redis flushed, no warm-up`, coldStart: true, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
+      return { name, description: `zipf traffic on a just-restarted app with Redis flushed, no warm-up`, coldStart: true, ...steady, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
+    case 'stampede': {
+      // Its own city list: the waves need cold keys, not the steady scenarios' --cities.
+      const wave = cities.slice(0, options.stampedeWaves)
+      return {
+        name,
+        description: `${wave.length} wave(s) of ${options.stampedeConnections} simultaneous requests for one cold city each (${wave[0]!.name} first), on a just-restarted app with Redis flushed`,
+        kind: 'stampede',
+        coldStart: true,
+        appEnv: {},
+        stampede: { connections: options.stampedeConnections, waves: wave.length },
+        expiry: null,
+        segments: wave.map((c) => c.segment),
+        weights: wave.map(() => 1)
+      }
+    }
+    case 'expiry-storm':
+    case 'expiry-storm-jittered': {
+      const hot = cities.slice(0, options.stormCities)
+      const jitter = name === 'expiry-storm' ? 0 : null
+      // CACHE_TTL_JITTER=0: every key of the hot set, filled within the priming's fraction of a
+      // second, expires within that same fraction: the storm at its worst. The jittered variant
+      // keeps the app's default jitter (peers have none: they get the same TTL and grace).
+      const appEnv: Record<string, string> = { CACHE_TTL_SECONDS: String(options.stormTtlSeconds) }
+      if (jitter !== null) appEnv.CACHE_TTL_JITTER = String(jitter)
+      return {
+        name,
+        description: `${hot.length} most populous cities, each equally likely, all filled at once with a ${options.stormTtlSeconds} s TTL (${jitter === null ? 'default TTL jitter' : 'no TTL jitter'}), measured across their expiry`,
+        kind: 'expiry',
+        coldStart: false,
+        appEnv: Object.freeze(appEnv),
+        stampede: null,
+        expiry: { ttlSeconds: options.stormTtlSeconds, jitter },
+        segments: hot.map((c) => c.segment),
+        weights: hot.map(() => 1)
+      }
+    }
   }
 }
 

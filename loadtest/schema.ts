@@ -1,10 +1,10 @@
-// The results file's schema, version 1: the one source of truth for its shape (TypeScript
+// The results file's schema, version 2: the one source of truth for its shape (TypeScript
 // types derive from it; the JSON writer and `compare` validate against it). SCHEMA.md says
 // what every field means. Bump SCHEMA_VERSION on any change that breaks a reader.
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const Int = Type.Integer({ minimum: 0 })
 const Num = Type.Number()
@@ -59,6 +59,42 @@ export const ResourcesSchema = Type.Object({
   loadgen: Type.Object({ cpuSeconds: NonNeg, cpuCores: NonNeg }, Strict('LoadgenUsage'))
 }, Strict('Resources'))
 
+export const TimelineBucketSchema = Type.Object({
+  second: Int,
+  responses: Int,
+  failures: Int,
+  p50Ms: Nullable(NonNeg),
+  p99Ms: Nullable(NonNeg),
+  maxMs: Nullable(NonNeg),
+  originCalls: Nullable(Int)
+}, Strict('TimelineBucket'))
+
+export const ExpiryWindowSchema = Type.Object({
+  firstExpirySeconds: Num,
+  lastExpirySeconds: Num,
+  fromSeconds: NonNeg,
+  toSeconds: NonNeg,
+  responses: Int,
+  failures: Int,
+  latencyMs: LatencySchema,
+  originCalls: Nullable(Int)
+}, Strict('ExpiryWindow'))
+
+export const StampedeWaveSchema = Type.Object({
+  path: Type.String(),
+  requests: Int,
+  responses: Int,
+  failures: Int,
+  firstAnswerMs: Nullable(NonNeg),
+  lastAnswerMs: Nullable(NonNeg),
+  originCalls: Nullable(Int)
+}, Strict('StampedeWave'))
+
+export const StampedeSchema = Type.Object({
+  connections: Int,
+  waves: Type.Array(StampedeWaveSchema)
+}, Strict('Stampede'))
+
 export const MeasurementSchema = Type.Object({
   repetition: Int,
   seed: Int,
@@ -77,7 +113,10 @@ export const MeasurementSchema = Type.Object({
   originCalls: Nullable(Int),
   cache: CacheCountsSchema,
   hitRatio: HitRatioSchema,
-  resources: ResourcesSchema
+  resources: ResourcesSchema,
+  timeline: Nullable(Type.Array(TimelineBucketSchema)),
+  expiryWindow: Nullable(ExpiryWindowSchema),
+  stampede: Nullable(StampedeSchema)
 }, Strict('Measurement'))
 
 export const SummarySchema = Type.Object({
@@ -96,7 +135,13 @@ export const SummarySchema = Type.Object({
   appCpuMicrosPerRequest: Nullable(NonNeg),
   appRssBytes: Nullable(NonNeg),
   ratioToNone: Nullable(NonNeg),
-  fractionOfLimit: Nullable(NonNeg)
+  fractionOfLimit: Nullable(NonNeg),
+  expiryP99Ms: Nullable(NonNeg),
+  expiryOriginCalls: Nullable(NonNeg),
+  expiryFailures: Nullable(Int),
+  firstAnswerMs: Nullable(NonNeg),
+  lastAnswerMs: Nullable(NonNeg),
+  maxOriginCallsPerWave: Nullable(Int)
 }, Strict('Summary'))
 
 export const TARGET_KINDS = ['limit', 'strategy', 'edge'] as const
@@ -122,7 +167,9 @@ export const TargetSchema = Type.Object({
 export const ScenarioSchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
+  kind: Type.Union([Type.Literal('steady'), Type.Literal('stampede'), Type.Literal('expiry')]),
   coldStart: Type.Boolean(),
+  appEnv: Type.Record(Type.String(), Type.String()),
   distinctPaths: Int,
   topPathShare: NonNeg,
   top10PercentShare: NonNeg
@@ -163,7 +210,11 @@ export const ResultsSchema = Type.Object({
     cities: Int,
     zipfLaw: Type.String(),
     zipfExponent: NonNeg,
-    seed: Int
+    seed: Int,
+    stormCities: Nullable(Int),
+    stormTtlSeconds: Nullable(NonNeg),
+    stampedeConnections: Nullable(Int),
+    stampedeWaves: Nullable(Int)
   }, Strict('Options')),
   latency: Type.Object({
     resolution: Type.String(),
@@ -177,6 +228,9 @@ export const ResultsSchema = Type.Object({
 }, Strict('Results'))
 
 export type LatencyStats = Static<typeof LatencySchema>
+export type TimelineBucketInfo = Static<typeof TimelineBucketSchema>
+export type ExpiryWindowInfo = Static<typeof ExpiryWindowSchema>
+export type StampedeInfo = Static<typeof StampedeSchema>
 export type SpreadStats = Static<typeof SpreadSchema>
 export type Usage = Static<typeof UsageSchema>
 export type HitRatio = Static<typeof HitRatioSchema>
@@ -196,7 +250,30 @@ export function validateResults (value: unknown): string[] {
   return [...Value.Errors(ResultsSchema, value)].map((e) => `${e.instancePath || '/'}: ${e.message}`)
 }
 
-/** Parses and validates a results file's text; throws naming the file and each problem. */
+type Json = Record<string, unknown>
+
+/**
+ * A version 1 document in version 2's shape: v2 only added fields, each of which a v1 run did
+ * not measure, so they become null (and `{}`, `steady` for a scenario's environment and kind).
+ * A v1 file can then be compared with a v2 one.
+ */
+export function upgradeFromV1 (value: Json): Json {
+  const v = structuredClone(value)
+  v.schemaVersion = 2
+  const options = v.options as Json | undefined
+  if (options !== undefined) Object.assign(options, { stormCities: null, stormTtlSeconds: null, stampedeConnections: null, stampedeWaves: null })
+  for (const scenario of (v.scenarios as Json[] | undefined) ?? []) {
+    Object.assign(scenario, { kind: 'steady', appEnv: {} })
+  }
+  for (const result of (v.results as Json[] | undefined) ?? []) {
+    for (const m of (result.measurements as Json[] | undefined) ?? []) Object.assign(m, { timeline: null, expiryWindow: null, stampede: null })
+    const summary = result.summary as Json | undefined
+    if (summary !== undefined) Object.assign(summary, { expiryP99Ms: null, expiryOriginCalls: null, expiryFailures: null, firstAnswerMs: null, lastAnswerMs: null, maxOriginCallsPerWave: null })
+  }
+  return v
+}
+
+/** Parses and validates a results file's text (version 1 files are upgraded); throws naming the file and each problem. */
 export function parseResults (text: string, source: string): Results {
   let value: unknown
   try {
@@ -205,7 +282,8 @@ export function parseResults (text: string, source: string): Results {
     throw new Error(`${source}: not JSON: ${(err as Error).message}`)
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion
-  if (version !== SCHEMA_VERSION) throw new Error(`${source}: schemaVersion ${JSON.stringify(version)}, this tool reads ${SCHEMA_VERSION}`)
+  if (version === 1) value = upgradeFromV1(value as Json)
+  else if (version !== SCHEMA_VERSION) throw new Error(`${source}: schemaVersion ${JSON.stringify(version)}, this tool reads 1 and ${SCHEMA_VERSION}`)
   const problems = validateResults(value)
   if (problems.length > 0) throw new Error(`${source}: not a valid results file:\n  ${problems.slice(0, 10).join('\n  ')}`)
   return value as Results

@@ -32,6 +32,22 @@ function medianHitRatio (all: readonly HitRatio[]): HitRatio {
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0)
 
+/** The storms' own figures: the expiry window's, and the stampede waves' (over every wave of every repetition). */
+export function stormSummary (measurements: readonly Measurement[]): Pick<Summary, 'expiryP99Ms' | 'expiryOriginCalls' | 'expiryFailures' | 'firstAnswerMs' | 'lastAnswerMs' | 'maxOriginCallsPerWave'> {
+  const windows = measurements.map((m) => m.expiryWindow).filter((w) => w !== null)
+  const waves = measurements.flatMap((m) => m.stampede?.waves ?? [])
+  const perWave = waves.map((w) => w.originCalls).filter((n): n is number => n !== null)
+  return {
+    expiryP99Ms: windows.length === 0 ? null : median(windows.map((w) => w.latencyMs.p99)),
+    expiryOriginCalls: medianOrNull(windows.map((w) => w.originCalls)),
+    expiryFailures: windows.length === 0 ? null : sum(windows.map((w) => w.failures)),
+    firstAnswerMs: medianOrNull(waves.map((w) => w.firstAnswerMs)),
+    lastAnswerMs: medianOrNull(waves.map((w) => w.lastAnswerMs)),
+    // The worst wave: one stampede that got through must show.
+    maxOriginCallsPerWave: perWave.length === 0 ? null : Math.max(...perWave)
+  }
+}
+
 /** Summary of one (target, scenario); ratios are filled in by `withRatios`. */
 export function summarize (measurements: readonly Measurement[]): Summary {
   if (measurements.length === 0) throw new RangeError('nothing to summarize')
@@ -56,7 +72,8 @@ export function summarize (measurements: readonly Measurement[]): Summary {
     appCpuMicrosPerRequest: medianOrNull(measurements.map((m) => m.resources.app?.cpuMicrosPerRequest ?? null)),
     appRssBytes: medianOrNull(measurements.map((m) => m.resources.app?.peakRssBytes ?? null)),
     ratioToNone: null,
-    fractionOfLimit: null
+    fractionOfLimit: null,
+    ...stormSummary(measurements)
   }
 }
 

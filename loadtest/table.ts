@@ -19,7 +19,7 @@ const errorsCell = (r: Result): string => {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { header: 'target', meaning: 'baseline = the limit (/baseline/:city, a constant answer through the same nginx → cluster path); none, memory, redis, layered = CACHE_STRATEGY; edge = nginx proxy_cache in front of the edge strategy', align: 'left', terminal: true, cell: (r) => r.target },
+  { header: 'target', meaning: 'baseline = the limit (/baseline/:city, a constant answer through the same nginx → cluster path); none, memory, redis, layered, layered-xfetch (layered + XFetch early refresh) = CACHE_STRATEGY; peer-bentocache, peer-cache-manager = the peer libraries behind the same route (same TTL, grace, L1 bounds and Redis); edge = nginx proxy_cache in front of the edge strategy', align: 'left', terminal: true, cell: (r) => r.target },
   { header: 'req/s', meaning: '2xx responses per second (median over repetitions)', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.requestsPerSecond.median) },
   { header: '±', meaning: 'half the range of req/s over repetitions, relative to the median (blank with one repetition)', align: 'right', terminal: true, cell: (r) => fmtSpread(r.summary.requestsPerSecond.relative, r.measurements.length) },
   { header: '× none', meaning: 'req/s divided by none\'s req/s on the same scenario, in the same run', align: 'right', terminal: true, cell: (r) => fmtTimes(r.summary.ratioToNone) },

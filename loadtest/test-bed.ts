@@ -29,6 +29,11 @@ export interface PrepareOptions {
   fresh: boolean
   /** A just-started app as well (the cold scenario measures right after). */
   cold: boolean
+  /**
+   * App environment the scenario needs on top of the bed's own (e.g. a short CACHE_TTL_SECONDS);
+   * an app running with another one is restarted. @default {}
+   */
+  appEnv?: Readonly<Record<string, string>>
 }
 
 export interface TestBed {

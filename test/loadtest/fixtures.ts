@@ -34,7 +34,7 @@ export function fakeObservation (run: FakeRun, repetition = 1): Observation {
   return {
     repetition,
     seed: 42,
-    outcome: { startedAt: new Date('2026-01-01T00:00:00Z'), durationSeconds: 2, ok: run.ok, non2xx: 0, errors: 0, timeouts: 0, bytes: run.ok * 400, statusCodes: { 200: run.ok }, latencies },
+    outcome: { startedAt: new Date('2026-01-01T00:00:00Z'), startedAtMs: 0, arrivals: new Float64Array(0), failureArrivals: new Float64Array(0), durationSeconds: 2, ok: run.ok, non2xx: 0, errors: 0, timeouts: 0, bytes: run.ok * 400, statusCodes: { 200: run.ok }, latencies },
     route,
     edgeCache: run.edgeCache ?? run.target === 'edge',
     rate: null,
@@ -68,9 +68,9 @@ export function fakeResults (runs: readonly FakeRun[], warnings: string[] = []):
     command: 'npm run loadtest -- --quick',
     machine: { node: 'v20.0.0', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', totalMemoryBytes: 2 ** 30 },
     topology: { mode: 'native', workers: 2, loadUrl: 'http://127.0.0.1:1', metricsUrl: 'http://127.0.0.1:2/metrics', originStatsUrl: 'http://127.0.0.1:3/stats' },
-    options: { quick: true, durationSeconds: 2, warmupSeconds: 1, connections: 10, pipelining: 1, repetitions: 1, rate: null, timeoutSeconds: 10, maxRequestsPerRun: 1000, cities: 50, zipfLaw: 'population', zipfExponent: 1, seed: 42 },
+    options: { quick: true, durationSeconds: 2, warmupSeconds: 1, connections: 10, pipelining: 1, repetitions: 1, rate: null, timeoutSeconds: 10, maxRequestsPerRun: 1000, cities: 50, zipfLaw: 'population', zipfExponent: 1, seed: 42, stormCities: 200, stormTtlSeconds: 3, stampedeConnections: 200, stampedeWaves: 5 },
     latency: { resolution: 'microseconds', correctedForCoordinatedOmission: false, method: 'closed loop' },
-    scenarios: scenarios.map((name) => ({ name, description: `${name} traffic`, coldStart: false, distinctPaths: 50, topPathShare: 0.1, top10PercentShare: 0.4 })),
+    scenarios: scenarios.map((name) => ({ name, description: `${name} traffic`, kind: 'steady' as const, coldStart: false, appEnv: {}, distinctPaths: 50, topPathShare: 0.1, top10PercentShare: 0.4 })),
     targets: targets.map((name) => ({ name, kind: targetKind(name), strategy: name === 'baseline' ? 'none' : name === 'edge' ? 'layered' : name, edgeCache: name === 'edge', pathPrefix: name === 'baseline' ? '/baseline/' : '/weather/' })),
     results: withRatios(results),
     warnings

@@ -2,14 +2,14 @@ import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import type { RequestCity } from '../../loadtest/cities.js'
 import { mulberry32 } from '../../loadtest/prng.js'
-import { buildScenario, describeShape, pathSource, WeightedPicker, zipfWeights } from '../../loadtest/scenarios.js'
+import { buildScenario, describeShape, pathSource, STORM_DEFAULTS, WeightedPicker, zipfWeights } from '../../loadtest/scenarios.js'
 
 // Populations in descending order, as selectCities returns them.
 const CITIES: RequestCity[] = Array.from({ length: 100 }, (_, i) => ({
   id: 1000 + i, name: `City ${i}`, country: 'ZZ', population: 1_000_000 * (100 - i), segment: `city%20${i}`
 }))
 
-const OPTIONS = { cities: 100, zipfLaw: 'population', zipfExponent: 1 } as const
+const OPTIONS = { cities: 100, zipfLaw: 'population', zipfExponent: 1, ...STORM_DEFAULTS } as const
 
 function frequencies (next: () => string, draws: number): Map<string, number> {
   const counts = new Map<string, number>()
@@ -50,7 +50,7 @@ test('zipf (population law): each city drawn in proportion to its population', (
 })
 
 test('zipf (rank law): frequency ∝ 1/rank^s, so rank 1 is drawn s-powers more than rank k', () => {
-  const zipf = buildScenario('zipf', CITIES, { cities: 50, zipfLaw: 'rank', zipfExponent: 1.2 })
+  const zipf = buildScenario('zipf', CITIES, { ...OPTIONS, cities: 50, zipfLaw: 'rank', zipfExponent: 1.2 })
   assert.deepEqual(zipf.weights.slice(0, 3), [1, 1 / Math.pow(2, 1.2), 1 / Math.pow(3, 1.2)])
   const counts = frequencies(pathSource(zipf, '/weather/', 11), 200_000)
   const first = counts.get('/weather/city%200')!
