@@ -5,6 +5,7 @@ import {
   DEFAULTS, DEFAULT_TARGETS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
   type ExternalTargetOptions, type LoadTestOptions
 } from './options.js'
+import type { RedisMode } from './redis-topology.js'
 import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
 export const USAGE = `Usage: npm run loadtest -- [options]
@@ -35,6 +36,9 @@ target on every scenario, then writes results.json, results.md and report.html.
   --stampede-waves N      stampede waves per run, one cold city each (default ${DEFAULTS.stampedeWaves})
   --workers N             app cluster workers (default ${DEFAULTS.workers})
   --edge-strategy S       app strategy behind the edge tier: ${CACHE_STRATEGIES.join(', ')} (default ${DEFAULTS.edgeStrategy})
+  --redis MODE            single (one redis-server), cluster (3 masters + 3 replicas, 2 app instances;
+                          targets named <target>@cluster) or both: each target that reads Redis on
+                          each, with the ratio (default ${DEFAULTS.redis})
   --out DIR               output directory (default loadtest/results/<timestamp>)
   --progress / --no-progress   live bars (default: when stdout is a terminal)
 
@@ -93,6 +97,7 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
       'stampede-waves': { type: 'string' },
       workers: { type: 'string' },
       'edge-strategy': { type: 'string' },
+      redis: { type: 'string' },
       out: { type: 'string' },
       progress: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
@@ -141,6 +146,7 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     stampedeWaves: pick(number('stampede-waves', values['stampede-waves']), quick.stampedeWaves, DEFAULTS.stampedeWaves),
     workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
     edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
+    redis: pick(values.redis as RedisMode | undefined, quick.redis, DEFAULTS.redis),
     outDir: values.out ?? defaultOutDir(now),
     progress: values['no-progress'] === true ? false : values.progress === true ? true : stdoutIsTty,
     quick: values.quick === true,

@@ -7,6 +7,7 @@ import { parseCommandLine, USAGE } from './cli.js'
 import { createExternalBed } from './external-bed.js'
 import { startStack } from '../src/stack/stack.js'
 import { createNativeBed, type StartStack } from './native-bed.js'
+import { createTopologyBed, runTargets, type RedisTopology } from './redis-topology.js'
 import type { LoadTestOptions } from './options.js'
 import { createProcFs } from './process-usage.js'
 import { createProgress } from './progress.js'
@@ -17,8 +18,16 @@ import type { TestBed } from './test-bed.js'
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
 export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
-  const runs = o.targets.length * o.scenarios.length * o.repetitions
+  const runs = runTargets(o.targets, o.redis, o.edgeStrategy).length * o.scenarios.length * o.repetitions
   return 120 + runs * (o.warmupSeconds + o.durationSeconds + o.timeoutSeconds + 30)
+}
+
+/** One native bed, or (--redis cluster|both) one per Redis topology behind a router. */
+function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) => void): TestBed {
+  const bed = (redis: RedisTopology): TestBed => createNativeBed({ startStack: startStack satisfies StartStack, workers: options.workers, edgeStrategy: options.edgeStrategy, redis, onNote })
+  if (options.redis === 'single') return bed('single')
+  if (options.redis === 'cluster') return createTopologyBed({ cluster: bed('cluster') })
+  return createTopologyBed({ single: bed('single'), cluster: bed('cluster') })
 }
 
 async function main (): Promise<number> {
@@ -36,7 +45,7 @@ async function main (): Promise<number> {
   const options = parsed.options
   const progress = createProgress(options.progress)
   const bed: TestBed = options.external === null
-    ? createNativeBed({ startStack: startStack satisfies StartStack, workers: options.workers, edgeStrategy: options.edgeStrategy, onNote: (line) => progress.note(line) })
+    ? nativeBeds(options, (line) => progress.note(line))
     : createExternalBed(options.external)
 
   const abort = new AbortController()
@@ -60,11 +69,11 @@ async function main (): Promise<number> {
   deadline.unref()
 
   const command = ['npm run loadtest', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
-  progress.note(`loadtest: ${options.targets.join(', ')} × ${options.scenarios.join(', ')}, ${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
+  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy).join(', ')} × ${options.scenarios.join(', ')}, ${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
   try {
     // The stacks start while this process loads the cities; runLoadTest waits for them.
-    bed.begin(options.targets).catch(() => {})
+    bed.begin(runTargets(options.targets, options.redis, options.edgeStrategy)).catch(() => {})
     // One more city than the storms use: the runner's preflight asks for it, leaving theirs cold.
     const cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })

@@ -4,12 +4,14 @@
 import type { CacheStrategyName } from '../src/config.js'
 import type { TargetName } from './options.js'
 import { waitUntilUp } from './probes.js'
+import { APP_INSTANCES, type RedisTopology, type ShardKeys } from './redis-topology.js'
 import type { Endpoints, PrepareOptions, TestBed } from './test-bed.js'
 
 /** The part of src/stack/stack.ts's Stack the load test uses. */
 export interface NativeStack {
-  readonly urls: { nginx: string, app: string, origin: string, redis?: string }
+  readonly urls: { nginx: string, app: string, apps?: readonly string[], origin: string, redis?: string }
   readonly pids: { nginx: number, app: number, origin: number, redis?: number }
+  readonly redisCluster?: { describe (): Promise<ShardKeys[]> }
   restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
   flushRedis (): Promise<void>
   stop (): Promise<void>
@@ -19,7 +21,8 @@ export interface NativeStackOptions {
   strategy?: CacheStrategyName
   workers?: number
   edgeCache?: boolean
-  redis?: boolean
+  redis?: boolean | RedisTopology
+  appInstances?: number
   rateLimit?: false
   accessLog?: boolean
   appEnv?: Record<string, string>
@@ -33,6 +36,9 @@ export interface NativeBedOptions {
   startStack: StartStack
   workers: number
   edgeStrategy: CacheStrategyName
+  /** L2 of the stacks: one redis-server and one app instance, or a Redis Cluster (3 masters +
+   * 3 replicas) and 2 app instances behind nginx. @default 'single' */
+  redis?: RedisTopology
   /** Bound on an app becoming ready after a (re)start. @default 30_000 */
   readyTimeoutMs?: number
   /** Narration (start and restart times). */
@@ -70,7 +76,8 @@ interface Slot {
 }
 
 export function createNativeBed (options: NativeBedOptions): TestBed {
-  const { startStack, workers, edgeStrategy, readyTimeoutMs = 30_000, onNote = () => {} } = options
+  const { startStack, workers, edgeStrategy, redis = 'single', readyTimeoutMs = 30_000, onNote = () => {} } = options
+  const onCluster = redis === 'cluster' ? ' on the Redis Cluster' : ''
   // Two stacks at most: one without and one with the edge tier. Both idle cost no CPU, and
   // switching between them is free, where a restart costs seconds of city loading.
   const slots = new Map<boolean, Slot>()
@@ -81,8 +88,8 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
     // Per-client rate limiting and the access log would measure nginx's defences, not the caches.
     // The children's log lines would tear through the progress bars; a start failure still
     // carries the app's last output in its error.
-    const stack = await startStack({ strategy, workers, edgeCache, redis: true, rateLimit: false, accessLog: false, appEnv: { ...scenarioEnv, ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
-    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack (${strategy}${describeEnv(scenarioEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+    const stack = await startStack({ strategy, workers, edgeCache, redis, appInstances: APP_INSTANCES[redis], rateLimit: false, accessLog: false, appEnv: { ...scenarioEnv, ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
+    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack${onCluster} (${strategy}${describeEnv(scenarioEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
     const slot = { stack, strategy, env: envKey(scenarioEnv), used: false }
     slots.set(edgeCache, slot)
     return slot
@@ -127,7 +134,7 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
         // The scenario's variables first: the harness's own (baseline route, log level) always hold.
         await slot.stack.restartApp({ strategy: wanted.strategy, workers, appEnv: { ...appEnv, ...APP_ENV } })
         await slot.stack.flushRedis()
-        onNote(`  restarted the app (${wanted.strategy}${describeEnv(appEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+        onNote(`  restarted the app${onCluster} (${wanted.strategy}${describeEnv(appEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
         slot.strategy = wanted.strategy
         slot.env = env
       }
@@ -136,11 +143,12 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
       await waitUntilUp(`${stack.urls.app}/ready`, readyTimeoutMs)
       return {
         loadUrl: stack.urls.nginx.replace(/\/$/, ''),
-        metricsUrl: `${stack.urls.app.replace(/\/$/, '')}/metrics`,
+        metricsUrl: (stack.urls.apps ?? [stack.urls.app]).map((url) => `${url.replace(/\/$/, '')}/metrics`).join(' '),
         originStatsUrl: `${stack.urls.origin.replace(/\/$/, '')}/stats`,
         pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin },
         edgeCache: wanted.edgeCache,
-        strategy: wanted.strategy
+        strategy: wanted.strategy,
+        ...(stack.redisCluster === undefined ? {} : { redisShards: () => stack.redisCluster!.describe() })
       }
     },
     async close () {

@@ -1,6 +1,7 @@
 // Every option of the load test, its default and its validation, in one place. The CLI maps
 // flags onto these; the runner receives them validated and frozen.
 import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
+import { REDIS_MODES, type RedisMode } from './redis-topology.js'
 import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
 /** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy; any CACHE_STRATEGY in between. */
@@ -64,6 +65,10 @@ export interface LoadTestOptions {
   workers: number
   /** The app strategy behind the edge tier. @default 'layered' */
   edgeStrategy: CacheStrategyName
+  /** L2 of the native stacks: one redis-server, the Redis Cluster (3 masters + 3 replicas, 2 app
+   * instances; targets named `<target>@cluster`), or both — each target that reads Redis measured
+   * on each, side by side. @default 'single' */
+  redis: RedisMode
   /** Where results.json, results.md and report.html go. @default loadtest/results/<timestamp> */
   outDir: string
   /** Live progress bars (else one line per run). @default whether stdout is a TTY (the CLI decides) */
@@ -90,6 +95,7 @@ export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 't
   ...STORM_DEFAULTS,
   workers: 2,
   edgeStrategy: 'layered',
+  redis: 'single',
   quick: false
 })
 
@@ -171,6 +177,8 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   checkInt('stampede-waves', o.stampedeWaves, 1, 100)
   checkInt('workers', o.workers, 1, 64)
   if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
+  if (!(REDIS_MODES as readonly string[]).includes(o.redis)) throw new OptionError('redis', o.redis, `expected one of ${REDIS_MODES.join(', ')}`)
+  if (o.external !== null && o.redis !== 'single') throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
   if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
   for (const t of o.targets) if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError('targets', t, `expected some of ${TARGET_NAMES.join(', ')}`)

@@ -11,10 +11,12 @@ async function fetchText (url: string, timeoutMs: number): Promise<string> {
   return text
 }
 
+/** `url` may list several instances' /metrics, separated by spaces: their samples are concatenated, so sums add up. */
 export async function scrapeMetrics (url: string | null, warn: (message: string) => void): Promise<Sample[] | null> {
   if (url === null) return null
   try {
-    return parsePrometheusText(await fetchText(url, PROBE_TIMEOUT_MS))
+    const texts = await Promise.all(url.split(' ').filter((u) => u !== '').map((u) => fetchText(u, PROBE_TIMEOUT_MS)))
+    return texts.flatMap((text) => parsePrometheusText(text))
   } catch (err) {
     warn(`metrics scrape failed (${(err as Error).message}): hit ratios of this run are unknown`)
     return null

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fmtBytes, fmtPct } from './format.js'
-import { cells, COLUMNS, scenarioResults } from './table.js'
+import { cells, columnsFor, scenarioResults } from './table.js'
 import type { Results } from './schema.js'
 import { scenarioEnvNote } from './report-markdown.js'
 import { stormTables } from './storm-tables.js'
@@ -165,11 +165,12 @@ const CLIENT = String.raw`
 
 export function renderHtmlReport (results: Results, chartJs: string): string {
   const { options: o, machine: m } = results
+  const columns = columnsFor(results)
   const tables = results.scenarios.map((scenario) => {
     const rows = scenarioResults(results, scenario.name)
     if (rows.length === 0) return ''
-    const head = COLUMNS.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
-    const body = cells(COLUMNS, rows).map((row) => `<tr>${row.map((cell, i) => `<td class="${COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+    const head = columns.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
+    const body = cells(columns, rows).map((row) => `<tr>${row.map((cell, i) => `<td class="${columns[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
     const name = escapeHtml(scenario.name)
     const timelineCharts = scenario.kind === 'expiry'
       ? `<div class="chart"><canvas id="chart-timeline-p99-${name}"></canvas></div>\n<div class="chart"><canvas id="chart-timeline-origin-${name}"></canvas></div>\n`
@@ -191,7 +192,7 @@ ${body}
 ${extra}
 </section>`
   }).join('\n')
-  const legend = COLUMNS.map((c) => `<dt>${escapeHtml(c.header)}</dt><dd>${escapeHtml(c.meaning)}</dd>`).join('')
+  const legend = columns.map((c) => `<dt>${escapeHtml(c.header)}</dt><dd>${escapeHtml(c.meaning)}</dd>`).join('')
   const warnings = results.warnings.length === 0 ? '' : `<section><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
   return `<!doctype html>
 <html lang="en">

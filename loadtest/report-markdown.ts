@@ -1,6 +1,7 @@
 // results.md: the run in prose and tables, readable on GitHub or pasted into a PR.
 import { fmtBytes, fmtMs, fmtPct } from './format.js'
-import { cells, COLUMNS, renderMarkdownTable, scenarioResults } from './table.js'
+import { cells, columnsFor, renderMarkdownTable, scenarioResults } from './table.js'
+import { shardLines } from './redis-topology.js'
 import type { Results, ScenarioInfo } from './schema.js'
 import { stormTables } from './storm-tables.js'
 
@@ -29,7 +30,8 @@ export function renderMarkdownReport (results: Results): string {
     out.push('')
     out.push(`${scenario.description}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${scenarioEnvNote(scenario)}`)
     out.push('')
-    out.push(renderMarkdownTable(COLUMNS.map((c) => c.header), cells(COLUMNS, rows), COLUMNS.map((c) => c.align)))
+    const columns = columnsFor(results)
+    out.push(renderMarkdownTable(columns.map((c) => c.header), cells(columns, rows), columns.map((c) => c.align)))
     out.push('')
     for (const table of stormTables(results, scenario.name, rows)) {
       out.push(table.caption)
@@ -48,9 +50,18 @@ export function renderMarkdownReport (results: Results): string {
       out.push('')
     }
   }
+  const shards = shardLines(results)
+  if (shards.length > 0) {
+    out.push('## Redis Cluster: keys per master after each run')
+    out.push('')
+    out.push('Read with DBSIZE on every node right after the run; replicas hold the same keys as their master.')
+    out.push('')
+    for (const line of shards) out.push(`- ${line}`)
+    out.push('')
+  }
   out.push('## Columns')
   out.push('')
-  for (const c of COLUMNS) out.push(`- **${c.header}**: ${c.meaning}.`)
+  for (const c of columnsFor(results)) out.push(`- **${c.header}**: ${c.meaning}.`)
   out.push('')
   if (results.warnings.length > 0) {
     out.push('## Warnings')

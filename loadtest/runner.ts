@@ -18,6 +18,7 @@ import { SCHEMA_VERSION, type Measurement, type Result, type Results, type Targe
 import { summarize, withRatios } from './summary.js'
 import { buildTimeline, expiryWindow, stampedeWave, type OriginPoll, type StampedeWave } from './timeline.js'
 import type { Endpoints, ProcessRoots, TestBed } from './test-bed.js'
+import { masterKeys, runTargets, splitTarget, type RunTargetName } from './redis-topology.js'
 
 export interface RunnerDependencies {
   bed: TestBed
@@ -37,11 +38,13 @@ const SETTLE_MS = 250
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-export function targetKind (target: TargetName): TargetKind {
+export function targetKind (name: RunTargetName): TargetKind {
+  const { target } = splitTarget(name)
   return target === 'baseline' ? 'limit' : target === 'edge' ? 'edge' : 'strategy'
 }
 
-export function routeOf (target: TargetName): { prefix: string, route: string } {
+export function routeOf (name: RunTargetName): { prefix: string, route: string } {
+  const { target } = splitTarget(name)
   return target === 'baseline' ? { prefix: '/baseline/', route: '/baseline/:city' } : { prefix: '/weather/', route: '/weather/:city' }
 }
 
@@ -122,7 +125,7 @@ function runLine (label: string, measurement: Measurement): string {
 }
 
 async function measureOnce (
-  options: Readonly<LoadTestOptions>, deps: RunnerDependencies, target: TargetName, scenario: Scenario, repetition: number, endpoints: Endpoints
+  options: Readonly<LoadTestOptions>, deps: RunnerDependencies, target: RunTargetName, scenario: Scenario, repetition: number, endpoints: Endpoints
 ): Promise<Measurement> {
   const { prefix, route } = routeOf(target)
   const seed = deriveSeed(options.seed, scenario.name, repetition)
@@ -242,17 +245,19 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
   const scenarios = options.scenarios.map((name) => buildScenario(name, deps.cities, options))
   const measured = new Map<string, Measurement[]>()
   const key = (target: string, scenario: string): string => `${target}\u0000${scenario}`
-  const targets = new Map<TargetName, TargetInfo>()
-  const skipped = new Set<TargetName>()
+  const targets = new Map<RunTargetName, TargetInfo>()
+  const skipped = new Set<RunTargetName>()
   let firstEndpoints: Endpoints | undefined
+  // With --redis cluster|both, names carry the topology: layered@cluster.
+  const runOrder = runTargets(options.targets, options.redis, options.edgeStrategy)
 
-  await deps.bed.begin(options.targets)
+  await deps.bed.begin(runOrder)
   // Repetitions outermost, targets innermost: a slow minute on a shared machine spreads over
   // every target instead of landing on one.
   outer:
   for (let repetition = 1; repetition <= options.repetitions; repetition++) {
     for (const scenario of scenarios) {
-      for (const target of options.targets) {
+      for (const target of runOrder) {
         if (skipped.has(target)) continue
         if (deps.signal?.aborted === true) {
           warnings.push('interrupted: the results hold the runs finished before the interruption')
@@ -271,7 +276,10 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         }
         firstEndpoints ??= endpoints
         if (!targets.has(target)) {
-          targets.set(target, { name: target, kind: targetKind(target), strategy: endpoints.strategy, edgeCache: endpoints.edgeCache, pathPrefix: routeOf(target).prefix })
+          targets.set(target, {
+            name: target, kind: targetKind(target), strategy: endpoints.strategy, edgeCache: endpoints.edgeCache, pathPrefix: routeOf(target).prefix,
+            ...(options.redis === 'single' ? {} : { redis: splitTarget(target).redis })
+          })
           // A stampede or a storm must find its keys cold: their preflight asks for the last
           // city of the list, which they do not use (main selects one more than they need).
           const probe = scenario.kind === 'steady' ? scenario.segments[0]! : deps.cities[deps.cities.length - 1]!.segment
@@ -283,7 +291,18 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
             continue
           }
         }
-        const measurement = await measureOnce(options, deps, target, scenario, repetition, endpoints)
+        let measurement = await measureOnce(options, deps, target, scenario, repetition, endpoints)
+        if (endpoints.redisShards !== undefined) {
+          // After the run (its fills settled): how the keys spread over the cluster's shards.
+          const redisShards = await endpoints.redisShards().catch((err: unknown) => {
+            deps.progress.note(`  warning: reading the cluster's key counts failed: ${(err as Error).message}`)
+            return undefined
+          })
+          if (redisShards !== undefined) {
+            measurement = { ...measurement, redisShards }
+            deps.progress.note(`  keys per master after ${target} · ${scenario.name}: ${masterKeys(redisShards).join(' / ')}`)
+          }
+        }
         const list = measured.get(key(target, scenario.name))
         if (list === undefined) measured.set(key(target, scenario.name), [measurement])
         else list.push(measurement)
@@ -292,7 +311,7 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
   }
 
   const results: Result[] = []
-  for (const target of options.targets) {
+  for (const target of runOrder) {
     for (const scenario of scenarios) {
       const measurements = measured.get(key(target, scenario.name))
       if (measurements !== undefined) results.push({ target, kind: targetKind(target), scenario: scenario.name, measurements, summary: summarize(measurements) })

@@ -95,6 +95,13 @@ export const StampedeSchema = Type.Object({
   waves: Type.Array(StampedeWaveSchema)
 }, Strict('Stampede'))
 
+/** One Redis Cluster node after a run (--redis cluster|both). */
+export const ShardSchema = Type.Object({
+  port: Int,
+  role: Type.Union([Type.Literal('master'), Type.Literal('replica')]),
+  keys: Int
+}, Strict('Shard'))
+
 export const MeasurementSchema = Type.Object({
   repetition: Int,
   seed: Int,
@@ -116,7 +123,9 @@ export const MeasurementSchema = Type.Object({
   resources: ResourcesSchema,
   timeline: Nullable(Type.Array(TimelineBucketSchema)),
   expiryWindow: Nullable(ExpiryWindowSchema),
-  stampede: Nullable(StampedeSchema)
+  stampede: Nullable(StampedeSchema),
+  /** Only on a Redis Cluster: absent on one Redis, so older documents stay valid. */
+  redisShards: Type.Optional(Type.Array(ShardSchema))
 }, Strict('Measurement'))
 
 export const SummarySchema = Type.Object({
@@ -136,6 +145,8 @@ export const SummarySchema = Type.Object({
   appRssBytes: Nullable(NonNeg),
   ratioToNone: Nullable(NonNeg),
   fractionOfLimit: Nullable(NonNeg),
+  /** Only for `<target>@cluster` results. */
+  ratioToSingleRedis: Type.Optional(Nullable(NonNeg)),
   expiryP99Ms: Nullable(NonNeg),
   expiryOriginCalls: Nullable(NonNeg),
   expiryFailures: Nullable(Int),
@@ -161,7 +172,9 @@ export const TargetSchema = Type.Object({
   /** The app's CACHE_STRATEGY behind this target, when known. */
   strategy: Nullable(Type.String()),
   edgeCache: Type.Boolean(),
-  pathPrefix: Type.String()
+  pathPrefix: Type.String(),
+  /** The L2 topology, in --redis cluster|both runs only. */
+  redis: Type.Optional(Type.Union([Type.Literal('single'), Type.Literal('cluster')]))
 }, Strict('Target'))
 
 export const ScenarioSchema = Type.Object({

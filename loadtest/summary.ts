@@ -1,5 +1,6 @@
 // Repetitions → one summary per (target, scenario): medians, the spread of req/s and p99, and
 // the two ratios that survive a noisy 2-core machine: × none, and the fraction of the limit.
+import { CLUSTER_SUFFIX } from './redis-topology.js'
 import { median, spread } from './stats.js'
 import type { HitRatio, LatencyStats, Measurement, Result, Summary } from './schema.js'
 
@@ -87,14 +88,20 @@ export function withRatios (results: readonly Result[]): Result[] {
     results.find((r) => r.target === target && r.scenario === scenario)?.summary.requestsPerSecond.median
   return results.map((r) => {
     const own = r.summary.requestsPerSecond.median
-    const none = rps('none', r.scenario)
-    const limit = rps('baseline', r.scenario)
+    // A target on the Redis Cluster (`<name>@cluster`) is compared with the cluster's none and
+    // baseline when they ran, else with the single-Redis ones; and with its own single-Redis twin.
+    const clustered = r.target.endsWith(CLUSTER_SUFFIX)
+    const suffix = clustered ? CLUSTER_SUFFIX : ''
+    const none = rps('none' + suffix, r.scenario) ?? rps('none', r.scenario)
+    const limit = rps('baseline' + suffix, r.scenario) ?? rps('baseline', r.scenario)
+    const single = clustered ? rps(r.target.slice(0, -CLUSTER_SUFFIX.length), r.scenario) : undefined
     return {
       ...r,
       summary: {
         ...r.summary,
         ratioToNone: none === undefined || none === 0 ? null : own / none,
-        fractionOfLimit: limit === undefined || limit === 0 ? null : own / limit
+        fractionOfLimit: limit === undefined || limit === 0 ? null : own / limit,
+        ...(clustered ? { ratioToSingleRedis: single === undefined || single === 0 ? null : own / single } : {})
       }
     }
   })

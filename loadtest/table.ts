@@ -11,6 +11,8 @@ export interface Column {
   /** Shown in the narrow terminal table too. */
   terminal: boolean
   cell (result: Result): string
+  /** Shown only when this holds for the run. @default always */
+  shown?: (results: Results) => boolean
 }
 
 const errorsCell = (r: Result): string => {
@@ -23,6 +25,7 @@ export const COLUMNS: readonly Column[] = [
   { header: 'req/s', meaning: '2xx responses per second (median over repetitions)', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.requestsPerSecond.median) },
   { header: '±', meaning: 'half the range of req/s over repetitions, relative to the median (blank with one repetition)', align: 'right', terminal: true, cell: (r) => fmtSpread(r.summary.requestsPerSecond.relative, r.measurements.length) },
   { header: '× none', meaning: 'req/s divided by none\'s req/s on the same scenario, in the same run', align: 'right', terminal: true, cell: (r) => fmtTimes(r.summary.ratioToNone) },
+  { header: '× 1 Redis', meaning: 'on the Redis Cluster (<target>@cluster): req/s divided by the same target\'s on one Redis, same scenario, same run (--redis both)', align: 'right', terminal: true, cell: (r) => fmtTimes(r.summary.ratioToSingleRedis ?? null), shown: (results) => results.results.some((r) => r.summary.ratioToSingleRedis !== undefined) },
   { header: '% limit', meaning: 'req/s as a share of baseline\'s req/s on the same scenario: how close to what this machine can serve at all', align: 'right', terminal: true, cell: (r) => fmtPct(r.summary.fractionOfLimit, 0) },
   { header: 'p50 ms', meaning: 'median latency of 2xx responses', align: 'right', terminal: true, cell: (r) => fmtMs(r.summary.latencyMs.p50) },
   { header: 'p90 ms', meaning: '90th percentile latency', align: 'right', terminal: false, cell: (r) => fmtMs(r.summary.latencyMs.p90) },
@@ -39,6 +42,11 @@ export const COLUMNS: readonly Column[] = [
   { header: 'app CPU', meaning: 'cores the app (cluster primary + workers) kept busy: CPU seconds ÷ run seconds, from /proc', align: 'right', terminal: false, cell: (r) => fmtNumber(r.summary.appCpuCores, 2) },
   { header: 'µs CPU/req', meaning: 'app CPU time per request, microseconds: the cost side of req/s', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.appCpuMicrosPerRequest) }
 ]
+
+/** The columns this run's reports show (a column about the cluster only when one ran). */
+export function columnsFor (results: Results, columns: readonly Column[] = COLUMNS): Column[] {
+  return columns.filter((c) => c.shown?.(results) ?? true)
+}
 
 /** Results of one scenario, in the order targets were measured. */
 export function scenarioResults (results: Results, scenario: string): Result[] {

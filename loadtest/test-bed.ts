@@ -1,6 +1,6 @@
 // What the runner needs from the system under test, whether it starts it (native) or only
 // points at it (external): where to send load, where to read counters, which pids to watch.
-import type { TargetName } from './options.js'
+import type { RunTargetName, ShardKeys } from './redis-topology.js'
 
 export interface ProcessRoots {
   /** Cluster primary: its workers are its children. */
@@ -13,7 +13,8 @@ export interface ProcessRoots {
 export interface Endpoints {
   /** Base URL the load goes to (nginx), no trailing slash. */
   loadUrl: string
-  /** The app's aggregated /metrics, read directly (not through an edge cache). */
+  /** The app's aggregated /metrics, read directly (not through an edge cache). Several app
+   * instances: their URLs separated by a space, and their counters summed. */
   metricsUrl: string | null
   /** The provider's /stats. */
   originStatsUrl: string | null
@@ -22,6 +23,8 @@ export interface Endpoints {
   edgeCache: boolean
   /** The app's CACHE_STRATEGY, when known. */
   strategy: string | null
+  /** On a Redis Cluster: every node's role and key count, read after each run. */
+  redisShards?: () => Promise<ShardKeys[]>
 }
 
 export interface PrepareOptions {
@@ -40,9 +43,9 @@ export interface TestBed {
   readonly mode: 'native' | 'external'
   readonly workers: number | null
   /** Starts what the targets need, before the first measurement. */
-  begin (targets: readonly TargetName[]): Promise<void>
+  begin (targets: readonly RunTargetName[]): Promise<void>
   /** Makes `target` the configuration being served. */
-  prepare (target: TargetName, options: PrepareOptions): Promise<Endpoints>
+  prepare (target: RunTargetName, options: PrepareOptions): Promise<Endpoints>
   /** Warnings worth a line in the report (e.g. a fresh start that was not possible). */
   readonly warnings: readonly string[]
   close (): Promise<void>

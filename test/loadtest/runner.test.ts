@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import { test } from 'node:test'
 import type { RequestCity } from '../../loadtest/cities.js'
-import { validateOptions, DEFAULTS, type TargetName } from '../../loadtest/options.js'
+import { validateOptions, DEFAULTS } from '../../loadtest/options.js'
+import type { RunTargetName } from '../../loadtest/redis-topology.js'
 import { createProcFs } from '../../loadtest/process-usage.js'
 import { createProgress } from '../../loadtest/progress.js'
 import { runLoadTest } from '../../loadtest/runner.js'
@@ -45,7 +46,7 @@ function fakeApp (): Promise<{ server: Server, url: string, paths: string[] }> {
 
 test('runner: each target measured with varied paths; a target that cannot start is skipped, the rest reported', { timeout: 60_000 }, async () => {
   const app = await fakeApp()
-  const prepared: Array<[TargetName, boolean]> = []
+  const prepared: Array<[RunTargetName, boolean]> = []
   const bed: TestBed = {
     mode: 'native',
     workers: 1,

@@ -1,0 +1,104 @@
+// `--redis single|cluster|both`: which L2 the native stacks run on. A target measured on the Redis
+// Cluster (3 masters + 3 replicas, 2 app instances behind nginx) carries the suffix `@cluster`
+// (`layered@cluster`), so one run can hold the same target on both topologies, side by side,
+// with the ratio between them; after each cluster run, every node's key count is read.
+import { usesRedis, type CacheStrategyName } from '../src/config.js'
+import type { TargetName } from './options.js'
+import type { Results } from './schema.js'
+import type { TestBed } from './test-bed.js'
+
+export const REDIS_MODES = ['single', 'cluster', 'both'] as const
+export type RedisMode = typeof REDIS_MODES[number]
+export type RedisTopology = 'single' | 'cluster'
+
+export const CLUSTER_SUFFIX = '@cluster'
+/** A target as run: its name, on one Redis, or `<name>@cluster` on the Redis Cluster. */
+export type RunTargetName = TargetName | `${TargetName}${typeof CLUSTER_SUFFIX}`
+
+/** App instances behind nginx on each topology: the cluster is the scale-out setup. */
+export const APP_INSTANCES: Readonly<Record<RedisTopology, number>> = Object.freeze({ single: 1, cluster: 2 })
+
+/** One cluster node after a run (DBSIZE; a replica mirrors its master). */
+export interface ShardKeys {
+  port: number
+  role: 'master' | 'replica'
+  keys: number
+}
+
+export function splitTarget (name: RunTargetName): { target: TargetName, redis: RedisTopology } {
+  return name.endsWith(CLUSTER_SUFFIX)
+    ? { target: name.slice(0, -CLUSTER_SUFFIX.length) as TargetName, redis: 'cluster' }
+    : { target: name as TargetName, redis: 'single' }
+}
+
+/** Whether a target's numbers depend on L2 (worth measuring on both topologies). */
+export function readsRedis (target: TargetName, edgeStrategy: CacheStrategyName): boolean {
+  if (target === 'baseline') return false
+  return usesRedis(target === 'edge' ? edgeStrategy : target)
+}
+
+/**
+ * The targets in run order. single: as given. cluster: every one on the cluster. both: every one
+ * on one Redis, each that reads L2 followed by its `@cluster` twin — measured in the same run,
+ * on the same machine, so their ratio is the finding.
+ */
+export function runTargets (targets: readonly TargetName[], mode: RedisMode, edgeStrategy: CacheStrategyName): RunTargetName[] {
+  if (mode === 'single') return [...targets]
+  if (mode === 'cluster') return targets.map((t) => `${t}${CLUSTER_SUFFIX}` as const)
+  return targets.flatMap((t): RunTargetName[] => (readsRedis(t, edgeStrategy) ? [t, `${t}${CLUSTER_SUFFIX}`] : [t]))
+}
+
+/** Masters' key counts, in port order: the spread over the shards. */
+export function masterKeys (shards: readonly ShardKeys[]): number[] {
+  return shards.filter((s) => s.role === 'master').sort((a, b) => a.port - b.port).map((s) => s.keys)
+}
+
+/**
+ * One bed per topology behind the TestBed the runner sees: `<target>@cluster` goes to the
+ * cluster's bed as `<target>`, every other name to the single-Redis bed. Both stacks stay up for
+ * the whole run (idle, they cost memory, not CPU), so alternating costs no restarts.
+ */
+export function createTopologyBed (beds: Partial<Record<RedisTopology, TestBed>>): TestBed {
+  const bedFor = (redis: RedisTopology): TestBed => {
+    const bed = beds[redis]
+    if (bed === undefined) throw new Error(`this run has no ${redis === 'cluster' ? 'Redis Cluster' : 'single-Redis'} stack`)
+    return bed
+  }
+  const all = Object.values(beds)
+  return {
+    mode: 'native',
+    workers: all[0]?.workers ?? null,
+    get warnings () { return all.flatMap((bed) => bed.warnings) },
+    async begin (targets) {
+      const byTopology = new Map<RedisTopology, TargetName[]>()
+      for (const name of targets) {
+        const { target, redis } = splitTarget(name)
+        byTopology.set(redis, [...(byTopology.get(redis) ?? []), target])
+      }
+      await Promise.all([...byTopology].map(([redis, list]) => bedFor(redis).begin(list)))
+    },
+    prepare (name, options) {
+      const { target, redis } = splitTarget(name)
+      return bedFor(redis).prepare(target, options)
+    },
+    async close () {
+      const outcomes = await Promise.allSettled(all.map((bed) => bed.close()))
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+      if (failed !== undefined) throw failed.reason
+    }
+  }
+}
+
+/** One line per cluster run: `layered@cluster · zipf #1: 170 / 160 / 172 keys per master (502 in all)`. */
+export function shardLines (results: Results): string[] {
+  const lines: string[] = []
+  for (const result of results.results) {
+    for (const m of result.measurements) {
+      if (m.redisShards === undefined) continue
+      const keys = masterKeys(m.redisShards)
+      const total = keys.reduce((a, b) => a + b, 0)
+      lines.push(`${result.target} · ${result.scenario}${result.measurements.length > 1 ? ` #${m.repetition}` : ''}: ${keys.join(' / ')} keys per master (${total} in all)`)
+    }
+  }
+  return lines
+}
