@@ -40,7 +40,7 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
 })
 
 /** `--quick`: under two minutes on 2 cores. Explicit flags win. */
-export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, profileSeconds: 2, cities: 500, quick: true })
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, profileSeconds: 1.5, cities: 500, quick: true })
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
 
@@ -48,7 +48,7 @@ Runs the same zipf workload (nginx → cluster) against each rung of the optimiz
 one run, profiles one worker per rung in a short run after the measured one, measures the
 baseline (the limit), and writes ladder.json, ladder.md and ladder.html.
 
-  --quick                3 s runs, 0.5 s warm-up, 2 s profiles, 500 cities (under ~2 minutes)
+  --quick                3 s runs, 0.5 s warm-up, 1.5 s profiles, 500 cities (under ~2 minutes)
   --duration S           measured seconds per rung (default ${LADDER_DEFAULTS.durationSeconds})
   --warmup S             warm-up seconds before each measured run (default ${LADDER_DEFAULTS.warmupSeconds})
   --profile-seconds S    profiled run per rung (default ${LADDER_DEFAULTS.profileSeconds})

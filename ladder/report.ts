@@ -82,7 +82,7 @@ function header (results: LadderResults): string[] {
     `Command: ${results.command}`,
     `Run: ${results.startedAt} (${results.wallSeconds.toFixed(0)} s), ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`,
     `Workload, every rung: ${w.scenario} (${w.description}), through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ` +
-      `${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up; ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, seed ${w.seed}.`,
+      `${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up; ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
     `Profiles: ${w.profiling}, ${w.profileSeconds} s per rung.`
   ]
 }

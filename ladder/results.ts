@@ -69,6 +69,8 @@ export interface LadderResults {
     seed: number
     quick: boolean
     originTimeoutMs: number
+    /** nginx's proxy_read_timeout, s: above rung 0's queueing, so nginx never retries. */
+    nginxReadTimeoutSeconds: number
     /** How the profiles were taken. */
     profiling: string
   }

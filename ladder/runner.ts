@@ -34,6 +34,7 @@ export interface LadderDependencies {
 
 export const PROFILING_METHOD = 'a separate short run right after each measured run, on the same app processes and the same traffic (its own request stream): worker 1 of the cluster samples its CPU (1 ms) and heap through node:inspector; the measured run itself is not profiled'
 
+const PROFILER_CODE = /(^|\/)src\/profile\//
 const WEATHER = { prefix: '/weather/', route: '/weather/:city' } as const
 const BASELINE = { prefix: '/baseline/', route: '/baseline/:city' } as const
 
@@ -94,7 +95,9 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
           appEnv,
           logLevel: 'warn',
           forwardOutput: false,
-          nginx: { upstreamKeepalive: keepalive }
+          // Rung 0 queues requests for seconds: nginx must wait, not retry (a retry re-sends
+          // the request to the same busy workers and multiplies the load). Every rung alike.
+          nginx: { upstreamKeepalive: keepalive, proxyReadTimeoutSeconds: o.timeoutSeconds, proxyNextUpstreamTimeoutSeconds: o.timeoutSeconds + 1 }
         })
         stackKeepalive = keepalive
         deps.note(`rung ${rung.id}: started the stack (nginx upstream keep-alive ${keepalive === 0 ? 'off' : keepalive}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
@@ -159,6 +162,7 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
       seed: o.seed,
       quick: o.quick,
       originTimeoutMs: o.originTimeoutMs,
+      nginxReadTimeoutSeconds: o.timeoutSeconds,
       profiling: PROFILING_METHOD
     },
     rungs: withLadderRatios(measured, baseline),
@@ -181,9 +185,11 @@ async function profileRung (rung: Rung, target: DriveTarget, scenario: Scenario,
     }
   })
   const report = await buildProfileReport(artifacts, { title: `rung ${rung.id} (${rung.stage}): ${rung.step}` })
-  const own = report.cpu.functions.find((fn) => fn.origin === 'own')
+  // The profiler's own sampler (src/profile/) runs only while profiling: it is not the rung's cost.
+  const ranked = report.cpu.functions.filter((fn) => fn.origin !== 'v8' && !PROFILER_CODE.test(fn.location))
+  const own = ranked.find((fn) => fn.origin === 'own')
   return {
-    topThree: report.topThree.map(asProfiled),
+    topThree: ranked.slice(0, 3).map(asProfiled),
     topOwn: own === undefined ? null : asProfiled(own),
     idleShare: report.cpu.durationUs > 0 ? report.cpu.idleUs / report.cpu.durationUs : 0,
     cpuProfile: artifacts.cpuProfile,

@@ -1,0 +1,59 @@
+// `npm run profile` end to end: a real stack (nginx → one worker), a short zipf load, one worker
+// profiled; the files on disk, and a table in which the route handler's own functions appear.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { parseProfileArgs } from '../../src/profile/profile-options.js'
+
+const MAIN = fileURLToPath(new URL('../../src/profile/main.js', import.meta.url))
+const run = promisify(execFile)
+
+test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profile, and the handler by name', { timeout: 120_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'profile-cli-'))
+  const env = { ...process.env }
+  delete env.NODE_TEST_CONTEXT
+  const { stdout } = await run(process.execPath, [MAIN, '--quick', '--duration', '1.5', '--warmup', '0', '--cities', '50', '--strategy', 'memory', '--workers', '1', '--connections', '8', '--out', out], { env, timeout: 110_000 })
+  const files = readdirSync(out)
+  const one = (suffix: string): string => {
+    const found = files.filter((f) => f.endsWith(suffix))
+    assert.equal(found.length, 1, `one ${suffix} in ${files.join(', ')}`)
+    return join(out, found[0]!)
+  }
+  const cpu = JSON.parse(readFileSync(one('.cpuprofile'), 'utf8')) as { nodes: unknown[], samples: unknown[] }
+  assert.ok(cpu.nodes.length > 50 && cpu.samples.length > 100, `${cpu.samples.length} samples`)
+  assert.ok(JSON.parse(readFileSync(one('.heapprofile'), 'utf8')).head !== undefined)
+  const flame = readFileSync(one('.flame.html'), 'utf8')
+  assert.match(flame, /^<!doctype html>/i)
+  assert.doesNotMatch(flame, /<script[^>]+src=/, 'self-contained')
+
+  assert.match(stdout, /^Load \(zipf, 8 connections, 1\.5 s.*\): [\d,]+ req\/s, p50 [\d.]+ ms, p99 [\d.]+ ms, 0 non-2xx, 0 errors/m)
+  const selfTable = stdout.slice(stdout.indexOf('by self time'), stdout.indexOf('by total time'))
+  const totalTable = stdout.slice(stdout.indexOf('by total time'), stdout.indexOf('Sampling heap profile'))
+  assert.match(selfTable, /self ms +self % +total ms +total % +samples +function +where +code/)
+  // The route's own functions, by name, with their file:line, marked as our code.
+  assert.match(stdout, /\bhandler +dist\/src\/routes\/weather\.js:\d+ +own/)
+  assert.match(totalTable + selfTable, /dependency/)
+  assert.match(stdout, /Sampling heap profile: [\d.]+ KiB sampled/)
+  assert.match(stdout, /Runtime over [\d.]+ s: heap used [\d.]+–[\d.]+ MiB, RSS [\d.]+–[\d.]+ MiB/)
+  assert.match(stdout, /GC: \d+ pauses/)
+  assert.match(stdout, /Event loop: delay p50 [\d.]+ ms, p99 [\d.]+ ms/)
+})
+
+test('profile options: --quick, explicit flags win, bad values named, attach needs a loopback target and its profile directory', () => {
+  const quick = parseProfileArgs(['--quick', '--duration', '5', '--out', 'x']).options
+  assert.equal(quick.durationSeconds, 5)
+  assert.equal(quick.warmupSeconds, 0.5)
+  assert.equal(quick.quick, true)
+  assert.deepEqual(parseProfileArgs(['--naive', 'all']).options.naive, ['resolver', 'serialize', 'connection'])
+  assert.throws(() => parseProfileArgs(['--strategy', 'fast']), /--strategy="fast": expected one of none, memory/)
+  assert.throws(() => parseProfileArgs(['--naive', 'resolver,magic']), /--naive="magic"/)
+  assert.throws(() => parseProfileArgs(['--duration', '0']), /--duration="0"/)
+  assert.throws(() => parseProfileArgs(['--target', 'http://10.0.0.1:8080', '--profile-dir', '/tmp/p']), /loopback only/)
+  assert.throws(() => parseProfileArgs(['--target', 'http://127.0.0.1:8080']), /--profile-dir/)
+  assert.equal(parseProfileArgs(['--target', 'http://127.0.0.1:8080/', '--profile-dir', '/tmp/p']).options.target, 'http://127.0.0.1:8080')
+})
