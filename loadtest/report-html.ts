@@ -126,14 +126,14 @@ const CLIENT = String.raw`
   data.scenarios.forEach(function (scenario) {
     if (scenario.kind !== 'expiry') return
     var s = scenario.name
-    var rows = targets.filter(function (t) { var r = find(t, s); return r !== null && r.measurements[0].timeline !== null })
+    var rows = targets.filter(function (t) { var r = find(t, s); return r !== null && r.measurements[0].timeline != null })
     if (rows.length === 0) return
     var length = 0
     var expiry = null
     rows.forEach(function (t) {
       var m = find(t, s).measurements[0]
       length = Math.max(length, m.timeline.length)
-      if (expiry === null && m.expiryWindow !== null) expiry = m.expiryWindow.firstExpirySeconds
+      if (expiry === null && m.expiryWindow != null) expiry = m.expiryWindow.firstExpirySeconds
     })
     var labels = []
     for (var i = 0; i < length; i++) labels.push(String(i) + (expiry !== null && Math.floor(expiry) === i ? ' ◀ expiry' : ''))

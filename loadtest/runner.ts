@@ -115,12 +115,14 @@ async function observeAround (deps: RunnerDependencies, endpoints: Endpoints, wa
 function runLine (label: string, measurement: Measurement): string {
   const origin = measurement.originCalls === null ? '' : `, ${measurement.originCalls} origin calls`
   const failures = measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''
-  const storm = measurement.expiryWindow === null
+  const window = measurement.expiryWindow ?? null
+  const storm = window === null
     ? ''
-    : `; around the expiry p99 ${measurement.expiryWindow.latencyMs.p99.toFixed(2)} ms${measurement.expiryWindow.originCalls === null ? '' : `, ${measurement.expiryWindow.originCalls} origin calls`}`
-  const waves = measurement.stampede === null
+    : `; around the expiry p99 ${window.latencyMs.p99.toFixed(2)} ms${window.originCalls === null ? '' : `, ${window.originCalls} origin calls`}`
+  const stampede = measurement.stampede ?? null
+  const waves = stampede === null
     ? ''
-    : `; origin calls per wave ${measurement.stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, first answer ${measurement.stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
+    : `; origin calls per wave ${stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, first answer ${stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
   return `${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${storm}${waves}`
 }
 

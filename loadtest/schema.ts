@@ -121,9 +121,10 @@ export const MeasurementSchema = Type.Object({
   cache: CacheCountsSchema,
   hitRatio: HitRatioSchema,
   resources: ResourcesSchema,
-  timeline: Nullable(Type.Array(TimelineBucketSchema)),
-  expiryWindow: Nullable(ExpiryWindowSchema),
-  stampede: Nullable(StampedeSchema),
+  // Only the storms fill these; optional, so that a Measurement built elsewhere (the ladder) stays valid.
+  timeline: Type.Optional(Nullable(Type.Array(TimelineBucketSchema))),
+  expiryWindow: Type.Optional(Nullable(ExpiryWindowSchema)),
+  stampede: Type.Optional(Nullable(StampedeSchema)),
   /** Only on a Redis Cluster: absent on one Redis, so older documents stay valid. */
   redisShards: Type.Optional(Type.Array(ShardSchema))
 }, Strict('Measurement'))

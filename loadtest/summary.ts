@@ -35,7 +35,7 @@ const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b
 
 /** The storms' own figures: the expiry window's, and the stampede waves' (over every wave of every repetition). */
 export function stormSummary (measurements: readonly Measurement[]): Pick<Summary, 'expiryP99Ms' | 'expiryOriginCalls' | 'expiryFailures' | 'firstAnswerMs' | 'lastAnswerMs' | 'maxOriginCallsPerWave'> {
-  const windows = measurements.map((m) => m.expiryWindow).filter((w) => w !== null)
+  const windows = measurements.map((m) => m.expiryWindow ?? null).filter((w) => w !== null)
   const waves = measurements.flatMap((m) => m.stampede?.waves ?? [])
   const perWave = waves.map((w) => w.originCalls).filter((n): n is number => n !== null)
   return {

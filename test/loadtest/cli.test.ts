@@ -78,3 +78,15 @@ test('assertLoopback refuses other schemes', () => {
   assert.throws(() => assertLoopback('target', 'not a url'), /expected a URL/)
   assert.equal(assertLoopback('target', 'http://127.0.0.1:1/x').port, '1')
 })
+
+test('storm options: defaults, flags, bounds; the storms are opt-in and need the native stack', () => {
+  const o = parse('--scenarios', 'zipf,expiry-storm,stampede', '--storm-cities', '50', '--storm-ttl', '4', '--stampede-connections', '100', '--stampede-waves', '2')
+  assert.deepEqual(o.scenarios, ['zipf', 'expiry-storm', 'stampede'])
+  assert.deepEqual([o.stormCities, o.stormTtlSeconds, o.stampedeConnections, o.stampedeWaves], [50, 4, 100, 2])
+  assert.deepEqual([DEFAULTS.stormCities, DEFAULTS.stormTtlSeconds, DEFAULTS.stampedeConnections, DEFAULTS.stampedeWaves], [200, 3, 200, 5])
+  assert.ok(!parse().scenarios.includes('stampede'))
+  assert.throws(() => parse('--storm-ttl', '1'), /storm-ttl=1: expected an integer from 2/)
+  assert.throws(() => parse('--stampede-connections', '0'), /stampede-connections=0/)
+  assert.throws(() => parse('--target', 'http://127.0.0.1:8080', '--scenarios', 'zipf,stampede,expiry-storm'), /stampede, expiry-storm need the native stack/)
+  assert.deepEqual(parse('--targets', 'layered,layered-xfetch,peer-bentocache,peer-cache-manager').targets, ['layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'])
+})

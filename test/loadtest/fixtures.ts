@@ -86,3 +86,49 @@ export const TYPICAL: readonly FakeRun[] = [
   { target: 'layered', ok: 10_000, l1: 9_700, l2: 250, misses: 50 },
   { target: 'edge', ok: 16_000, l1: 900, l2: 40, misses: 60, appRequests: 1_000 }
 ]
+
+/**
+ * A run of the storms: layered and a peer on expiry-storm (a per-second timeline and the
+ * window around the expiry) and on stampede (two waves), built through the real code.
+ */
+export function stormResults (): Results {
+  const runs: FakeRun[] = [
+    { target: 'layered', scenario: 'stampede', ok: 400, misses: 2, originCalls: 2 },
+    { target: 'peer-cache-manager', scenario: 'stampede', ok: 400, misses: 5, originCalls: 5 },
+    { target: 'layered', scenario: 'expiry-storm', ok: 6000, l1: 5600, misses: 400, originCalls: 400 },
+    { target: 'peer-cache-manager', scenario: 'expiry-storm', ok: 3000, l1: 2600, misses: 400, originCalls: 400 }
+  ]
+  const results: Result[] = runs.map((run, i) => {
+    const peer = run.target !== 'layered'
+    const observation = fakeObservation(run)
+    if (run.scenario === 'stampede') {
+      observation.stampede = {
+        connections: 200,
+        waves: [
+          { path: '/weather/shanghai', requests: 200, responses: 200, failures: 0, firstAnswerMs: 95, lastAnswerMs: peer ? 300 : 110, originCalls: peer ? 3 : 1 },
+          { path: '/weather/beijing', requests: 200, responses: 200, failures: 0, firstAnswerMs: 90, lastAnswerMs: peer ? 280 : 105, originCalls: peer ? 2 : 1 }
+        ]
+      }
+    } else {
+      observation.timeline = [0, 1, 2, 3, 4].map((second) => ({
+        second, responses: 1000, failures: 0, p50Ms: 2, p99Ms: second === 2 ? (peer ? 400 : 30) : 10, maxMs: 500, originCalls: second === 2 ? 200 : 0
+      }))
+      observation.expiryWindow = {
+        firstExpirySeconds: 2.6, lastExpirySeconds: 2.9, fromSeconds: 1.6, toSeconds: 4.9, responses: 3300, failures: peer ? 3 : 0,
+        latencyMs: { count: 3300, mean: 5, p50: 2, p90: 8, p99: peer ? 400 : 30, p99_9: 480, max: 500 }, originCalls: 200
+      }
+    }
+    const measurements = [buildMeasurement({ ...observation, repetition: 1, seed: 42 + i })]
+    return { target: run.target, kind: targetKind(run.target), scenario: run.scenario!, measurements, summary: summarize(measurements) }
+  })
+  const base = fakeResults([{ target: 'layered', ok: 1 }])
+  return {
+    ...base,
+    scenarios: [
+      { name: 'stampede', description: '2 wave(s) of 200 simultaneous requests for one cold city each', kind: 'stampede', coldStart: true, appEnv: {}, distinctPaths: 2, topPathShare: 0.5, top10PercentShare: 0.5 },
+      { name: 'expiry-storm', description: '200 most populous cities, each equally likely, all filled at once with a 3 s TTL', kind: 'expiry', coldStart: false, appEnv: { CACHE_TTL_SECONDS: '3', CACHE_TTL_JITTER: '0' }, distinctPaths: 200, topPathShare: 0.005, top10PercentShare: 0.1 }
+    ],
+    targets: ['layered', 'peer-cache-manager'].map((name) => ({ name, kind: 'strategy' as const, strategy: name, edgeCache: false, pathPrefix: '/weather/' })),
+    results: withRatios(results)
+  }
+}

@@ -4,7 +4,7 @@ import { loadChartJs, renderHtmlReport, scriptSafe } from '../../loadtest/report
 import { renderMarkdownReport } from '../../loadtest/report-markdown.js'
 import { renderTerminalReport } from '../../loadtest/report-terminal.js'
 import { COLUMNS } from '../../loadtest/table.js'
-import { fakeResults, TYPICAL } from './fixtures.js'
+import { fakeResults, stormResults, TYPICAL } from './fixtures.js'
 
 const rowOf = (text: string, target: string): string => text.split('\n').find((line) => new RegExp(`^\\|? ?${target}\\b`).test(line)) ?? ''
 
@@ -60,4 +60,23 @@ test('html report: self-contained (no external URL loaded), data and Chart.js in
 test('scriptSafe: an inline script can never close its own tag', () => {
   assert.equal(scriptSafe('a("</script>")</SCRIPT'), 'a("<\\/script>")<\\/SCRIPT')
   assert.equal(scriptSafe('x<!--y'), 'x<\\!--y')
+})
+
+test('storm reports: stampede waves, the expiry window and the per-second series, in Markdown and HTML', () => {
+  const results = stormResults()
+  const md = renderMarkdownReport(results)
+  assert.match(md, /App environment for every target, peers included: CACHE_TTL_SECONDS=3, CACHE_TTL_JITTER=0\./)
+  // Stampede: origin calls of each wave and the worst one.
+  assert.match(md, /^\| layered \| 2 \| 1 1 \| 1 \| 92\.5 \| 108 \|/m)
+  assert.match(md, /^\| peer-cache-manager \| 2 \| 3 2 \| 3 \|/m)
+  // Expiry: window figures next to the whole run's.
+  assert.match(md, /^\| layered \| 1\.6–4\.9 \| 30\.0 \|/m)
+  assert.match(md, /^\| peer-cache-manager \| 1\.6–4\.9 \| 400 \| [^|]+ \| 480 \| 200 \| 400 \| 3 \|/m)
+  // Per second: the expiry second is marked, each cell "p99 · origin calls".
+  assert.match(md, /^\| second \| layered \| peer-cache-manager \|$/m)
+  assert.match(md, /^\| 2 ◀ \| 30\.0 · 200 \| 400 · 200 \|$/m)
+  const html = renderHtmlReport(results, '')
+  for (const id of ['chart-timeline-p99-expiry-storm', 'chart-timeline-origin-expiry-storm', 'chart-latency-stampede']) assert.ok(html.includes(`id="${id}"`), id)
+  assert.ok(!html.includes('chart-timeline-p99-stampede'))
+  assert.ok(html.includes('<th class="left">origin calls per wave</th>'))
 })

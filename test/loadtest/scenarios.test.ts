@@ -99,3 +99,30 @@ test('describeShape: distinct paths, head concentration', () => {
   assert.ok(Math.abs(shape.top10PercentShare - 100_000_000 / total) < 1e-12) // top 10% of 10 = 1 path
   assert.equal(describeShape(buildScenario('hot', CITIES, OPTIONS)).topPathShare, 1)
 })
+
+test('stampede: one cold city per wave, restart and flush first, its own connection count', () => {
+  const stampede = buildScenario('stampede', CITIES, { ...OPTIONS, stampedeWaves: 3, stampedeConnections: 150 })
+  assert.equal(stampede.kind, 'stampede')
+  assert.equal(stampede.coldStart, true)
+  assert.deepEqual(stampede.segments, ['city%200', 'city%201', 'city%202'])
+  assert.deepEqual(stampede.stampede, { connections: 150, waves: 3 })
+  assert.deepEqual(stampede.appEnv, {})
+  assert.equal(stampede.expiry, null)
+})
+
+test('expiry-storm: a uniform hot set with a short TTL and no jitter; the jittered variant keeps the default jitter', () => {
+  const storm = buildScenario('expiry-storm', CITIES, { ...OPTIONS, stormCities: 40, stormTtlSeconds: 4 })
+  assert.equal(storm.kind, 'expiry')
+  assert.equal(storm.coldStart, false)
+  assert.equal(storm.segments.length, 40)
+  assert.ok(storm.weights.every((w) => w === 1))
+  assert.deepEqual(storm.appEnv, { CACHE_TTL_SECONDS: '4', CACHE_TTL_JITTER: '0' })
+  assert.deepEqual(storm.expiry, { ttlSeconds: 4, jitter: 0 })
+  assert.ok(Object.isFrozen(storm.appEnv))
+  const jittered = buildScenario('expiry-storm-jittered', CITIES, { ...OPTIONS, stormCities: 40, stormTtlSeconds: 4 })
+  assert.deepEqual(jittered.appEnv, { CACHE_TTL_SECONDS: '4' })
+  assert.deepEqual(jittered.expiry, { ttlSeconds: 4, jitter: null })
+  // The steady scenarios change nothing in the app.
+  assert.deepEqual(buildScenario('zipf', CITIES, OPTIONS).appEnv, {})
+  assert.equal(buildScenario('zipf', CITIES, OPTIONS).kind, 'steady')
+})

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parseResults, ResultsSchema, SCHEMA_VERSION, validateResults } from '../../loadtest/schema.js'
 import { renderJsonReport } from '../../loadtest/report-json.js'
-import { fakeResults, TYPICAL } from './fixtures.js'
+import { fakeResults, stormResults, TYPICAL } from './fixtures.js'
 
 test('a results document built by the real code validates and round-trips through JSON', () => {
   const results = fakeResults(TYPICAL)
@@ -50,4 +50,33 @@ test('SCHEMA.md documents every field of every object as `Title.field` (the doc 
   const undocumented = fields.filter((f) => !doc.includes('`' + f + '`'))
   assert.deepEqual(undocumented, [], 'fields missing from loadtest/SCHEMA.md')
   assert.ok(doc.includes(`Current version: ${SCHEMA_VERSION}`))
+})
+
+test('a version 1 file is read as version 2: every added field null (or steady, {}), so old runs still compare', () => {
+  const current = fakeResults(TYPICAL)
+  const v1 = structuredClone(current) as unknown as Record<string, any>
+  v1.schemaVersion = 1
+  for (const k of ['stormCities', 'stormTtlSeconds', 'stampedeConnections', 'stampedeWaves']) delete v1.options[k]
+  for (const s of v1.scenarios) { delete s.kind; delete s.appEnv }
+  for (const r of v1.results) {
+    for (const m of r.measurements) { delete m.timeline; delete m.expiryWindow; delete m.stampede }
+    for (const k of ['expiryP99Ms', 'expiryOriginCalls', 'expiryFailures', 'firstAnswerMs', 'lastAnswerMs', 'maxOriginCallsPerWave']) delete r.summary[k]
+  }
+  assert.notDeepEqual(validateResults(v1), [])
+  const parsed = parseResults(JSON.stringify(v1), 'v1.json')
+  assert.equal(parsed.schemaVersion, 2)
+  assert.equal(parsed.options.stormTtlSeconds, null)
+  assert.deepEqual(parsed.scenarios[0]!.appEnv, {})
+  assert.equal(parsed.scenarios[0]!.kind, 'steady')
+  assert.equal(parsed.results[0]!.measurements[0]!.timeline, null)
+  assert.equal(parsed.results[0]!.summary.maxOriginCallsPerWave, null)
+  assert.equal(parsed.results[0]!.summary.requestsPerSecond.median, current.results[0]!.summary.requestsPerSecond.median)
+})
+
+test('storm fields validate: timeline, expiry window, stampede waves', () => {
+  const results = stormResults()
+  assert.deepEqual(validateResults(results), [])
+  const broken = structuredClone(results)
+  broken.results[0]!.measurements[0]!.stampede!.waves[0]!.originCalls = -1
+  assert.ok(validateResults(broken).some((p) => p.includes('/stampede/waves/0/originCalls')), validateResults(broken).join('\n'))
 })
