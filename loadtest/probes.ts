@@ -15,8 +15,12 @@ async function fetchText (url: string, timeoutMs: number): Promise<string> {
 export async function scrapeMetrics (url: string | null, warn: (message: string) => void): Promise<Sample[] | null> {
   if (url === null) return null
   try {
-    const texts = await Promise.all(url.split(' ').filter((u) => u !== '').map((u) => fetchText(u, PROBE_TIMEOUT_MS)))
-    return texts.flatMap((text) => parsePrometheusText(text))
+    const urls = url.split(' ').filter((u) => u !== '')
+    const texts = await Promise.all(urls.map((u) => fetchText(u, PROBE_TIMEOUT_MS)))
+    if (texts.length === 1) return parsePrometheusText(texts[0]!)
+    // Each instance's series get their own label: counterDelta pairs series by labels, and two
+    // instances' identical series must not be taken for one.
+    return texts.flatMap((text, i) => parsePrometheusText(text).map((sample) => ({ ...sample, labels: { ...sample.labels, cs_instance: String(i) } })))
   } catch (err) {
     warn(`metrics scrape failed (${(err as Error).message}): hit ratios of this run are unknown`)
     return null
