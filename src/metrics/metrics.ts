@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CacheEvents } from '../cache/engine.js'
 import type { BreakerState } from '../cache/circuit-breaker.js'
+import { FastCounter } from './fast-counter.js'
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js'
 
 export interface ServiceMetrics {
@@ -21,12 +22,13 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
   const registry = new Registry()
   if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'cachestack_' })
 
-  const hits = new Counter({ name: 'cachestack_cache_hits_total', help: 'Cache hits by layer', labelNames: ['layer'] as const, registers: [registry] })
-  const stale = new Counter({ name: 'cachestack_cache_stale_total', help: 'Stale answers served within grace, by layer', labelNames: ['layer'] as const, registers: [registry] })
+  // Per-request counters are FastCounters: resolved label sets, one addition per increment.
+  const hits = new FastCounter({ name: 'cachestack_cache_hits_total', help: 'Cache hits by layer', registers: [registry] })
+  const stale = new FastCounter({ name: 'cachestack_cache_stale_total', help: 'Stale answers served within grace, by layer', registers: [registry] })
   const negativeHits = new Counter({ name: 'cachestack_cache_negative_hits_total', help: 'Lookups answered by a remembered "does not exist"', registers: [registry] })
   const refreshes = new Counter({ name: 'cachestack_cache_refreshes_total', help: 'Background refreshes (stale-while-revalidate, early refresh) by outcome', labelNames: ['outcome'] as const, registers: [registry] })
   const lockWaits = new Counter({ name: 'cachestack_cache_lock_waits_total', help: 'Waits for another process\'s fill of a key, by outcome', labelNames: ['outcome'] as const, registers: [registry] })
-  const misses = new Counter({ name: 'cachestack_cache_misses_total', help: 'Lookups no cache layer could answer', registers: [registry] })
+  const misses = new FastCounter({ name: 'cachestack_cache_misses_total', help: 'Lookups no cache layer could answer', registers: [registry] }).series()
   const l2Errors = new Counter({ name: 'cachestack_cache_errors_total', help: 'Failed cache operations by layer and operation', labelNames: ['layer', 'operation'] as const, registers: [registry] })
   const l2Skipped = new Counter({ name: 'cachestack_cache_skipped_total', help: 'L2 operations skipped while the circuit breaker is open', labelNames: ['layer'] as const, registers: [registry] })
   const breaker = new Gauge({ name: 'cachestack_circuit_breaker_state', help: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['layer'] as const, registers: [registry], aggregator: 'max' })
@@ -45,8 +47,10 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
     registers: [registry]
   })
 
-  const hitL1 = hits.labels('l1')
-  const hitL2 = hits.labels('l2')
+  const hitL1 = hits.series({ layer: 'l1' })
+  const hitL2 = hits.series({ layer: 'l2' })
+  const staleL1 = stale.series({ layer: 'l1' })
+  const staleL2 = stale.series({ layer: 'l2' })
   const skippedL2 = l2Skipped.labels('l2')
   const breakerL2 = breaker.labels('l2')
   breakerL2.set(0)
@@ -57,7 +61,7 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
     registry,
     cacheEvents: {
       hit (layer) { (layer === 'l1' ? hitL1 : hitL2).inc() },
-      stale (layer) { stale.labels(layer).inc() },
+      stale (layer) { (layer === 'l1' ? staleL1 : staleL2).inc() },
       miss () { misses.inc() },
       negativeHit () { negativeHits.inc() },
       refresh (outcome) { refreshes.labels(outcome).inc() },
