@@ -2,8 +2,7 @@
 // one exchange, close), which is what the keep-alive pool of PooledOriginClient saves.
 // Same deadline and error mapping as the pooled client.
 import { Client } from 'undici'
-import { OriginUnavailableError } from '../errors.js'
-import { toOriginError, type OriginClient, unknownToOrigin } from '../origin/client.js'
+import { requestWeather, type OriginClient } from '../origin/client.js'
 import type { OriginWeather } from '../origin/server.js'
 
 export interface NewConnectionOriginClientOptions {
@@ -25,7 +24,6 @@ export class NewConnectionOriginClient implements OriginClient {
   }
 
   async fetchWeather (cityId: number): Promise<OriginWeather> {
-    const signal = AbortSignal.timeout(this.#timeoutMs)
     const client = new Client(this.#url, {
       connectTimeout: this.#timeoutMs,
       headersTimeout: this.#timeoutMs,
@@ -34,15 +32,7 @@ export class NewConnectionOriginClient implements OriginClient {
     })
     this.#open.add(client)
     try {
-      const { statusCode, body } = await client.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
-      if (statusCode !== 200) {
-        await body.dump()
-        if (statusCode === 404) throw unknownToOrigin(cityId)
-        throw new OriginUnavailableError(`HTTP ${statusCode}`)
-      }
-      return await body.json() as OriginWeather
-    } catch (err) {
-      throw toOriginError(err, signal, this.#timeoutMs)
+      return await requestWeather(client, cityId, this.#timeoutMs)
     } finally {
       this.#open.delete(client)
       // destroy, not close: the exchange is over either way, and a failed one must not linger.

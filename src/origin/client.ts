@@ -1,5 +1,5 @@
 // The service's side of the origin: one keep-alive pool per worker, every request bounded in time.
-import { Pool } from 'undici'
+import { Pool, type Dispatcher } from 'undici'
 import { CityNotFoundError, OriginTimeoutError, OriginUnavailableError } from '../errors.js'
 import type { OriginWeather } from './server.js'
 
@@ -33,24 +33,31 @@ export class PooledOriginClient implements OriginClient {
     })
   }
 
-  async fetchWeather (cityId: number): Promise<OriginWeather> {
-    // One deadline for the whole exchange, including time queued for a pool connection.
-    const signal = AbortSignal.timeout(this.#timeoutMs)
-    try {
-      const { statusCode, body } = await this.#pool.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
-      if (statusCode !== 200) {
-        await body.dump()
-        if (statusCode === 404) throw unknownToOrigin(cityId)
-        throw new OriginUnavailableError(`HTTP ${statusCode}`)
-      }
-      return await body.json() as OriginWeather
-    } catch (err) {
-      throw toOriginError(err, signal, this.#timeoutMs)
-    }
+  fetchWeather (cityId: number): Promise<OriginWeather> {
+    return requestWeather(this.#pool, cityId, this.#timeoutMs)
   }
 
   async close (): Promise<void> {
     await this.#pool.close()
+  }
+}
+
+/**
+ * One weather exchange on any undici dispatcher (a pool, or a one-off client), with one deadline
+ * for all of it — including time queued for a connection — and errors mapped to the catalogue.
+ */
+export async function requestWeather (dispatcher: Dispatcher, cityId: number, timeoutMs: number): Promise<OriginWeather> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  try {
+    const { statusCode, body } = await dispatcher.request({ method: 'GET', path: `/v1/weather/${cityId}`, signal })
+    if (statusCode !== 200) {
+      await body.dump()
+      if (statusCode === 404) throw unknownToOrigin(cityId)
+      throw new OriginUnavailableError(`HTTP ${statusCode}`)
+    }
+    return await body.json() as OriginWeather
+  } catch (err) {
+    throw toOriginError(err, signal, timeoutMs)
   }
 }
 
