@@ -27,6 +27,15 @@ export interface Primary {
   shutdown (reason: string): Promise<void>
 }
 
+/**
+ * Crash-loop back-off: the delay before respawning, doubled per crash in a row, capped. A worker
+ * that lived `stableAfterMs` starts the count afresh.
+ */
+export function nextRespawn (crashesInARow: number, uptimeMs: number, { baseMs, maxMs, stableAfterMs }: { baseMs: number, maxMs: number, stableAfterMs: number }): { crashesInARow: number, delayMs: number } {
+  const crashes = uptimeMs >= stableAfterMs ? 1 : crashesInARow + 1
+  return { crashesInARow: crashes, delayMs: Math.min(baseMs * 2 ** (crashes - 1), maxMs) }
+}
+
 export function runPrimary (options: PrimaryOptions): Primary {
   const { workers, shutdownTimeoutMs, env, logger, respawnBaseDelayMs = 100, respawnMaxDelayMs = 10_000, stableAfterMs = 10_000 } = options
   const startedAt = new Map<number, number>()
@@ -45,8 +54,9 @@ export function runPrimary (options: PrimaryOptions): Primary {
     const uptime = Date.now() - (startedAt.get(worker.id) ?? Date.now())
     startedAt.delete(worker.id)
     if (stopping !== undefined) return
-    crashesInARow = uptime >= stableAfterMs ? 1 : crashesInARow + 1
-    const delay = Math.min(respawnBaseDelayMs * 2 ** (crashesInARow - 1), respawnMaxDelayMs)
+    const next = nextRespawn(crashesInARow, uptime, { baseMs: respawnBaseDelayMs, maxMs: respawnMaxDelayMs, stableAfterMs })
+    crashesInARow = next.crashesInARow
+    const delay = next.delayMs
     logger.error({ workerPid: worker.process.pid, code, signal, uptimeMs: uptime, respawnInMs: delay }, 'worker exited; respawning')
     setTimeout(() => { if (stopping === undefined) fork() }, delay).unref()
   })
