@@ -40,7 +40,7 @@ test('the terminal table has a row per rung and the limit, with the figures and 
   const row = (id: string): string => lines.find((l) => l.startsWith(id + ' '))!
   assert.match(row('0'), /^0 +naive +10 +1\.00× +– +0\.1% +250 +1,000 +100,000 +– +100 +0 +canonicalName 50\.0%, linearScan 25\.0%, resolve 16\.7%$/)
   assert.match(row('2a'), /caching +40 +4\.00× +2\.00× .* 25,000 +0\.50× +98 /)
-  assert.match(row('limit'), /^limit +baseline +10,240 +1024× +100\.0%/)
+  assert.match(row('limit'), /^limit +baseline +10,240 +1024\.0× +100\.0%/)
   assert.equal(ladderRows(results).length, RUNGS.length + 1)
   assert.match(text, /Profiles: a separate short run, 2 s per rung/)
 })
