@@ -24,7 +24,9 @@ async function close (signal: string): Promise<void> {
   process.exit(0)
 }
 process.on('SIGTERM', () => { void close('SIGTERM') })
-process.on('SIGINT', () => { void close('SIGINT') })
+// Embedded (forked by `npm start`), Ctrl-C reaches the whole process group: the primary drains
+// its workers first and then stops us, so in-flight misses still find their provider.
+process.on('SIGINT', () => { if (process.send === undefined) void close('SIGINT') })
 process.on('disconnect', () => { void close('parent exited') })
 
 main().catch((err: unknown) => {
