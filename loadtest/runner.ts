@@ -266,8 +266,15 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
           break outer
         }
         let endpoints: Endpoints
+        const prepare = (): Promise<Endpoints> => deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: scenario.appEnv })
         try {
-          endpoints = await deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: scenario.appEnv })
+          // One retry: on a shared, loaded machine a (re)start can fail once for reasons that
+          // are not the target's (a slow ready check, dist/ rebuilt meanwhile).
+          endpoints = await prepare().catch(async (err: unknown) => {
+            deps.progress.note(`  ${target}: start failed (${(err as Error).message.split('\n')[0]}); retrying once`)
+            await sleep(2000)
+            return await prepare()
+          })
         } catch (err) {
           // One configuration that will not start must not cost the others' results.
           const reason = `${target} skipped: could not start it: ${(err as Error).message.split('\n')[0]}`

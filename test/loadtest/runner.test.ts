@@ -71,8 +71,8 @@ test('runner: each target measured with varied paths; a target that cannot start
     assert.deepEqual(validateResults(results), [])
     assert.deepEqual(results.results.map((r) => [r.target, r.measurements.length]), [['baseline', 2], ['memory', 2]])
     assert.ok(results.warnings.some((w) => w === 'redis skipped: could not start it: redis would not start'), results.warnings.join('\n'))
-    // Interleaved repetitions; redis tried once, then left alone.
-    assert.deepEqual(prepared.map(([t]) => t), ['baseline', 'memory', 'redis', 'baseline', 'memory'])
+    // Interleaved repetitions; redis tried twice (one retry), then left alone.
+    assert.deepEqual(prepared.map(([t]) => t), ['baseline', 'memory', 'redis', 'redis', 'baseline', 'memory'])
     const memory = results.results[1]!.summary
     assert.ok(memory.requestsPerSecond.median > 0)
     assert.equal(memory.hitRatio.l1, 1)
