@@ -156,7 +156,7 @@ export class CacheEngine implements WeatherCache {
     this.#flights = options.coalesce === false ? undefined : new SingleFlight()
     this.#bus?.setHandlers({
       invalidate: (key) => this.#dropLocal(key),
-      // A new value elsewhere: drop our copy unless it is that very value (promoted from L2).
+      // A new value elsewhere: drop our copy unless it is that very value, fresh (promoted from L2).
       filled: (key, etag) => this.#dropLocal(key, etag),
       down: () => { this.#busDown = true },
       up: () => {
@@ -329,7 +329,11 @@ export class CacheEngine implements WeatherCache {
   }
 
   #dropLocal (key: string, unlessEtag?: string): void {
-    if (unlessEtag === undefined || this.#l1?.get(key)?.entry.etag !== unlessEtag) this.#l1?.delete(key)
+    // Keep only a copy that is both the announced value and still fresh: a stale copy of the
+    // same bytes (a refresh often returns identical weather) must go, or this worker would
+    // refresh the key a second time once the lock is free.
+    const record = this.#l1?.get(key)
+    if (record !== undefined && (unlessEtag === undefined || record.entry.etag !== unlessEtag || record.freshUntil <= this.#clock.now())) this.#l1!.delete(key)
     this.#negative.delete(key)
     const waiters = this.#fillWaiters.get(key)
     if (waiters !== undefined) for (const wake of [...waiters]) wake()

@@ -78,6 +78,27 @@ test('an update (a refresh elsewhere) drops the old copy from the other L1s; the
   assert.notEqual(after.entry.etag, first.entry.etag, 'b now serves the new value')
 })
 
+test('an expired key is refreshed once for the whole cluster, even when the new value has the same bytes', async () => {
+  const [a, b] = await Promise.all([worker(), worker()])
+  let loads = 0
+  // Deterministic weather: a refresh within one time bucket returns identical bytes (same ETag).
+  const same = async (key: string): Promise<CacheEntry> => {
+    loads++
+    await new Promise(resolve => setTimeout(resolve, 20))
+    return createEntry(JSON.stringify({ key, weather: 'constant' }), Date.now())
+  }
+  await a.engine.get('storm', same)
+  await waitFor(async () => (await b.engine.get('storm', same)).source !== 'MISS', 1000, 'b to promote from L2')
+  assert.equal(loads, 1)
+  await new Promise(resolve => setTimeout(resolve, 2050)) // both copies expire
+  const end = Date.now() + 600
+  while (Date.now() < end) {
+    await Promise.all([a.engine.get('storm', same), b.engine.get('storm', same)])
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+  assert.equal(loads, 2, 'one refresh for both workers')
+})
+
 test('the bus reconnecting flushes L1 (a missed message cannot leave it stale); while down, L1 lifetimes are capped', async () => {
   const b = await worker()
   await b.engine.get('held', load)
