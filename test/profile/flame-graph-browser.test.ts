@@ -1,30 +1,21 @@
 // The flame graph in a real browser: headless Chromium, offline, drawn, hoverable, zoomable.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { chromium } from 'playwright-core'
+import { openOffline } from '../helpers/browser.js'
 import { parseCpuProfile } from '../../src/profile/cpu-profile.js'
 import { renderFlameGraph } from '../../src/profile/flame-graph.js'
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const FIXTURE = new URL('../../../test/fixtures/weather-worker.cpuprofile', import.meta.url)
 
-test('the flame graph of the recorded worker renders offline in Chromium; hover, zoom and search work', { skip: !existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM}`, timeout: 60_000 }, async () => {
+test('the flame graph of the recorded worker renders offline in Chromium; hover, zoom and search work', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flame-'))
   const file = join(dir, 'flame.html')
   writeFileSync(file, renderFlameGraph(parseCpuProfile(readFileSync(FIXTURE, 'utf8')), { title: 'weather worker' }))
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
+  const { page, requests, errors, close } = await openOffline(file, { width: 1300, height: 800 })
   try {
-    const page = await browser.newPage({ viewport: { width: 1300, height: 800 } })
-    const requests: string[] = []
-    page.on('request', (request) => { if (!request.url().startsWith('file:')) requests.push(request.url()) })
-    const errors: string[] = []
-    page.on('pageerror', (err) => errors.push(err.message))
-    await page.goto(pathToFileURL(file).href)
     await page.waitForSelector('svg rect')
     assert.deepEqual(errors, [])
     assert.deepEqual(requests, [], 'nothing from the network')
@@ -61,6 +52,6 @@ test('the flame graph of the recorded worker renders offline in Chromium; hover,
     await page.screenshot({ path: join(dir, 'flame.png') })
     process.stdout.write(`# screenshots: ${join(dir, 'flame.png')} ${join(dir, 'zoomed.png')}\n`)
   } finally {
-    await browser.close()
+    await close()
   }
 })
