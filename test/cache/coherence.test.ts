@@ -1,6 +1,6 @@
 // L1 coherence across workers and instances: purges and updates travel on the Redis bus;
 // a bus that reconnects flushes L1, and while it is down L1 lifetimes are capped.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Redis } from 'ioredis'
 import type { CacheEngine } from '../../src/cache/engine.js'
@@ -8,25 +8,10 @@ import { createCacheEngine } from '../../src/cache/strategies.js'
 import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
 import { monotonicClock } from '../../src/cache/clock.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
-import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { redisBed, waitFor } from '../helpers/redis.js'
 
-let server: RedisServer
-const clients: Redis[] = []
-const engines: CacheEngine[] = []
-
-before(async () => { server = await startRedisServer() })
-after(async () => {
-  for (const engine of engines) await engine.close()
-  for (const client of clients) client.disconnect()
-  await server.stop()
-})
-
-async function client (): Promise<Redis> {
-  const redis = serviceRedisClient(server.url)
-  clients.push(redis)
-  await waitFor(() => redis.status === 'ready', 5000, 'redis ready')
-  return redis
-}
+const bed = redisBed()
+const client = (): Promise<Redis> => bed.client()
 
 const config = testConfig({ REDIS_KEY_PREFIX: `coherence${process.pid}`, CACHE_TTL_SECONDS: '2', CACHE_GRACE_SECONDS: '60', CACHE_TTL_JITTER: '0' })
 
@@ -34,7 +19,7 @@ async function worker (strategy: 'layered' | 'layered-xfetch' = 'layered', rando
   const subscriber = await client()
   const engine = createCacheEngine(strategy, { config, redis: await client(), subscriber, clock: monotonicClock, logger: silentLogger(), ...(random === undefined ? {} : { random }) })
   await engine.start()
-  engines.push(engine)
+  bed.track(engine)
   return { engine, subscriber }
 }
 

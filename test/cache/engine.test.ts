@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Redis } from 'ioredis'
 import { createCacheEngine } from '../../src/cache/strategies.js'
@@ -7,23 +7,10 @@ import { RedisStore } from '../../src/cache/redis-store.js'
 import { monotonicClock, type Clock } from '../../src/cache/clock.js'
 import type { CacheStrategyName } from '../../src/config.js'
 import { ManualClock, silentLogger, testConfig } from '../helpers/fixtures.js'
-import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { redisBed, waitFor } from '../helpers/redis.js'
 
-let server: RedisServer
-const clients: Redis[] = []
-
-before(async () => { server = await startRedisServer() })
-after(async () => {
-  for (const client of clients) client.disconnect()
-  await server.stop().catch(() => {})
-})
-
-async function client (): Promise<Redis> {
-  const redis = serviceRedisClient(server.url)
-  clients.push(redis)
-  await waitFor(() => redis.status === 'ready', 5000, 'redis ready')
-  return redis
-}
+const bed = redisBed()
+const client = (): Promise<Redis> => bed.client()
 
 const config = testConfig({ CACHE_TTL_SECONDS: '300', BREAKER_FAILURE_THRESHOLD: '3', BREAKER_RESET_MS: '300', REDIS_KEY_PREFIX: `t${process.pid}` })
 
@@ -97,7 +84,7 @@ test('Redis killed mid-test: requests keep succeeding, the breaker stops the wai
   const cache = engine('layered', redis)
   const loader = countingLoader(5)
   assert.equal((await cache.get('before-crash', loader.load)).source, 'MISS')
-  await server.kill()
+  await bed.server.kill()
 
   // Every request still succeeds: from L1, or from the loader with bounded extra latency.
   assert.equal((await cache.get('before-crash', loader.load)).source, 'HIT-L1')
@@ -111,7 +98,7 @@ test('Redis killed mid-test: requests keep succeeding, the breaker stops the wai
   assert.ok(Math.max(...durations) < 1000, `bounded: ${durations.map(Math.round).join(',')} ms`)
 
   // Restart on the same port: the client reconnects and, after the breaker's reset time, L2 is used again.
-  server = await server.restart()
+  bed.server = await bed.server.restart()
   await waitFor(() => redis.status === 'ready', 10_000, 'reconnect')
   await new Promise(resolve => setTimeout(resolve, 350))
   await waitFor(async () => {

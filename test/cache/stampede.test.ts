@@ -1,5 +1,5 @@
 // Cluster-wide single-flight: many engines (workers, instances) on one Redis, one origin call.
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Redis } from 'ioredis'
 import { CacheEngine } from '../../src/cache/engine.js'
@@ -11,26 +11,11 @@ import { MemoryStore } from '../../src/cache/memory-store.js'
 import { RedisStore } from '../../src/cache/redis-store.js'
 import { CircuitBreaker } from '../../src/cache/circuit-breaker.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
-import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { redisBed } from '../helpers/redis.js'
 import { chaos } from '../helpers/chaos.js'
 
-let server: RedisServer
-const clients: Redis[] = []
-const engines: CacheEngine[] = []
-
-before(async () => { server = await startRedisServer() })
-after(async () => {
-  for (const engine of engines) await engine.close()
-  for (const client of clients) client.disconnect()
-  await server.stop()
-})
-
-async function client (): Promise<Redis> {
-  const redis = serviceRedisClient(server.url)
-  clients.push(redis)
-  await waitFor(() => redis.status === 'ready', 5000, 'redis ready')
-  return redis
-}
+const bed = redisBed()
+const client = (): Promise<Redis> => bed.client()
 
 const prefix = `stampede${process.pid}`
 const config = testConfig({ REDIS_KEY_PREFIX: prefix, ORIGIN_TIMEOUT_MS: '1000', LOCK_WAIT_MS: '400', CACHE_TTL_JITTER: '0' })
@@ -39,7 +24,7 @@ const config = testConfig({ REDIS_KEY_PREFIX: prefix, ORIGIN_TIMEOUT_MS: '1000',
 async function worker (): Promise<CacheEngine> {
   const engine = createCacheEngine('layered', { config, redis: await client(), subscriber: await client(), clock: monotonicClock, logger: silentLogger() })
   await engine.start()
-  engines.push(engine)
+  bed.track(engine)
   return engine
 }
 
