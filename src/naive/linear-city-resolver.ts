@@ -12,6 +12,7 @@ export interface LinearCityResolverOptions {
 }
 
 const CITY_SUFFIX = /^(.+) City$/
+const SPACES = /\s+/g
 
 // CityIndex's order: most populous first, then the lowest id.
 const preferred = (best: IndexableCity | undefined, city: IndexableCity): IndexableCity =>
@@ -24,7 +25,10 @@ export class LinearCityResolver implements CityResolver {
   constructor (cities: readonly IndexableCity[], { canonicalize = canonicalName }: LinearCityResolverOptions = {}) {
     this.#cities = cities
     this.#canonicalize = canonicalize
+    this.#inline = canonicalize === canonicalName
   }
+
+  readonly #inline: boolean
 
   resolve (name: string, country?: string): City | undefined {
     return this.linearScan(name, country)
@@ -37,7 +41,11 @@ export class LinearCityResolver implements CityResolver {
     let bestAlias: IndexableCity | undefined
     for (const city of this.#cities) {
       const inCountry = country === undefined || city.country === country
-      if (this.#canonicalize(city.name) === name || (city.altName && this.#canonicalize(city.altName) === name)) {
+      // The naive first version canonicalizes in the loop itself (canonicalName's rules, written
+      // out), so the profile charges the work to the scan that does it.
+      const cityName = this.#inline ? city.name.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ') : this.#canonicalize(city.name)
+      const altName = !city.altName ? '' : this.#inline ? city.altName.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ') : this.#canonicalize(city.altName)
+      if (cityName === name || (altName !== '' && altName === name)) {
         named = true
         if (inCountry) best = preferred(best, city)
       } else if (!named && inCountry) {
