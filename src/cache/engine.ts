@@ -169,7 +169,7 @@ export class CacheEngine implements WeatherCache {
 
   /** Subscribes the coherence bus (if any); resolves when invalidations flow. */
   async start (): Promise<void> {
-    if (this.#bus !== undefined && !this.#bus.connected) await this.#bus.start()
+    await this.#bus?.start()
   }
 
   async close (): Promise<void> {

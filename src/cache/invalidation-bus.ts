@@ -46,6 +46,8 @@ export class RedisBus implements CacheBus {
   /** Our own messages come back to us; this tells them apart. */
   readonly #id = randomUUID()
   #handlers: BusHandlers | undefined
+  /** start() was called: we are (or will be, after a reconnect) subscribed. */
+  #started = false
   #connected = false
   #wasDown = false
 
@@ -59,6 +61,8 @@ export class RedisBus implements CacheBus {
     })
     // ioredis re-subscribes by itself after a reconnect; 'ready' follows the re-subscription.
     subscriber.on('ready', () => {
+      // A connection is not a subscription: before start(), 'ready' means nothing to us.
+      if (!this.#started) return
       this.#connected = true
       if (this.#wasDown) {
         this.#wasDown = false
@@ -83,8 +87,10 @@ export class RedisBus implements CacheBus {
     this.#handlers = handlers
   }
 
-  /** Subscribes; resolves once messages flow. */
+  /** Subscribes (once); resolves once messages flow. */
   async start (): Promise<void> {
+    if (this.#started) return
+    this.#started = true
     await this.#subscriber.subscribe(this.#channel)
     this.#connected = true
   }
