@@ -41,8 +41,9 @@ test('a session records this process: CPU and heap profiles name the busy functi
   assert.equal(cpu.functions.find((f) => f.origin === 'own')?.name, 'burnCpu', 'and more of it than any other function of ours')
   const heap = summarizeHeapProfile(parseHeapProfile(readFileSync(artifacts.heapProfile, 'utf8')))
   const allocator = heap.sites.find((s) => s.name === 'allocateLots')
-  // 5 × 2,000 arrays of 256 numbers: about 20 MB, most of what the run allocates.
-  assert.ok(allocator !== undefined && allocator.totalBytes > heap.totalBytes * 0.3, `allocateLots: ${allocator?.totalBytes} of ${heap.totalBytes} bytes`)
+  // 5 × 2,000 arrays of 256 numbers: about 20 MB. What else the process allocates meanwhile (the
+  // test runner, the profiler, burnCpu) varies from run to run, so the check is on its own size.
+  assert.ok(allocator !== undefined && allocator.totalBytes > 10e6, `allocateLots: ${allocator?.totalBytes} of ${heap.totalBytes} bytes`)
 
   const stats = artifacts.runtimeStats
   assert.ok(stats.durationMs >= 200)
