@@ -1,5 +1,6 @@
 // Environment → one typed, validated, frozen Config. Every default lives here, once.
 import { availableParallelism } from 'node:os'
+import { EnvReader, integer, oneOf, type Env, type Parser } from './env-reader.js'
 import { ConfigInvalidError } from './errors.js'
 
 export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'] as const
@@ -115,42 +116,12 @@ export interface Config {
   origin: OriginSimulationConfig
 }
 
-export type Env = Record<string, string | undefined>
-
-type Parser<T> = (raw: string) => T
-
-class Reader {
-  readonly errors: string[] = []
-  constructor (private readonly env: Env) {}
-
-  read<T> (name: string, parse: Parser<T>, fallback: T): T {
-    const raw = this.env[name]
-    if (raw === undefined || raw.trim() === '') return fallback
-    try {
-      return parse(raw.trim())
-    } catch (err) {
-      this.errors.push(`  ${name}=${JSON.stringify(raw)}: ${(err as Error).message}`)
-      return fallback
-    }
-  }
-}
-
-const integer = (min: number, max: number): Parser<number> => (raw) => {
-  if (!/^-?\d+$/.test(raw)) throw new Error(`expected an integer from ${min} to ${max}`)
-  const n = Number(raw)
-  if (n < min || n > max) throw new Error(`expected an integer from ${min} to ${max}`)
-  return n
-}
+export type { Env }
 
 const ratio: Parser<number> = (raw) => {
   const n = Number(raw)
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error('expected a number from 0 to 1')
   return n
-}
-
-const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
-  if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`)
-  return raw as T
 }
 
 const bool: Parser<boolean> = (raw) => {
@@ -218,7 +189,7 @@ const keyPrefix: Parser<string> = (raw) => {
 
 /** Reads and validates the environment; throws CS_ERR_CONFIG_INVALID naming every bad variable. */
 export function loadConfig (env: Env = process.env): Readonly<Config> {
-  const r = new Reader(env)
+  const r = new EnvReader(env)
   const redisUrl = r.read('REDIS_URL', url(['redis:', 'rediss:']), undefined)
   const clusterNodes = r.read('REDIS_CLUSTER_NODES', hostPorts, undefined)
   const sentinels = r.read('REDIS_SENTINELS', hostPorts, undefined)

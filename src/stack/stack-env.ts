@@ -2,10 +2,11 @@
 // validated in one place like src/config.ts does for the app: every bad variable is named.
 import { parseArgs } from 'node:util'
 import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.js'
+import { EnvReader, integer, oneOf, type Env } from '../env-reader.js'
 import type { RateLimitOptions } from './nginx-config.js'
 import type { RedisTopology, StackOptions } from './stack.js'
 
-export type Env = Record<string, string | undefined>
+export type { Env }
 
 /** What nginx's rendering depends on, in both Docker and native runs. */
 export interface EdgeEnv {
@@ -17,29 +18,9 @@ export interface EdgeEnv {
   accessLog: boolean
 }
 
-class EnvReader {
-  readonly errors: string[] = []
-  constructor (private readonly env: Env) {}
-
-  read<T> (name: string, parse: (raw: string) => T, fallback: T): T {
-    const raw = this.env[name]
-    if (raw === undefined || raw.trim() === '') return fallback
-    try {
-      return parse(raw.trim())
-    } catch (err) {
-      this.errors.push(`  ${name}=${JSON.stringify(raw)}: ${(err as Error).message}`)
-      return fallback
-    }
-  }
-
-  done (): void {
-    if (this.errors.length > 0) throw new Error(`invalid stack environment:\n${this.errors.join('\n')}`)
-  }
-}
-
-const integer = (min: number, max: number) => (raw: string): number => {
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`expected an integer from ${min} to ${max}`)
-  return Number(raw)
+/** Throws one error naming every bad variable the reader met. */
+function throwIfInvalid (r: EnvReader): void {
+  if (r.errors.length > 0) throw new Error(`invalid stack environment:\n${r.errors.join('\n')}`)
 }
 
 const onOff = (raw: string): boolean => {
@@ -48,17 +29,11 @@ const onOff = (raw: string): boolean => {
   throw new Error('expected on or off')
 }
 
-const strategyName = (raw: string): CacheStrategyName => {
-  if (!(CACHE_STRATEGIES as readonly string[]).includes(raw)) throw new Error(`expected one of ${CACHE_STRATEGIES.join(', ')}`)
-  return raw as CacheStrategyName
-}
+const strategyName = oneOf<CacheStrategyName>(CACHE_STRATEGIES)
 
 const REDIS_TOPOLOGIES: readonly RedisTopology[] = ['single', 'cluster']
 
-const redisTopology = (raw: string): RedisTopology => {
-  if (!(REDIS_TOPOLOGIES as readonly string[]).includes(raw)) throw new Error(`expected one of ${REDIS_TOPOLOGIES.join(', ')}`)
-  return raw as RedisTopology
-}
+const redisTopology = oneOf(REDIS_TOPOLOGIES)
 
 function readEdge (r: EnvReader): EdgeEnv {
   const limited = r.read('RATE_LIMIT', onOff, true)
@@ -75,7 +50,7 @@ function readEdge (r: EnvReader): EdgeEnv {
 export function readEdgeEnv (env: Env): EdgeEnv {
   const r = new EnvReader(env)
   const edge = readEdge(r)
-  r.done()
+  throwIfInvalid(r)
   return edge
 }
 
@@ -116,6 +91,6 @@ function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
     ...(instances === undefined ? {} : { appInstances: instances }),
     logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info')
   }
-  r.done()
+  throwIfInvalid(r)
   return options
 }
