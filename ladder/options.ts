@@ -1,5 +1,6 @@
 // The ladder's options, defaults and validation in one place; the CLI maps flags onto them.
 import { parseArgs } from 'node:util'
+import { boundedNumber } from '../src/cli-flags.js'
 
 export interface LadderOptions {
   /** Measured seconds per rung. @default 10 (quick: 3) */
@@ -64,14 +65,8 @@ export class LadderOptionError extends Error {
   readonly code = 'CS_ERR_LADDER_OPTION'
 }
 
-function num (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new LadderOptionError(`--${name}=${JSON.stringify(raw)}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
-  }
-  return n
-}
+const num = (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined =>
+  boundedNumber((message) => new LadderOptionError(message), name, raw, min, max, integer)
 
 export function parseLadderArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<LadderOptions> } {
   const { values } = parseArgs({

@@ -1,5 +1,6 @@
 // `npm run profile`'s options: defaults and validation in one place, flags mapped onto them.
 import { parseArgs } from 'node:util'
+import { boundedNumber, oneOfFlag } from '../cli-flags.js'
 import { CACHE_STRATEGIES, NAIVE_COMPONENTS, type CacheStrategyName, type NaiveComponent } from '../config.js'
 
 /** Steady scenarios of the load-test harness (the cold, stampede and storm ones need their own choreography). */
@@ -81,20 +82,11 @@ export class ProfileOptionError extends Error {
   readonly code = 'CS_ERR_PROFILE_OPTION'
 }
 
-function num (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new ProfileOptionError(`--${name}=${JSON.stringify(raw)}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
-  }
-  return n
-}
-
-function oneOf<T extends string> (name: string, raw: string | undefined, allowed: readonly T[]): T | undefined {
-  if (raw === undefined) return undefined
-  if (!(allowed as readonly string[]).includes(raw)) throw new ProfileOptionError(`--${name}=${JSON.stringify(raw)}: expected one of ${allowed.join(', ')}`)
-  return raw as T
-}
+const flagError = (message: string): Error => new ProfileOptionError(message)
+const num = (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined =>
+  boundedNumber(flagError, name, raw, min, max, integer)
+const oneOf = <T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined =>
+  oneOfFlag(flagError, name, raw, allowed)
 
 export function parseProfileArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<ProfileCliOptions> } {
   const { values } = parseArgs({
