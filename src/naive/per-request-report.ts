@@ -4,9 +4,8 @@
 // pays on every hit. The route is unchanged: it reads `entry.body`, and here that is a getter.
 import { etagOf, type CacheEntry } from '../cache/entry.js'
 import type { City } from '../cities/city.js'
-import { OriginTimeoutError } from '../errors.js'
 import type { OriginWeather } from '../origin/server.js'
-import { buildReport, WeatherLoader, type WeatherLoaderOptions } from '../weather/weather-loader.js'
+import { buildReport, WeatherLoader } from '../weather/weather-loader.js'
 
 /** A cache entry that holds objects, not bytes; its body is rebuilt on every read. */
 export class PerRequestReportEntry implements CacheEntry {
@@ -33,23 +32,7 @@ export class PerRequestReportEntry implements CacheEntry {
  * Same origin call and metrics as WeatherLoader.load; only the entry differs.
  */
 export class PerRequestReportLoader extends WeatherLoader {
-  readonly #options: WeatherLoaderOptions
-
-  constructor (options: WeatherLoaderOptions) {
-    super(options)
-    this.#options = options
-  }
-
-  override async load (city: City): Promise<CacheEntry> {
-    const { origin, clock, wallClock, onOriginRequest } = this.#options
-    const started = clock.now()
-    try {
-      const weather = await origin.fetchWeather(city.id)
-      onOriginRequest?.('ok', (clock.now() - started) / 1000)
-      return new PerRequestReportEntry(city, weather, wallClock())
-    } catch (err) {
-      onOriginRequest?.(err instanceof OriginTimeoutError ? 'timeout' : 'error', (clock.now() - started) / 1000)
-      throw err
-    }
+  protected override toEntry (city: City, weather: OriginWeather, storedAt: number): CacheEntry {
+    return new PerRequestReportEntry(city, weather, storedAt)
   }
 }

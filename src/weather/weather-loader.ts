@@ -41,10 +41,15 @@ export class WeatherLoader {
     try {
       const weather = await origin.fetchWeather(city.id)
       onOriginRequest?.('ok', (clock.now() - started) / 1000)
-      return createEntry(JSON.stringify(buildReport(city, weather)), wallClock())
+      return this.toEntry(city, weather, wallClock())
     } catch (err) {
       onOriginRequest?.(err instanceof OriginTimeoutError ? 'timeout' : 'error', (clock.now() - started) / 1000)
       throw err
     }
+  }
+
+  /** The answer as a cache entry: serialized once, here. The naive ladder rung overrides it. */
+  protected toEntry (city: City, weather: OriginWeather, storedAt: number): CacheEntry {
+    return createEntry(JSON.stringify(buildReport(city, weather)), storedAt)
   }
 }
