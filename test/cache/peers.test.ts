@@ -18,10 +18,10 @@ import type { PeerStrategyName } from '../../src/cache/peers/peer-options.js'
 import { createCacheEngine } from '../../src/cache/strategies.js'
 import { CityNotFoundError } from '../../src/errors.js'
 import { createRedisClient } from '../../src/redis.js'
-import { createService, type Service } from '../../src/service.js'
-import { cityIndex, silentLogger, testConfig } from '../helpers/fixtures.js'
-import { startOrigin, type TestOrigin } from '../helpers/origin.js'
+import type { Service } from '../../src/service.js'
+import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { serviceBed } from '../helpers/service.js'
 
 let server: RedisServer
 const clients: Redis[] = []
@@ -238,25 +238,8 @@ test('the default path never loads a peer library (a child process whose resolve
 })
 
 describe('GET /weather/:city through createService', () => {
-  let origin: TestOrigin
-  const services: Service[] = []
-  before(async () => { origin = await startOrigin({ latencyMs: 10 }) })
-  after(async () => {
-    for (const service of services) await service.close()
-    await origin.close()
-  })
-
-  async function service (strategy: string): Promise<Service> {
-    const s = createService({
-      config: testConfig({ ORIGIN_URL: origin.url, REDIS_URL: server.url, CACHE_STRATEGY: strategy, REDIS_KEY_PREFIX: `http${process.pid}-${++namespaces}` }),
-      logger: silentLogger(),
-      cities: cityIndex(),
-      collectDefaultMetrics: false
-    })
-    services.push(s)
-    await s.ready()
-    return s
-  }
+  const bed = serviceBed({ originLatencyMs: 10, env: () => ({ REDIS_URL: server.url }) })
+  const service = (strategy: string): Promise<Service> => bed.service({ CACHE_STRATEGY: strategy, REDIS_KEY_PREFIX: `http${process.pid}-${++namespaces}` })
 
   test('peer-bentocache and peer-cache-manager answer /weather/london 200 with the JSON of layered', async () => {
     const reference = await (await service('layered')).app.inject('/weather/london')

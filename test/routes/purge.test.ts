@@ -1,36 +1,15 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createService, type Service } from '../../src/service.js'
+import { createService } from '../../src/service.js'
 import { cityIndex, silentLogger, testConfig } from '../helpers/fixtures.js'
-import { startOrigin, type TestOrigin } from '../helpers/origin.js'
-import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { startOrigin } from '../helpers/origin.js'
+import { waitFor } from '../helpers/redis.js'
+import { serviceBed } from '../helpers/service.js'
 
 const TOKEN = 'purge-token-0123456789abcdef'
-let origin: TestOrigin
-let redisServer: RedisServer
-const services: Service[] = []
-
-before(async () => {
-  origin = await startOrigin({ latencyMs: 5 })
-  redisServer = await startRedisServer()
-})
-after(async () => {
-  for (const service of services) await service.close()
-  await origin.close()
-  await redisServer.stop()
-})
-
-async function service (env: Record<string, string> = {}): Promise<Service> {
-  const s = createService({
-    config: testConfig({ ORIGIN_URL: origin.url, CACHE_STRATEGY: 'layered', REDIS_URL: redisServer.url, PURGE_TOKEN: TOKEN, ...env }),
-    logger: silentLogger(),
-    cities: cityIndex(),
-    collectDefaultMetrics: false
-  })
-  services.push(s)
-  await s.ready()
-  return s
-}
+const bed = serviceBed({ originLatencyMs: 5, redis: true, env: (b) => ({ CACHE_STRATEGY: 'layered', REDIS_URL: b.redis.url, PURGE_TOKEN: TOKEN }) })
+const service = (env: Record<string, string> = {}) => bed.service(env)
+const origin = { stats: () => bed.origin.stats() }
 
 test('DELETE without the bearer token is 401 JSON and purges nothing', async () => {
   const { app } = await service()
@@ -45,8 +24,7 @@ test('DELETE without the bearer token is 401 JSON and purges nothing', async () 
 })
 
 test('without PURGE_TOKEN configured, purging is disabled (401)', async () => {
-  const s = createService({ config: testConfig({ ORIGIN_URL: origin.url }), logger: silentLogger(), cities: cityIndex(), collectDefaultMetrics: false })
-  services.push(s)
+  const s = bed.track(createService({ config: testConfig({ ORIGIN_URL: bed.origin.url }), logger: silentLogger(), cities: cityIndex(), collectDefaultMetrics: false }))
   const res = await s.app.inject({ method: 'DELETE', url: '/weather/lisbon', headers: { authorization: 'Bearer ' } })
   assert.equal(res.statusCode, 401)
 })
@@ -82,7 +60,7 @@ test('a client that aborts during a miss costs one origin call, and its answer i
   const slow = await startOrigin({ latencyMs: 200 })
   try {
     const s = createService({ config: testConfig({ ORIGIN_URL: slow.url }), logger: silentLogger(), cities: cityIndex(), collectDefaultMetrics: false })
-    services.push(s)
+    bed.track(s)
     const address = await s.app.listen({ port: 0, host: '127.0.0.1' })
     const controller = new AbortController()
     const aborted = fetch(`${address}/weather/bilbao`, { signal: controller.signal }).catch((err: Error) => err)

@@ -1,39 +1,14 @@
-import { after, before, test } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Redis } from 'ioredis'
-import { createService, type Service } from '../../src/service.js'
-import { cityIndex, silentLogger, testConfig } from '../helpers/fixtures.js'
-import { startOrigin, type TestOrigin } from '../helpers/origin.js'
-import { startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
+import { startOrigin } from '../helpers/origin.js'
+import { startRedisServer, waitFor } from '../helpers/redis.js'
+import { serviceBed } from '../helpers/service.js'
 
-let origin: TestOrigin
-let redisServer: RedisServer
-const services: Service[] = []
-
-before(async () => {
-  origin = await startOrigin({ latencyMs: 10 })
-  redisServer = await startRedisServer()
-})
-after(async () => {
-  for (const service of services) await service.close()
-  await origin.close()
-  await redisServer.stop()
-})
-
-async function service (env: Record<string, string> = {}): Promise<Service> {
-  const s = createService({
-    config: testConfig({ ORIGIN_URL: origin.url, CACHE_STRATEGY: 'memory', ...env }),
-    logger: silentLogger(),
-    cities: cityIndex(),
-    collectDefaultMetrics: false
-  })
-  services.push(s)
-  if (s.redis !== undefined) await waitFor(() => s.redis!.status === 'ready', 5000, 'redis')
-  return s
-}
+const bed = serviceBed({ originLatencyMs: 10, redis: true, env: () => ({ CACHE_STRATEGY: 'memory' }) })
+const service = (env: Record<string, string> = {}) => bed.service(env)
 
 async function originRequests (): Promise<number> {
-  return (await origin.stats()).requests
+  return (await bed.origin.stats()).requests
 }
 
 test('MISS, then HIT-L1, with the cache headers and the JSON answer', async () => {
@@ -99,7 +74,7 @@ test('If-None-Match answers 304 without a body; HEAD answers headers only', asyn
 })
 
 test('bad input: 400/404 JSON with a stable code, and neither Redis nor the origin is touched', async () => {
-  const { app, redis } = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: redisServer.url })
+  const { app, redis } = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: bed.redis.url })
   const redisCommands = async () => {
     const info = await redis!.info('stats')
     return Number(/total_commands_processed:(\d+)/.exec(info)![1])
@@ -178,8 +153,8 @@ test('health, readiness (503 while Redis is down) and metrics', async () => {
 })
 
 test('layered: a second worker (another service on the same Redis) answers HIT-L2', async () => {
-  const a = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: redisServer.url })
-  const b = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: redisServer.url })
+  const a = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: bed.redis.url })
+  const b = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: bed.redis.url })
   const before = await originRequests()
   assert.equal((await a.app.inject('/weather/vienna')).headers['x-cache'], 'MISS')
   await waitFor(async () => (await b.redis!.exists('weather:v1:2761369')) === 1, 2000, 'L2 write')
