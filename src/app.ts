@@ -11,6 +11,7 @@ import { errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
 import { registerWeatherRoute } from './routes/weather.js'
+import { writeStoredAnswer, type WriteAnswer } from './routes/answer.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
@@ -28,6 +29,8 @@ export interface AppOptions {
   /** The /metrics text; in a cluster, the aggregate over all workers. @default this worker's registry */
   metricsText?: () => Promise<string>
   wallClock?: WallClock
+  /** How a cached answer goes on the wire. @default writeStoredAnswer */
+  writeAnswer?: WriteAnswer
 }
 
 export function buildApp (options: AppOptions): FastifyInstance {
@@ -61,7 +64,8 @@ export function buildApp (options: AppOptions): FastifyInstance {
     loader: options.loader,
     wallClock: options.wallClock ?? Date.now,
     purgeToken: options.purgeToken,
-    graceMs: options.graceMs ?? 0
+    graceMs: options.graceMs ?? 0,
+    writeAnswer: options.writeAnswer ?? writeStoredAnswer
   })
   if (config.exposeBaseline) registerBaselineRoute(app)
   registerOpsRoutes(app, {

@@ -109,8 +109,8 @@ export interface Config {
   logPretty: boolean
   /**
    * Naive components swapped in for the optimization ladder, NAIVE=resolver,serialize,connection
-   * (or all, none): a linear city scan, a report rebuilt and stringified per request, a new
-   * origin connection per request. @default [] (none)
+   * (or all, none): a linear city scan, a report rebuilt, stringified and sent through Fastify's
+   * reply per request, a new origin connection per request. @default [] (none)
    */
   naive: readonly NaiveComponent[]
   origin: OriginSimulationConfig

@@ -13,6 +13,7 @@ import { PooledOriginClient, type OriginClient } from './origin/client.js'
 import { LinearCityResolver } from './naive/linear-city-resolver.js'
 import { NewConnectionOriginClient } from './naive/new-connection-origin-client.js'
 import { PerRequestReportLoader } from './naive/per-request-report.js'
+import { writeFrameworkAnswer } from './naive/framework-answer.js'
 import { createRedisClient, type RedisClient } from './redis.js'
 import type { Readiness } from './routes/ops.js'
 import { WeatherLoader } from './weather/weather-loader.js'
@@ -92,6 +93,8 @@ export function createService (options: ServiceOptions): Service {
     metrics,
     readiness,
     wallClock,
+    // NAIVE=serialize: the answer rebuilt per hit (above) and sent through Fastify's reply.
+    ...(naive.has('serialize') ? { writeAnswer: writeFrameworkAnswer } : {}),
     ...(options.metricsText === undefined ? {} : { metricsText: options.metricsText(metrics) })
   })
 

@@ -2,6 +2,7 @@
 // the provider's observation as objects, and every read of the body rebuilds the report object
 // and stringifies it again — what a first version that `return`s an object from the handler
 // pays on every hit. The route is unchanged: it reads `entry.body`, and here that is a getter.
+// NAIVE=serialize pairs it with framework-answer.ts: the answer also goes through Fastify's reply.
 import { etagOf, type CacheEntry } from '../cache/entry.js'
 import type { City } from '../cities/city.js'
 import type { OriginWeather } from '../origin/server.js'

@@ -11,6 +11,7 @@ import type { CacheEntry } from '../cache/entry.js'
 import type { WallClock } from '../cache/clock.js'
 import { CityNotFoundError, CountryInvalidError, RedisUnavailableError, UnauthorizedError } from '../errors.js'
 import type { WeatherLoader } from '../weather/weather-loader.js'
+import type { WriteAnswer } from './answer.js'
 
 export interface WeatherRouteOptions {
   cities: CityResolver
@@ -21,11 +22,12 @@ export interface WeatherRouteOptions {
   purgeToken: string | undefined
   /** Grace advertised downstream (RFC 5861), ms. */
   graceMs: number
+  /** Puts an answer on the wire: stored bytes (default) or the naive framework path. */
+  writeAnswer: WriteAnswer
 }
 
 type WeatherRequest = FastifyRequest<{ Params: { city: string }, Querystring: { country?: string | string[] } }>
 
-const JSON_TYPE = 'application/json; charset=utf-8'
 const L1_TIMING = 'l1;desc=hit'
 
 /** Resolves the path parameter (and ?country=) to a city, or throws a 400/404. No I/O. */
@@ -58,7 +60,7 @@ export function bearerMatches (header: string | undefined, token: string | undef
   return timingSafeEqual(digest(header.slice(7).trim()), digest(token))
 }
 
-export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, wallClock, purgeToken, graceMs }: WeatherRouteOptions): void {
+export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, wallClock, purgeToken, graceMs, writeAnswer }: WeatherRouteOptions): void {
   // Downstream caches (nginx's edge tier, browsers) get the same grace as ours (RFC 5861).
   const graceSeconds = Math.floor(graceMs / 1000)
   const cacheControlSuffix = graceSeconds > 0 ? `, stale-while-revalidate=${graceSeconds}, stale-if-error=${graceSeconds}` : ''
@@ -67,20 +69,9 @@ export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loa
     // max-age is what is left of *our* freshness; Age says how old the answer is (RFC 9111 §5.1, §5.2.2.1).
     const maxAge = remainingMs > 0 ? Math.floor(remainingMs / 1000) : 0
     const age = Math.max(0, Math.floor((wallClock() - entry.storedAt) / 1000))
-    // One header() call each: reply.headers({…}) would allocate an object and a key array per request.
-    reply
-      .header('content-type', JSON_TYPE)
-      .header('etag', entry.etag)
-      .header('cache-control', 'public, max-age=' + maxAge + cacheControlSuffix)
-      .header('age', age)
-      .header('x-cache', source)
-      .header('server-timing', timing)
     const ifNoneMatch = request.headers['if-none-match']
-    if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag)) {
-      reply.code(304).send()
-      return
-    }
-    reply.send(entry.body)
+    const status = ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag) ? 304 : 200
+    writeAnswer(reply, entry, { status, cacheControl: 'public, max-age=' + maxAge + cacheControlSuffix, age, source, serverTiming: timing })
   }
 
   function sendResult (request: FastifyRequest, reply: FastifyReply, result: CacheResult): void {
