@@ -3,9 +3,13 @@ import { parseArgs } from 'node:util'
 import { boundedNumber } from '../src/cli-flags.js'
 
 export interface LadderOptions {
-  /** Measured seconds per rung. @default 10 (quick: 3) */
+  /** Measured seconds of one run of a rung. @default 5 (quick: 1.5) */
   durationSeconds: number
-  /** Unmeasured seconds of the same traffic before each measured run, after priming. @default 2 (quick: 0.5) */
+  /** Runs per rung, interleaved: round 1 runs every rung of an nginx configuration, then round 2…;
+   * the figures are medians over the rounds, so a drift of the machine hits every rung alike. @default 3 (quick: 2) */
+  rounds: number
+  /** Unmeasured seconds of the same traffic before each measured run, after priming: a restarted
+   * app's JIT and GC settle first. @default 2 (quick: 1) */
   warmupSeconds: number
   /** Seconds of the separate profiled run after each measured run. @default 5 (quick: 2) */
   profileSeconds: number
@@ -27,7 +31,8 @@ export interface LadderOptions {
 }
 
 export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.freeze({
-  durationSeconds: 10,
+  durationSeconds: 5,
+  rounds: 3,
   warmupSeconds: 2,
   profileSeconds: 5,
   connections: 16,
@@ -40,17 +45,19 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
   quick: false
 })
 
-/** `--quick`: under two minutes on 2 cores. Explicit flags win. */
-export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, profileSeconds: 1.5, cities: 500, quick: true })
+/** `--quick`: about two minutes on 2 cores. Explicit flags win. */
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, profileSeconds: 1.5, cities: 500, quick: true })
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
 
 Runs the same zipf workload (nginx → cluster) against each rung of the optimization ladder, in
-one run, profiles one worker per rung in a short run after the measured one, measures the
-baseline (the limit), and writes ladder.json, ladder.md and ladder.html.
+one run and in interleaved rounds (medians reported), profiles one worker per rung in a short
+run after its first measured one, measures the baseline (the limit) in every round, and writes
+ladder.json, ladder.md and ladder.html.
 
-  --quick                3 s runs, 0.5 s warm-up, 1.5 s profiles, 500 cities (under ~2 minutes)
-  --duration S           measured seconds per rung (default ${LADDER_DEFAULTS.durationSeconds})
+  --quick                2 rounds of 1.5 s, 1 s warm-up, 1.5 s profiles, 500 cities (~2 minutes)
+  --duration S           measured seconds of one run (default ${LADDER_DEFAULTS.durationSeconds})
+  --rounds N             runs per rung, interleaved across rungs; medians (default ${LADDER_DEFAULTS.rounds})
   --warmup S             warm-up seconds before each measured run (default ${LADDER_DEFAULTS.warmupSeconds})
   --profile-seconds S    profiled run per rung (default ${LADDER_DEFAULTS.profileSeconds})
   --connections N        concurrent connections, every rung (default ${LADDER_DEFAULTS.connections})
@@ -77,6 +84,7 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
       help: { type: 'boolean', short: 'h' },
       quick: { type: 'boolean' },
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       warmup: { type: 'string' },
       'profile-seconds': { type: 'string' },
       connections: { type: 'string' },
@@ -90,6 +98,7 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
   const explicit: Partial<LadderOptions> = {}
   const set = <K extends keyof LadderOptions>(key: K, value: LadderOptions[K] | undefined): void => { if (value !== undefined) explicit[key] = value }
   set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
+  set('rounds', num('rounds', values.rounds, 1, 20, true))
   set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
   set('profileSeconds', num('profile-seconds', values['profile-seconds'], 0.5, 120, false))
   set('connections', num('connections', values.connections, 1, 256, true))

@@ -10,14 +10,14 @@ const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.ch
 const jsonForScript = (value: unknown): string =>
   JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 
-/** What the page's script draws: one point per rung, then the limit. */
+/** What the page's script draws: one point per rung (medians over the rounds), then the limit. */
 export function chartData (results: LadderResults): { labels: string[], rps: number[], p99: number[], cpu: Array<number | null>, limit: number | null } {
   return {
     labels: results.rungs.map((r) => `${r.id} ${r.stage}`),
-    rps: results.rungs.map((r) => Math.round(r.measurement.requestsPerSecond * 10) / 10),
-    p99: results.rungs.map((r) => r.measurement.latencyMs.p99),
-    cpu: results.rungs.map((r) => r.measurement.resources.app?.cpuMicrosPerRequest ?? null),
-    limit: results.baseline === null ? null : Math.round(results.baseline.requestsPerSecond)
+    rps: results.rungs.map((r) => Math.round(r.summary.requestsPerSecond.median * 10) / 10),
+    p99: results.rungs.map((r) => r.summary.latencyMs.p99),
+    cpu: results.rungs.map((r) => r.summary.appCpuMicrosPerRequest),
+    limit: results.baseline === null ? null : Math.round(results.baseline.summary.requestsPerSecond.median)
   }
 }
 

@@ -1,8 +1,8 @@
 // The ladder's table and its story, defined once; the terminal, Markdown and HTML reports lay
 // them out. Ratios come from one run on one machine: absolute req/s on a shared box are noise.
-import { fmtInt, fmtMs, fmtPct, fmtTimes } from '../loadtest/format.js'
+import { fmtInt, fmtMs, fmtPct, fmtSpread, fmtTimes } from '../loadtest/format.js'
 import { renderMarkdownTable, renderTextTable } from '../loadtest/table.js'
-import { cpuPerRequest, type LadderResults, type ProfiledFunction, type RungResult } from './results.js'
+import { cpuPerRequest, type LadderResults, type MeasuredRuns, type ProfiledFunction, type RungResult } from './results.js'
 
 export interface LadderColumn {
   header: string
@@ -15,19 +15,33 @@ const fnName = (fn: ProfiledFunction | null | undefined): string => fn === null 
 
 export const formatFunction = (fn: ProfiledFunction): string => `${fn.name} ${(100 * fn.selfShare).toFixed(1)}%`
 
+/** The figures a rung and the baseline share, from their runs' summary. */
+const measuredCells: Record<string, (runs: MeasuredRuns) => string> = {
+  'req/s': (r) => fmtInt(r.summary.requestsPerSecond.median),
+  spread: (r) => fmtSpread(r.summary.requestsPerSecond.relative, r.measurements.length),
+  'p50 ms': (r) => fmtMs(r.summary.latencyMs.p50),
+  'p99 ms': (r) => fmtMs(r.summary.latencyMs.p99),
+  'µs CPU/req': (r) => fmtInt(cpuPerRequest(r)),
+  'origin calls': (r) => fmtInt(r.summary.originCalls),
+  errors: (r) => String(r.summary.non2xx + r.summary.errors)
+}
+
+const measured = (header: string) => (r: RungResult): string => measuredCells[header]!(r)
+
 export const LADDER_COLUMNS: readonly LadderColumn[] = [
   { header: 'rung', meaning: 'the rung (0 = naive … 4 = the default service)', align: 'left', cell: (r) => r.id },
   { header: 'stage', meaning: 'naive, algorithm, caching, I/O, tricks', align: 'left', cell: (r) => r.stage },
-  { header: 'req/s', meaning: '2xx responses per second in the measured run', align: 'right', cell: (r) => fmtInt(r.measurement.requestsPerSecond) },
+  { header: 'req/s', meaning: '2xx responses per second, median over the rounds', align: 'right', cell: measured('req/s') },
+  { header: 'spread', meaning: 'half the range of the rounds\' req/s, relative to the median (empty with one round)', align: 'right', cell: measured('spread') },
   { header: '× rung 0', meaning: 'req/s ÷ rung 0\'s req/s', align: 'right', cell: (r) => fmtTimes(r.ratioToFirst) },
   { header: 'step ×', meaning: 'req/s ÷ the previous rung\'s: what this rung\'s one step gained', align: 'right', cell: (r) => fmtTimes(r.stepGain) },
   { header: '% limit', meaning: 'req/s ÷ the baseline\'s (a constant answer through the same nginx → cluster path)', align: 'right', cell: (r) => fmtPct(r.fractionOfLimit, 1) },
-  { header: 'p50 ms', meaning: 'median latency of 2xx responses', align: 'right', cell: (r) => fmtMs(r.measurement.latencyMs.p50) },
-  { header: 'p99 ms', meaning: '99th percentile latency', align: 'right', cell: (r) => fmtMs(r.measurement.latencyMs.p99) },
-  { header: 'µs CPU/req', meaning: 'CPU time of the app\'s process tree (primary + workers, /proc) ÷ requests', align: 'right', cell: (r) => fmtInt(cpuPerRequest(r.measurement)) },
+  { header: 'p50 ms', meaning: 'median latency of 2xx responses (median over the rounds)', align: 'right', cell: measured('p50 ms') },
+  { header: 'p99 ms', meaning: '99th percentile latency (median over the rounds)', align: 'right', cell: measured('p99 ms') },
+  { header: 'µs CPU/req', meaning: 'CPU time of the app\'s process tree (primary + workers, /proc) ÷ requests (median over the rounds)', align: 'right', cell: measured('µs CPU/req') },
   { header: 'CPU/req ×', meaning: 'CPU per request ÷ the previous rung\'s (below 1: the step made a request cheaper)', align: 'right', cell: (r) => fmtTimes(r.cpuPerRequestRatio) },
-  { header: 'origin calls', meaning: 'requests the weather provider served during the measured run (delta of its /stats)', align: 'right', cell: (r) => fmtInt(r.measurement.originCalls) },
-  { header: 'errors', meaning: 'non-2xx answers + connection errors in the measured run', align: 'right', cell: (r) => String(r.measurement.non2xx + r.measurement.errors) },
+  { header: 'origin calls', meaning: 'requests the weather provider served during one measured run (delta of its /stats; median over the rounds)', align: 'right', cell: measured('origin calls') },
+  { header: 'errors', meaning: 'non-2xx answers + connection errors, summed over the rounds', align: 'right', cell: measured('errors') },
   { header: 'top 3 functions by self time (profiled worker)', meaning: 'the three functions with the most self time in the rung\'s CPU profile, share of samples; V8\'s idle/GC entries left out', align: 'left', cell: (r) => r.profile === null ? '–' : r.profile.topThree.map(formatFunction).join(', ') }
 ]
 
@@ -35,20 +49,15 @@ export const LADDER_COLUMNS: readonly LadderColumn[] = [
 function baselineCells (results: LadderResults): string[] | null {
   const b = results.baseline
   if (b === null) return null
-  const first = results.rungs[0]?.measurement.requestsPerSecond
+  const first = results.rungs[0]?.summary.requestsPerSecond.median
+  const limit = b.summary.requestsPerSecond.median
   return LADDER_COLUMNS.map((c) => {
     switch (c.header) {
       case 'rung': return 'limit'
       case 'stage': return 'baseline'
-      case 'req/s': return fmtInt(b.requestsPerSecond)
-      case '× rung 0': return fmtTimes(first === undefined || first === 0 ? null : b.requestsPerSecond / first)
+      case '× rung 0': return fmtTimes(first === undefined || first === 0 ? null : limit / first)
       case '% limit': return '100.0%'
-      case 'p50 ms': return fmtMs(b.latencyMs.p50)
-      case 'p99 ms': return fmtMs(b.latencyMs.p99)
-      case 'µs CPU/req': return fmtInt(cpuPerRequest(b))
-      case 'origin calls': return fmtInt(b.originCalls)
-      case 'errors': return String(b.non2xx + b.errors)
-      default: return ''
+      default: return measuredCells[c.header]?.(b) ?? ''
     }
   })
 }
@@ -72,7 +81,7 @@ export function stepStory (results: LadderResults): string[] {
     const limit = rung.fractionOfLimit === null ? '' : `, ${fmtPct(rung.fractionOfLimit, 1)} of the limit`
     return `Rung ${before.id} → ${rung.id} (${rung.step}): the profile of rung ${before.id} named ${named}; ` +
       `req/s ${fmtTimes(rung.stepGain)} (now ${fmtTimes(rung.ratioToFirst)} rung 0${limit}), CPU per request ${fmtTimes(rung.cpuPerRequestRatio)}, ` +
-      `origin calls ${fmtInt(before.measurement.originCalls)} → ${fmtInt(rung.measurement.originCalls)}.`
+      `origin calls ${fmtInt(before.summary.originCalls)} → ${fmtInt(rung.summary.originCalls)}.`
   })
 }
 
@@ -82,7 +91,7 @@ function header (results: LadderResults): string[] {
     `Command: ${results.command}`,
     `Run: ${results.startedAt} (${results.wallSeconds.toFixed(0)} s), ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`,
     `Workload, every rung: ${w.scenario} (${w.description}), through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ` +
-      `${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up; ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
+      `${w.rounds} round(s) of ${w.durationSeconds} s measured per rung (interleaved: every rung of one nginx configuration, then again; medians shown), each after priming and ${w.warmupSeconds} s of warm-up; ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
     `Profiles: ${w.profiling}, ${w.profileSeconds} s per rung.`
   ]
 }

@@ -1,8 +1,21 @@
 // What one ladder run produces (ladder.json), and the ratios every report shows, computed once.
-import type { Measurement } from '../loadtest/schema.js'
+import type { Measurement, Summary } from '../loadtest/schema.js'
+import { summarize } from '../loadtest/summary.js'
 import type { RungSettings } from './rungs.js'
 
-export const LADDER_SCHEMA_VERSION = 1
+export const LADDER_SCHEMA_VERSION = 2
+
+/** A rung's (or the baseline's) runs, one per round, and their summary: medians and spreads. */
+export interface MeasuredRuns {
+  /** In round order. */
+  measurements: Measurement[]
+  /** The load-test suite's summary of them: median req/s with its spread, median latencies, CPU per request… */
+  summary: Summary
+}
+
+export function measuredRuns (measurements: readonly Measurement[]): MeasuredRuns {
+  return { measurements: [...measurements], summary: summarize(measurements) }
+}
 
 /** One function of a rung's CPU profile. */
 export interface ProfiledFunction {
@@ -28,7 +41,7 @@ export interface RungProfile {
   requests: number
 }
 
-export interface RungResult {
+export interface RungResult extends MeasuredRuns {
   id: string
   stage: string
   step: string
@@ -37,9 +50,8 @@ export interface RungResult {
   /** The app's environment (what differs between rungs) and nginx's upstream keep-alive pool. */
   appEnv: Record<string, string>
   nginxUpstreamKeepalive: number
-  measurement: Measurement
   profile: RungProfile | null
-  /** req/s ÷ rung 0's req/s. */
+  /** Median req/s ÷ rung 0's. */
   ratioToFirst: number | null
   /** req/s ÷ the previous rung's: what this rung's one step gained. */
   stepGain: number | null
@@ -62,7 +74,10 @@ export interface LadderResults {
     description: string
     distinctPaths: number
     connections: number
+    /** Measured seconds of one run. */
     durationSeconds: number
+    /** Runs per rung, interleaved across the rungs of one nginx configuration. */
+    rounds: number
     warmupSeconds: number
     profileSeconds: number
     workers: number
@@ -75,28 +90,29 @@ export interface LadderResults {
     profiling: string
   }
   rungs: RungResult[]
-  /** /baseline/:city through the same nginx → cluster path, with the last rung's app: the limit. */
-  baseline: Measurement | null
+  /** /baseline/:city through the same nginx → cluster path, with the last rung's app, once per round: the limit. */
+  baseline: MeasuredRuns | null
   warnings: string[]
 }
 
 const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
   a === null || a === undefined || b === null || b === undefined || b === 0 ? null : a / b
 
-const cpuPerRequest = (m: Measurement): number | null => m.resources.app?.cpuMicrosPerRequest ?? null
+const rps = (runs: MeasuredRuns | null | undefined): number | null | undefined => runs?.summary.requestsPerSecond.median
 
-/** Fills every rung's ratios from the measurements (same run: ratios, not absolute req/s, are the finding). */
-export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: Measurement | null): RungResult[] {
-  const first = rungs[0]?.measurement.requestsPerSecond
+const cpuPerRequest = (runs: MeasuredRuns): number | null => runs.summary.appCpuMicrosPerRequest
+
+/** Fills every rung's ratios from the medians (same run: ratios, not absolute req/s, are the finding). */
+export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: MeasuredRuns | null): RungResult[] {
+  const first = rps(rungs[0])
   return rungs.map((rung, i) => {
-    const previous = i === 0 ? undefined : rungs[i - 1]!.measurement
-    const rps = rung.measurement.requestsPerSecond
+    const previous = i === 0 ? undefined : rungs[i - 1]!
     return {
       ...rung,
-      ratioToFirst: ratio(rps, first),
-      stepGain: previous === undefined ? null : ratio(rps, previous.requestsPerSecond),
-      cpuPerRequestRatio: previous === undefined ? null : ratio(cpuPerRequest(rung.measurement), cpuPerRequest(previous)),
-      fractionOfLimit: ratio(rps, baseline?.requestsPerSecond)
+      ratioToFirst: ratio(rps(rung), first),
+      stepGain: previous === undefined ? null : ratio(rps(rung), rps(previous)),
+      cpuPerRequestRatio: previous === undefined ? null : ratio(cpuPerRequest(rung), cpuPerRequest(previous)),
+      fractionOfLimit: ratio(rps(rung), rps(baseline))
     }
   })
 }

@@ -1,7 +1,8 @@
-// The ladder, measured: one stack per nginx configuration (upstream keep-alive off, then on),
-// the app restarted with each rung's settings and Redis flushed, the same zipf workload primed,
-// warmed and measured, then a separate short profiled run of one worker on the same processes.
-// The baseline (the limit) runs last, on the last rung's app, through the same nginx.
+// The ladder, measured: one stack per nginx configuration (upstream keep-alive off, then on);
+// for every run the app restarted with the rung's settings and Redis flushed, the same zipf
+// workload primed, warmed and measured, in rounds that interleave the rungs; after a rung's first
+// run, a separate short profiled run of one worker on the same processes. The baseline (the
+// limit) ends every round of the last stack, on the last rung's app, through the same nginx.
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { selectCities } from '../loadtest/cities.js'
@@ -20,7 +21,7 @@ import { profileWorker } from '../src/profile/profile-worker.js'
 import type { FunctionStat } from '../src/profile/cpu-summary.js'
 import type { startStack as StartStackFn, Stack } from '../src/stack/stack.js'
 import type { LadderOptions } from './options.js'
-import { LADDER_SCHEMA_VERSION, withLadderRatios, type LadderResults, type ProfiledFunction, type RungProfile, type RungResult } from './results.js'
+import { LADDER_SCHEMA_VERSION, measuredRuns, withLadderRatios, type LadderResults, type ProfiledFunction, type RungProfile, type RungResult } from './results.js'
 import { appEnvironment, nginxUpstreamKeepalive, RUNGS, type Rung } from './rungs.js'
 
 export interface LadderDependencies {
@@ -49,11 +50,27 @@ function targetOf (stack: Stack): DriveTarget {
   }
 }
 
-/** Bound on the whole command, s: every rung's phases with their timeouts, plus starts. */
+/** Bound on the whole command, s: every run with its timeouts, the profiles, the starts. */
 export function ladderDeadlineSeconds (o: Readonly<LadderOptions>): number {
-  const perRun = o.warmupSeconds + o.durationSeconds + o.profileSeconds + 3 * o.timeoutSeconds + 60
-  return 120 + (RUNGS.length + 1) * perRun
+  const perRun = o.warmupSeconds + o.durationSeconds + 2 * o.timeoutSeconds + 40
+  const perProfile = o.profileSeconds + o.timeoutSeconds + 30
+  return 120 + (RUNGS.length + 1) * (o.rounds * perRun + perProfile)
 }
+
+/** Consecutive rungs that share one nginx configuration (upstream keep-alive), so one stack. */
+export function stackGroups (rungs: readonly Rung[]): Rung[][] {
+  const groups: Rung[][] = []
+  for (const rung of rungs) {
+    const last = groups.at(-1)
+    if (last !== undefined && nginxUpstreamKeepalive(last[0]!.settings) === nginxUpstreamKeepalive(rung.settings)) last.push(rung)
+    else groups.push([rung])
+  }
+  return groups
+}
+
+type MeasuredRung = Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>
+
+const fmtRps = (rps: number): string => Math.round(rps).toLocaleString('en-US').padStart(7)
 
 export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDependencies): Promise<LadderResults> {
   const startedAt = new Date()
@@ -63,81 +80,112 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
   const scenario: Scenario = buildScenario('zipf', cities, { ...LOADTEST_DEFAULTS, cities: o.cities })
   const drive: DriveOptions = { connections: o.connections, timeoutSeconds: o.timeoutSeconds, maxResponses: 5_000_000, seed: o.seed }
   const profileRoot = join(o.outDir, 'profiles')
+  const runs = new Map<string, Measurement[]>(RUNGS.map((rung) => [rung.id, []]))
+  const profiles = new Map<string, RungProfile | null>()
+  const baselineRuns: Measurement[] = []
   let stack: Stack | undefined
-  let stackKeepalive: number | undefined
-  const measured: Array<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>> = []
-  let baseline: Measurement | null = null
+  let interrupted = false
 
   const appEnvFor = (rung: Rung): Record<string, string> => ({
     ...appEnvironment(rung.settings, { originTimeoutMs: o.originTimeoutMs }),
     ...profiledAppEnv({ outDir: join(profileRoot, `rung-${rung.id}`), maxDurationMs: (o.profileSeconds + o.timeoutSeconds + 30) * 1000 })
   })
+  const stopIfAborted = (where: string): boolean => {
+    if (deps.signal?.aborted !== true) return false
+    if (!interrupted) warnings.push(`interrupted ${where}: the results hold the runs measured before`)
+    interrupted = true
+    return true
+  }
 
+  // Rounds interleave the rungs of one nginx configuration (0 … 3b, then 3c, 4 and the limit):
+  // a machine that drifts during the run shifts every rung of a round alike, and the medians
+  // rank steps a few percent apart that one run per rung cannot. nginx's configuration is fixed
+  // per stack, so a new stack only when the upstream keep-alive switch turns.
+  const groups = stackGroups(RUNGS)
   try {
-    for (const rung of RUNGS) {
-      if (deps.signal?.aborted === true) {
-        warnings.push(`interrupted before rung ${rung.id}: the results hold the rungs measured before`)
-        break
-      }
-      const keepalive = nginxUpstreamKeepalive(rung.settings)
-      const appEnv = appEnvFor(rung)
-      const began = Date.now()
-      if (stack === undefined || stackKeepalive !== keepalive) {
-        // nginx's configuration is fixed per stack: a new one when the rung turns its switch.
-        await stack?.stop()
-        stack = undefined
-        stack = await deps.startStack({
-          strategy: rung.settings.strategy,
-          workers: o.workers,
-          redis: true,
-          rateLimit: false,
-          accessLog: false,
-          appEnv,
-          logLevel: 'warn',
-          forwardOutput: false,
-          // Rung 0 queues requests for seconds: nginx must wait, not retry (a retry re-sends
-          // the request to the same busy workers and multiplies the load). Every rung alike.
-          nginx: { upstreamKeepalive: keepalive, proxyReadTimeoutSeconds: o.timeoutSeconds, proxyNextUpstreamTimeoutSeconds: o.timeoutSeconds + 1 }
-        })
-        stackKeepalive = keepalive
-        deps.note(`rung ${rung.id}: started the stack (nginx upstream keep-alive ${keepalive === 0 ? 'off' : keepalive}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
-      } else {
-        await stack.restartApp({ strategy: rung.settings.strategy, workers: o.workers, appEnv })
-        deps.note(`rung ${rung.id}: restarted the app in ${((Date.now() - began) / 1000).toFixed(1)} s`)
-      }
-      await stack.flushRedis()
-      const target = targetOf(stack)
-      await waitUntilUp(`${stack.urls.app}/ready`, 30_000)
+    for (const [g, group] of groups.entries()) {
+      const lastGroup = g === groups.length - 1
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const rung of group) {
+          if (stopIfAborted(`before rung ${rung.id}, round ${round}`)) break
+          const label = `rung ${rung.id.padEnd(3)}${o.rounds > 1 ? ` round ${round}/${o.rounds}` : ''}`
+          const began = Date.now()
+          if (stack === undefined) {
+            const keepalive = nginxUpstreamKeepalive(rung.settings)
+            stack = await deps.startStack({
+              strategy: rung.settings.strategy,
+              workers: o.workers,
+              redis: true,
+              rateLimit: false,
+              accessLog: false,
+              appEnv: appEnvFor(rung),
+              logLevel: 'warn',
+              forwardOutput: false,
+              // Rung 0 queues requests for seconds: nginx must wait, not retry (a retry re-sends
+              // the request to the same busy workers and multiplies the load). Every rung alike.
+              nginx: { upstreamKeepalive: keepalive, proxyReadTimeoutSeconds: o.timeoutSeconds, proxyNextUpstreamTimeoutSeconds: o.timeoutSeconds + 1 }
+            })
+            deps.note(`${label}: started the stack (nginx upstream keep-alive ${keepalive === 0 ? 'off' : keepalive}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+          } else {
+            // Every run of a rung starts from a fresh app (cold L1) and an empty L2, primed alike.
+            await stack.restartApp({ strategy: rung.settings.strategy, workers: o.workers, appEnv: appEnvFor(rung) })
+          }
+          await stack.flushRedis()
+          const target = targetOf(stack)
+          await waitUntilUp(`${stack.urls.app}/ready`, 30_000)
 
-      if (rung.settings.strategy !== 'none') await prime(target, scenario, WEATHER.prefix, drive)
-      await warmUp(target, scenario, WEATHER.prefix, drive, o.warmupSeconds)
-      const measurement = await measure(target, scenario, WEATHER.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: WEATHER.route })
-      deps.note(`rung ${rung.id.padEnd(3)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s, p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
-        `${Math.round(measurement.resources.app?.cpuMicrosPerRequest ?? NaN)} µs CPU/req${measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''}`)
-      if (measurement.non2xx + measurement.errors > 0) warnings.push(`rung ${rung.id}: ${measurement.non2xx} non-2xx answers and ${measurement.errors} errors in the measured run`)
+          if (rung.settings.strategy !== 'none') await prime(target, scenario, WEATHER.prefix, drive)
+          await warmUp(target, scenario, WEATHER.prefix, drive, o.warmupSeconds)
+          const measurement = await measure(target, scenario, WEATHER.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: WEATHER.route, stream: `measured-${round}` })
+          runs.get(rung.id)!.push(measurement)
+          deps.note(`${label} ${fmtRps(measurement.requestsPerSecond)} req/s, p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
+            `${Math.round(measurement.resources.app?.cpuMicrosPerRequest ?? NaN)} µs CPU/req${measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''}`)
+          if (measurement.non2xx + measurement.errors > 0) warnings.push(`rung ${rung.id}, round ${round}: ${measurement.non2xx} non-2xx answers and ${measurement.errors} errors in the measured run`)
 
-      let profile: RungProfile | null = null
-      try {
-        profile = await profileRung(rung, target, scenario, drive, o, join(profileRoot, `rung-${rung.id}`))
-        deps.note(`          profile: ${profile.topThree.map((f) => `${f.name} ${(100 * f.selfShare).toFixed(1)}%`).join(', ')}`)
-      } catch (err) {
-        warnings.push(`rung ${rung.id}: no profile: ${(err as Error).message}`)
-        deps.note(`rung ${rung.id}: no profile: ${(err as Error).message}`)
+          // One profile per rung, after its first measured run, on the same processes.
+          if (round === 1) {
+            let profile: RungProfile | null = null
+            try {
+              profile = await profileRung(rung, target, scenario, drive, o, join(profileRoot, `rung-${rung.id}`))
+              deps.note(`          profile: ${profile.topThree.map((f) => `${f.name} ${(100 * f.selfShare).toFixed(1)}%`).join(', ')}`)
+            } catch (err) {
+              warnings.push(`rung ${rung.id}: no profile: ${(err as Error).message}`)
+              deps.note(`rung ${rung.id}: no profile: ${(err as Error).message}`)
+            }
+            profiles.set(rung.id, profile)
+          }
+        }
+        if (interrupted) break
+        if (lastGroup && o.baseline && !stopIfAborted(`before the baseline, round ${round}`)) {
+          // The last rung's app serves /baseline/:city (EXPOSE_BASELINE=true): a constant answer of a
+          // report's size through the same nginx → cluster path, i.e. what the machine can serve at all.
+          const target = targetOf(stack!)
+          await warmUp(target, scenario, BASELINE.prefix, drive, o.warmupSeconds)
+          const limit = await measure(target, scenario, BASELINE.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: BASELINE.route, stream: `measured-${round}` })
+          baselineRuns.push(limit)
+          deps.note(`baseline${o.rounds > 1 ? ` round ${round}/${o.rounds}` : ''} ${fmtRps(limit.requestsPerSecond)} req/s, p99 ${limit.latencyMs.p99.toFixed(1)} ms`)
+        }
       }
-      measured.push({ id: rung.id, stage: rung.stage, step: rung.step, why: rung.why, settings: { ...rung.settings, naive: [...rung.settings.naive] }, appEnv: appEnvironment(rung.settings, { originTimeoutMs: o.originTimeoutMs }), nginxUpstreamKeepalive: keepalive, measurement, profile })
-    }
-
-    if (o.baseline && stack !== undefined && deps.signal?.aborted !== true) {
-      // The last rung's app serves /baseline/:city (EXPOSE_BASELINE=true): a constant answer of a
-      // report's size through the same nginx → cluster path, i.e. what the machine can serve at all.
-      const target = targetOf(stack)
-      await warmUp(target, scenario, BASELINE.prefix, drive, o.warmupSeconds)
-      baseline = await measure(target, scenario, BASELINE.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: BASELINE.route })
-      deps.note(`baseline ${Math.round(baseline.requestsPerSecond).toLocaleString('en-US').padStart(7)} req/s, p99 ${baseline.latencyMs.p99.toFixed(1)} ms`)
+      if (interrupted) break
+      await stack?.stop()
+      stack = undefined
     }
   } finally {
     await stack?.stop()
   }
+
+  const measured: MeasuredRung[] = RUNGS.filter((rung) => runs.get(rung.id)!.length > 0).map((rung) => ({
+    id: rung.id,
+    stage: rung.stage,
+    step: rung.step,
+    why: rung.why,
+    settings: { ...rung.settings, naive: [...rung.settings.naive] },
+    appEnv: appEnvironment(rung.settings, { originTimeoutMs: o.originTimeoutMs }),
+    nginxUpstreamKeepalive: nginxUpstreamKeepalive(rung.settings),
+    ...measuredRuns(runs.get(rung.id)!),
+    profile: profiles.get(rung.id) ?? null
+  }))
+  const baseline = baselineRuns.length === 0 ? null : measuredRuns(baselineRuns)
 
   const finishedAt = new Date()
   const cpuList = cpus()
@@ -156,6 +204,7 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
       distinctPaths: shape.distinctPaths,
       connections: o.connections,
       durationSeconds: o.durationSeconds,
+      rounds: o.rounds,
       warmupSeconds: o.warmupSeconds,
       profileSeconds: o.profileSeconds,
       workers: o.workers,

@@ -4,8 +4,10 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { renderLadderMarkdown, renderLadderTerminal, stepStory, ladderRows, LADDER_COLUMNS } from '../../ladder/report.js'
 import { chartData, renderLadderHtml } from '../../ladder/report-html.js'
-import { withLadderRatios } from '../../ladder/results.js'
+import { measuredRuns, withLadderRatios } from '../../ladder/results.js'
 import { RUNGS } from '../../ladder/rungs.js'
+import { parseLadderArgs } from '../../ladder/options.js'
+import { stackGroups } from '../../ladder/runner.js'
 import { ladderFixture, measurement } from './fixtures.js'
 
 test('ratios: × rung 0, step gain, CPU per request against the previous rung, share of the limit', () => {
@@ -25,7 +27,7 @@ test('ratios: × rung 0, step gain, CPU per request against the previous rung, s
 test('without a baseline or CPU figures the ratios are null, not NaN or Infinity', () => {
   const m = measurement(0, 1, 1, 0)
   m.resources.app = null
-  const [a, b] = withLadderRatios([{ ...ladderFixture().rungs[0]!, measurement: m }, { ...ladderFixture().rungs[1]!, measurement: measurement(5, 1, 1, 0) }], null)
+  const [a, b] = withLadderRatios([{ ...ladderFixture().rungs[0]!, ...measuredRuns([m]) }, { ...ladderFixture().rungs[1]!, ...measuredRuns([measurement(5, 1, 1, 0)]) }], null)
   assert.equal(a!.fractionOfLimit, null)
   assert.equal(b!.stepGain, null, 'rung 0 served nothing: no ratio')
   assert.equal(b!.cpuPerRequestRatio, null)
@@ -38,9 +40,10 @@ test('the terminal table has a row per rung and the limit, with the figures and 
   const header = lines.find((l) => l.startsWith('rung'))!
   for (const c of LADDER_COLUMNS) assert.ok(header.includes(c.header), c.header)
   const row = (id: string): string => lines.find((l) => l.startsWith(id + ' '))!
-  assert.match(row('0'), /^0 +naive +10 +1\.00× +– +0\.1% +250 +1,000 +100,000 +– +100 +0 +canonicalName 50\.0%, linearScan 25\.0%, resolve 16\.7%$/)
-  assert.match(row('2a'), /caching +40 +4\.00× +2\.00× .* 25,000 +0\.50× +98 /)
-  assert.match(row('limit'), /^limit +baseline +10,240 +1024\.0× +100\.0%/)
+  // Medians over the two rounds (10% above and below), and the spread between them.
+  assert.match(row('0'), /^0 +naive +10 +±10\.0% +1\.00× +– +0\.1% +250 +1,000 +100,000 +– +100 +0 +canonicalName 50\.0%, linearScan 25\.0%, resolve 16\.7%$/)
+  assert.match(row('2a'), /caching +40 +±10\.0% +4\.00× +2\.00× .* 25,000 +0\.50× +98 /)
+  assert.match(row('limit'), /^limit +baseline +10,240 +±0\.0% +1024\.0× +100\.0%/)
   assert.equal(ladderRows(results).length, RUNGS.length + 1)
   assert.match(text, /Profiles: a separate short run, 2 s per rung/)
 })
@@ -58,7 +61,7 @@ test('Markdown: the same table, the steps, each rung\'s switches, the columns', 
   assert.match(md, /^Command: `npm run ladder -- --quick`/m)
   assert.match(md, /^\| rung \| stage \| req\/s \|/m)
   assert.match(md, /^\|---:?|:---/m)
-  assert.match(md, /^\| 0 \| naive \| 10 \| 1\.00× \|/m)
+  assert.match(md, /^\| 0 \| naive \| 10 \| ±10\.0% \| 1\.00× \|/m)
   assert.match(md, /^- \*\*0\*\* \(naive\).*`NAIVE=resolver,serialize,connection REDIS_AUTO_PIPELINING=false CACHE_STRATEGY=none`, nginx upstream keep-alive off/m)
   assert.match(md, /^- \*\*4\*\* \(tricks\).*`NAIVE=none REDIS_AUTO_PIPELINING=true CACHE_STRATEGY=layered`, nginx upstream keep-alive 64/m)
   assert.match(md, /^- Rung 3c → 4 /m)
@@ -75,4 +78,16 @@ test('HTML: self-contained, the chart data per rung, links to the flame graphs r
   assert.match(html, /href="profiles\/rung-x\/w\.flame\.html"/)
   assert.doesNotMatch(html, /https?:\/\/(?!www\.w3)/, 'nothing from the network')
   assert.ok(!html.includes('</script</'))
+})
+
+test('rungs of one nginx configuration share a stack: 0 … 3b without upstream keep-alive, then 3c and 4', () => {
+  assert.deepEqual(stackGroups(RUNGS).map((group) => group.map((rung) => rung.id)), [['0', '1', '2a', '2b', '3a', '3b'], ['3c', '4']])
+})
+
+test('--rounds: parsed and bounded; --quick is two rounds of 1.5 s unless told otherwise', () => {
+  assert.equal(parseLadderArgs([]).options.rounds, 3)
+  assert.deepEqual([parseLadderArgs(['--quick']).options.rounds, parseLadderArgs(['--quick']).options.durationSeconds], [2, 1.5])
+  assert.equal(parseLadderArgs(['--quick', '--rounds', '5']).options.rounds, 5)
+  assert.throws(() => parseLadderArgs(['--rounds', '0']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION' && /rounds/.test(err.message))
+  assert.throws(() => parseLadderArgs(['--rounds', '1.5']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION')
 })
