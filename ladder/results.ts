@@ -1,6 +1,7 @@
 // What one ladder run produces (ladder.json), and the ratios every report shows, computed once.
 import type { Measurement, Summary } from '../loadtest/schema.js'
 import { summarize } from '../loadtest/summary.js'
+import type { CodeOrigin } from '../src/profile/code-origin.js'
 import type { RungSettings } from './rungs.js'
 
 export const LADDER_SCHEMA_VERSION = 2
@@ -22,7 +23,7 @@ export interface ProfiledFunction {
   name: string
   /** file:line, relative to the repository or to node_modules. */
   location: string
-  origin: 'own' | 'dependency' | 'node' | 'v8'
+  origin: CodeOrigin
   /** Share of the profile's samples with the function on top of the stack. */
   selfShare: number
 }

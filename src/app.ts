@@ -1,6 +1,6 @@
 // buildApp: the Fastify instance with every route, given its dependencies. No listen here,
 // so tests drive it with inject() or a real socket, and the worker adds only the lifecycle.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type onResponseHookHandler } from 'fastify'
 import type { Logger } from 'pino'
 import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
@@ -35,6 +35,7 @@ export interface AppOptions {
 
 export function buildApp (options: AppOptions): FastifyInstance {
   const { config, logger, metrics } = options
+  const unmatched = metrics.httpRoute('unmatched')
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
@@ -48,15 +49,23 @@ export function buildApp (options: AppOptions): FastifyInstance {
     // Long enough for the 100-character limit to be ours to enforce with a 400, still bounded.
     routerOptions: { maxParamLength: 1000 },
     return503OnClosing: true,
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
       ;(reply as FastifyReply).code(400).send(errorBody(400, 'CS_ERR_REQUEST_INVALID', error.message))
+      unmatched(request.method, 400, 0)
     }
   })
 
-  registerErrorHandling(app)
-  app.addHook('onResponse', (request, reply, done) => {
-    metrics.httpRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000)
-    done()
+  // Request metrics: an onResponse hook on each route, bound to its route's label when the route
+  // is registered, so a request pays no request.routeOptions (a fresh object per read) and no
+  // label key. What matches no route is recorded by the not-found and framework-error handlers.
+  registerErrorHandling(app, { onUnmatched: (request, reply) => unmatched(request.method, reply.statusCode, reply.elapsedTime / 1000) })
+  app.addHook('onRoute', (route) => {
+    const record = metrics.httpRoute(route.url)
+    const hook: onResponseHookHandler = (request, reply, done) => {
+      record(request.method, reply.statusCode, reply.elapsedTime / 1000)
+      done()
+    }
+    route.onResponse = route.onResponse === undefined ? [hook] : [...(Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]), hook]
   })
   registerWeatherRoute(app, {
     cities: options.cities,

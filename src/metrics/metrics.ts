@@ -11,10 +11,13 @@ export interface ServiceMetrics {
   readonly cacheEvents: CacheEvents
   /** Records one origin call: outcome and duration in seconds. */
   originRequest (outcome: 'ok' | 'error' | 'timeout', seconds: number): void
-  /** Records one HTTP request. */
-  httpRequest (route: string, method: string, statusCode: number, seconds: number): void
+  /** Records HTTP requests of one route (the pattern, or 'unmatched'): what a per-route hook calls,
+   * with no label key built per request. */
+  httpRoute (route: string): HttpRouteRecorder
   breakerState (state: BreakerState): void
 }
+
+export type HttpRouteRecorder = (method: string, statusCode: number, seconds: number) => void
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 }
 
@@ -54,8 +57,23 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
   const skippedL2 = l2Skipped.labels('l2')
   const breakerL2 = breaker.labels('l2')
   breakerL2.set(0)
-  // One series per (route, method, status), resolved once: a Map lookup per request.
-  const httpSeries = new Map<string, HistogramSeries>()
+  // One series per (route, method, status), resolved once; a route's recorder finds its series
+  // with two small Map lookups (method, then status), building no key.
+  const httpRecorders = new Map<string, HttpRouteRecorder>()
+  function httpRoute (route: string): HttpRouteRecorder {
+    let recorder = httpRecorders.get(route)
+    if (recorder !== undefined) return recorder
+    const byMethod = new Map<string, Map<number, HistogramSeries>>()
+    recorder = (method, statusCode, seconds) => {
+      let byStatus = byMethod.get(method)
+      if (byStatus === undefined) byMethod.set(method, byStatus = new Map())
+      let series = byStatus.get(statusCode)
+      if (series === undefined) byStatus.set(statusCode, series = httpDuration.series({ route, method, status_code: String(statusCode) }))
+      series.observe(seconds)
+    }
+    httpRecorders.set(route, recorder)
+    return recorder
+  }
 
   return {
     registry,
@@ -73,15 +91,7 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
       originRequests.labels(outcome).inc()
       originDuration.labels(outcome).observe(seconds)
     },
-    httpRequest (route, method, statusCode, seconds) {
-      const id = route + ' ' + method + ' ' + statusCode
-      let series = httpSeries.get(id)
-      if (series === undefined) {
-        series = httpDuration.series({ route, method, status_code: String(statusCode) })
-        httpSeries.set(id, series)
-      }
-      series.observe(seconds)
-    },
+    httpRoute,
     breakerState (state) { breakerL2.set(BREAKER_VALUE[state]) }
   }
 }

@@ -1,14 +1,17 @@
-// Whose code a frame runs: ours, a dependency's, Node's, or V8's own bookkeeping. A profile
-// read without this mixes "our handler is slow" with "Fastify is slow" with "GC is busy".
+// Whose code a frame runs: ours, a dependency's, Node's, native code (V8 builtins such as
+// JSON.stringify, Node's C++ bindings such as the writev syscall), or V8's bookkeeping entries
+// (idle, GC, program). A profile read without this mixes "our handler is slow" with "Fastify is
+// slow" with "GC is busy"; and a native frame is real work, not bookkeeping, so it is never hidden.
 import { fileURLToPath } from 'node:url'
 import { relative, sep } from 'node:path'
 
-export type CodeOrigin = 'own' | 'dependency' | 'node' | 'v8'
+export type CodeOrigin = 'own' | 'dependency' | 'node' | 'native' | 'v8'
 
-export const CODE_ORIGINS: readonly CodeOrigin[] = ['own', 'dependency', 'node', 'v8']
+export const CODE_ORIGINS: readonly CodeOrigin[] = ['own', 'dependency', 'node', 'native', 'v8']
 
-export function codeOrigin (url: string): CodeOrigin {
-  if (url === '') return 'v8'
+/** `name` tells V8's pseudo-frames, "(idle)", "(garbage collector)", "(program)", "(root)", from native functions. */
+export function codeOrigin (url: string, name = ''): CodeOrigin {
+  if (url === '') return name.startsWith('(') ? 'v8' : 'native'
   // WebAssembly in a Node service comes from packages (undici's llhttp parser, for one).
   if (url.startsWith('wasm://')) return 'dependency'
   if (url.startsWith('node:') || !url.includes('/')) return 'node'

@@ -26,7 +26,7 @@ export function formatCpuReport (summary: CpuSummary, { limit = 15 }: CpuReportO
     `CPU profile: ${ms(summary.durationUs)} ms, ${summary.samples} samples; idle ${percent(summary.idleUs / (summary.durationUs || 1))}, ` +
       `GC ${percent(summary.gcUs / (summary.durationUs || 1))}, busy ${ms(busy)} ms`,
     'self time by code: ' + CODE_ORIGINS.map((origin) => `${origin} ${percent(summary.byOrigin[origin].share)}`).join(', ') +
-      '  (own = this repository, dependency = node_modules, node = Node internals, v8 = idle/GC/program)'
+      '  (own = this repository, dependency = node_modules, node = Node internals, native = V8 builtins and Node\'s C++ bindings, v8 = idle/GC/program)'
   ]
   return [
     ...head,

@@ -41,14 +41,23 @@ export interface CpuSummary {
 export interface SummarizeOptions {
   /** Paths under it print relative to it. @default process.cwd() */
   root?: string
+  /** Frames of the profiler itself: a sample with one on its stack is the profiler's work (its
+   * sampler, the inspector call that stops it), credited to one "(profiler)" entry, not to the
+   * functions under it. @default our src/profile/ code and node:inspector */
+  isProfilerFrame?: (url: string) => boolean
 }
+
+/** The in-process profiler's own code: src/profile/ (built or not) and Node's inspector API. */
+export const isOwnProfilerFrame = (url: string): boolean => url === 'node:inspector' || /\/src\/profile\/[^/]+\.[jt]s$/.test(url)
+
+const PROFILER_ENTRY = '(profiler)'
 
 const keyOf = (node: CpuProfileNode): string => {
   const { functionName, url, lineNumber, columnNumber } = node.callFrame
   return `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`
 }
 
-export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd() }: SummarizeOptions = {}): CpuSummary {
+export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd(), isProfilerFrame = isOwnProfilerFrame }: SummarizeOptions = {}): CpuSummary {
   const { nodes, samples } = profile
   const index = new Map<number, number>()
   for (let i = 0; i < nodes.length; i++) index.set(nodes[i]!.id, i)
@@ -77,7 +86,7 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
         location: shortLocation(url, lineNumber, root),
         url,
         line: lineNumber >= 0 ? lineNumber + 1 : 0,
-        origin: codeOrigin(url),
+        origin: codeOrigin(url, functionName),
         selfUs: 0,
         totalUs: 0,
         selfSamples: 0,
@@ -89,6 +98,23 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
     fnOf[i] = f
   }
 
+  // 1 when the node or one of its callers is the profiler's (memoized walk up the tree).
+  const profiling = new Int8Array(nodes.length).fill(-1)
+  const isProfiling = (i: number): boolean => {
+    const path: number[] = []
+    let n = i
+    while (n !== -1 && profiling[n] === -1) {
+      if (isProfilerFrame(nodes[n]!.callFrame.url)) { profiling[n] = 1; break }
+      path.push(n)
+      n = parent[n]!
+    }
+    const value = n === -1 ? 0 : profiling[n]!
+    for (const p of path) profiling[p] = value
+    return value === 1
+  }
+  let profilerUs = 0
+  let profilerSamples = 0
+
   const durations = sampleDurations(profile)
   const nodeSelfUs = new Float64Array(nodes.length)
   const nodeSelfSamples = new Uint32Array(nodes.length)
@@ -96,9 +122,17 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
   for (let s = 0; s < samples.length; s++) {
     const i = index.get(samples[s]!)
     if (i === undefined) continue
+    durationUs += durations[s]!
+    if (isProfiling(i)) {
+      profilerUs += durations[s]!
+      profilerSamples++
+      continue
+    }
     nodeSelfUs[i]! += durations[s]!
     nodeSelfSamples[i]!++
-    durationUs += durations[s]!
+  }
+  if (profilerSamples > 0) {
+    functions.push({ name: PROFILER_ENTRY, location: '', url: '', line: 0, origin: 'v8', selfUs: profilerUs, totalUs: profilerUs, selfSamples: profilerSamples, totalSamples: profilerSamples, selfShare: 0, totalShare: 0 })
   }
 
   // Total: walk each sampled node's stack once, crediting each function at most once.

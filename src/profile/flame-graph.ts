@@ -85,7 +85,7 @@ function buildTree (profile: CpuProfile, { minShare, includeIdle, root }: Requir
     frames.set(i, [
       intern(names, nameIds, functionName === '' ? '(anonymous)' : functionName),
       intern(locations, locationIds, shortLocation(url, lineNumber, root)),
-      CODE_ORIGINS.indexOf(codeOrigin(url)),
+      CODE_ORIGINS.indexOf(codeOrigin(url, functionName)),
       Math.round(totals[i]!),
       Math.round(self[i]!),
       children
@@ -140,7 +140,7 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
 (() => {
   'use strict'
   const data = JSON.parse(document.getElementById('flame-data').textContent)
-  const COLORS = { own: [24, 90, 58], dependency: [205, 60, 62], node: [120, 38, 58], v8: [0, 0, 70] }
+  const COLORS = { own: [24, 90, 58], dependency: [205, 60, 62], node: [120, 38, 58], native: [280, 30, 66], v8: [0, 0, 70] }
   const ROW = 18
   const graph = document.getElementById('graph')
   const tip = document.getElementById('tip')

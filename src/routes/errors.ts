@@ -30,9 +30,15 @@ function sendError (error: FastifyError | Error, request: FastifyRequest, reply:
   reply.code(statusCode).type('application/json; charset=utf-8').send(errorBody(statusCode, code, message))
 }
 
-export function registerErrorHandling (app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Called for an answer to a request that matched no route (routes count their own). */
+  onUnmatched?: (request: FastifyRequest, reply: FastifyReply) => void
+}
+
+export function registerErrorHandling (app: FastifyInstance, { onUnmatched }: ErrorHandlingOptions = {}): void {
   app.setErrorHandler(sendError)
   app.setNotFoundHandler((request, reply) => {
     sendError(new RouteNotFoundError(request.method, request.url.slice(0, 200)), request, reply)
+    onUnmatched?.(request, reply)
   })
 }

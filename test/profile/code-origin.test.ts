@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { codeOrigin, shortLocation } from '../../src/profile/code-origin.js'
 
-test('whose code: ours, a dependency, Node, V8', () => {
+test('whose code: ours, a dependency, Node, native, V8', () => {
   assert.equal(codeOrigin('file:///srv/app/dist/src/routes/weather.js'), 'own')
   assert.equal(codeOrigin('file:///srv/app/src/cities/normalize.ts'), 'own')
   assert.equal(codeOrigin('file:///srv/app/node_modules/fastify/lib/reply.js'), 'dependency')
@@ -11,7 +11,11 @@ test('whose code: ours, a dependency, Node, V8', () => {
   assert.equal(codeOrigin('node:internal/http'), 'node')
   assert.equal(codeOrigin('node:events'), 'node')
   assert.equal(codeOrigin('events'), 'node')
-  assert.equal(codeOrigin(''), 'v8')
+  assert.equal(codeOrigin('', '(idle)'), 'v8')
+  assert.equal(codeOrigin('', '(garbage collector)'), 'v8')
+  // Native code is real work: a builtin our code called, a syscall binding.
+  assert.equal(codeOrigin('', 'stringify'), 'native')
+  assert.equal(codeOrigin('', 'writev'), 'native')
 })
 
 test('short locations: relative to the root, to node_modules, or as given; lines 1-based', () => {

@@ -44,10 +44,40 @@ test('self and total per function; recursion counted once per stack; shares of t
   assert.equal(fn('recurse').location, 'fastify/lib/route.js:20')
   assert.deepEqual([fn('main').origin, fn('recurse').origin, fn('(anonymous)').origin, fn('(idle)').origin], ['own', 'dependency', 'node', 'v8'])
   assert.deepEqual([summary.idleUs, summary.gcUs], [2000, 1000])
-  assert.deepEqual(Object.fromEntries(Object.entries(summary.byOrigin).map(([k, v]) => [k, v.selfUs])), { own: 1000, dependency: 3000, node: 3000, v8: 3000 })
+  assert.deepEqual(Object.fromEntries(Object.entries(summary.byOrigin).map(([k, v]) => [k, v.selfUs])), { own: 1000, dependency: 3000, node: 3000, native: 0, v8: 3000 })
   assert.ok(!summary.functions.some((f) => f.name === '(root)'))
   assert.deepEqual(topFunctions(summary, 'self', { limit: 2 }).map((f) => f.name), ['recurse', '(anonymous)'])
   assert.deepEqual(topFunctions(summary, 'total').map((f) => f.name), ['main', 'recurse', '(anonymous)'])
+})
+
+test('native frames are real work, shown; the profiler\'s own stacks go to one "(profiler)" entry, hidden', () => {
+  const PROFILER = 'file:///repo/dist/src/profile/worker-profiler.js'
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2, 4] },
+      { id: 2, callFrame: frame('send', OWN, 40), children: [3] },
+      { id: 3, callFrame: frame('writev') },
+      { id: 4, callFrame: frame('stop', PROFILER, 39), children: [5] },
+      { id: 5, callFrame: frame('post', 'node:inspector', 110), children: [6] },
+      { id: 6, callFrame: frame('dispatch') }
+    ],
+    startTime: 0,
+    endTime: 10_000,
+    // send ×1, writev ×3, the profiler stopping itself ×6 (a long last sample, as at Profiler.stop)
+    samples: [2, 3, 3, 3, 6],
+    timeDeltas: [0, 1000, 1000, 1000, 1000]
+  }
+  const summary = summarizeCpuProfile(profile, { root: '/repo' })
+  const fn = (name: string) => summary.functions.find((f) => f.name === name)
+  assert.deepEqual([fn('writev')!.origin, fn('writev')!.selfUs], ['native', 3000])
+  assert.equal(fn('send')!.totalUs, 4000)
+  assert.equal(fn('dispatch'), undefined, 'nothing under the profiler is credited to a function')
+  assert.equal(fn('post'), undefined)
+  assert.deepEqual([fn('(profiler)')!.origin, fn('(profiler)')!.selfUs, fn('(profiler)')!.selfSamples], ['v8', 6000, 1])
+  assert.equal(summary.durationUs, 10_000, 'the profiler\'s time still counts in the whole')
+  assert.deepEqual(topFunctions(summary, 'self').map((f) => f.name), ['writev', 'send'])
+  // Without the rule the profiler's stop call would top the table.
+  assert.equal(topFunctions(summarizeCpuProfile(profile, { isProfilerFrame: () => false }), 'self')[0]!.name, 'dispatch')
 })
 
 test('the last sample lasts until endTime; a profile without samples sums to zero', () => {

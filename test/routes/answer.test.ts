@@ -77,12 +77,21 @@ test('stored bytes and the naive framework path send the same answers: 200, HEAD
   assert.equal(framework.onSendCalls(), 8)
 })
 
-test('an answer written past Fastify still reaches the request metrics (onResponse runs)', async () => {
+test('every answer reaches the request metrics: written past Fastify, errors, HEAD, unmatched, malformed', async () => {
   const { url } = await listening({})
   await wire(url + '/weather/paris')
   await wire(url + '/weather/paris')
   await wire(url + '/weather/paris', 'HEAD')
-  const metrics = await wire(url + '/metrics')
-  assert.match(metrics.body, /cachestack_http_request_duration_seconds_count\{route="\/weather\/:city",method="GET",status_code="200"\} 2\n/)
-  assert.match(metrics.body, /cachestack_http_request_duration_seconds_count\{route="\/weather\/:city",method="HEAD",status_code="200"\} 1\n/)
+  await wire(url + '/weather/paris', 'GET', { 'if-none-match': '*' })
+  assert.equal((await wire(url + '/weather/nowhere-at-all')).status, 404)
+  assert.equal((await wire(url + '/no/such/route')).status, 404)
+  assert.equal((await wire(url + '/weather/%E0%A4%A')).status, 400)
+  const metrics = (await wire(url + '/metrics')).body
+  const count = (labels: string): number => Number(new RegExp(`^cachestack_http_request_duration_seconds_count\\{${labels.replace(/[/]/g, '\\/')}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0)
+  assert.equal(count('route="/weather/:city",method="GET",status_code="200"'), 2)
+  assert.equal(count('route="/weather/:city",method="HEAD",status_code="200"'), 1)
+  assert.equal(count('route="/weather/:city",method="GET",status_code="304"'), 1)
+  assert.equal(count('route="/weather/:city",method="GET",status_code="404"'), 1)
+  assert.equal(count('route="unmatched",method="GET",status_code="404"'), 1)
+  assert.equal(count('route="unmatched",method="GET",status_code="400"'), 1)
 })
