@@ -1,5 +1,6 @@
 // `npm run bench:hit-path`: what an L1 hit costs against a bare Fastify route that sends a
-// constant string of the same size — the standard is "within 10%". Both servers live in one
+// constant string of the same size — the standard is "within 10%" — and against the same bare
+// route sending the hit's five cache headers as constants (what the headers alone cost). Both servers live in one
 // child process; load runs against one at a time, alternating, and the child's CPU time per
 // request (from /proc) is the figure that matters: req/s on 2 shared cores is noise, CPU per
 // request much less so.
@@ -22,6 +23,7 @@ const child = fork(fileURLToPath(new URL('./hit-path-server.js', import.meta.url
 const urls = await new Promise<{ ours: string, bare: string }>(resolve => child.once('message', resolve as (m: unknown) => void))
 const targets: Record<string, string> = {
   'bare Fastify, constant string': `${urls.bare}/weather/london`,
+  'bare Fastify, same string + the 5 cache headers': `${urls.bare}/headers/london`,
   'ours: /baseline (same app, constant)': `${urls.ours}/baseline/london`,
   'ours: /weather L1 hit': `${urls.ours}/weather/london`
 }

@@ -72,6 +72,8 @@ export function ladderRows (results: LadderResults): string[][] {
  * One line per step: which function the profile named before the step (the previous rung's
  * top function, and our own top function), what the step changed, and what it gained.
  */
+const fmtRange = (r: MeasuredRuns): string => `${fmtInt(r.summary.requestsPerSecond.min)}–${fmtInt(r.summary.requestsPerSecond.max)}`
+
 export function stepStory (results: LadderResults): string[] {
   return results.rungs.slice(1).map((rung, i) => {
     const before = results.rungs[i]!
@@ -81,7 +83,8 @@ export function stepStory (results: LadderResults): string[] {
     const limit = rung.fractionOfLimit === null ? '' : `, ${fmtPct(rung.fractionOfLimit, 1)} of the limit`
     return `Rung ${before.id} → ${rung.id} (${rung.step}): the profile of rung ${before.id} named ${named}; ` +
       `req/s ${fmtTimes(rung.stepGain)} (now ${fmtTimes(rung.ratioToFirst)} rung 0${limit}), CPU per request ${fmtTimes(rung.cpuPerRequestRatio)}, ` +
-      `origin calls ${fmtInt(before.summary.originCalls)} → ${fmtInt(rung.summary.originCalls)}.`
+      `origin calls ${fmtInt(before.summary.originCalls)} → ${fmtInt(rung.summary.originCalls)}.` +
+      (rung.stepBeyondNoise === false ? ` Within the noise: the two rungs' rounds overlap (${fmtRange(before)} against ${fmtRange(rung)} req/s), so this run does not rank them.` : '')
   })
 }
 

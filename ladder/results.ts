@@ -56,6 +56,9 @@ export interface RungResult extends MeasuredRuns {
   ratioToFirst: number | null
   /** req/s ÷ the previous rung's: what this rung's one step gained. */
   stepGain: number | null
+  /** Whether the step stands out of the noise: every round of one rung above every round of the
+   * other (their req/s ranges do not overlap). null with one round, or for rung 0. */
+  stepBeyondNoise: boolean | null
   /** CPU µs per request ÷ the previous rung's (below 1: the step made a request cheaper). */
   cpuPerRequestRatio: number | null
   /** req/s ÷ the baseline's (the limit of this machine through the same path). */
@@ -104,7 +107,15 @@ const rps = (runs: MeasuredRuns | null | undefined): number | null | undefined =
 const cpuPerRequest = (runs: MeasuredRuns): number | null => runs.summary.appCpuMicrosPerRequest
 
 /** Fills every rung's ratios from the medians (same run: ratios, not absolute req/s, are the finding). */
-export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: MeasuredRuns | null): RungResult[] {
+/** The two rungs' rounds do not overlap in req/s; null when either has a single round. */
+function separated (a: MeasuredRuns, b: MeasuredRuns): boolean | null {
+  if (a.measurements.length < 2 || b.measurements.length < 2) return null
+  const ra = a.summary.requestsPerSecond
+  const rb = b.summary.requestsPerSecond
+  return ra.min > rb.max || rb.min > ra.max
+}
+
+export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'stepBeyondNoise' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: MeasuredRuns | null): RungResult[] {
   const first = rps(rungs[0])
   return rungs.map((rung, i) => {
     const previous = i === 0 ? undefined : rungs[i - 1]!
@@ -112,6 +123,7 @@ export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioTo
       ...rung,
       ratioToFirst: ratio(rps(rung), first),
       stepGain: previous === undefined ? null : ratio(rps(rung), rps(previous)),
+      stepBeyondNoise: previous === undefined ? null : separated(rung, previous),
       cpuPerRequestRatio: previous === undefined ? null : ratio(cpuPerRequest(rung), cpuPerRequest(previous)),
       fractionOfLimit: ratio(rps(rung), rps(baseline))
     }

@@ -68,7 +68,7 @@ export function stackGroups (rungs: readonly Rung[]): Rung[][] {
   return groups
 }
 
-type MeasuredRung = Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'cpuPerRequestRatio' | 'fractionOfLimit'>
+type MeasuredRung = Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'stepBeyondNoise' | 'cpuPerRequestRatio' | 'fractionOfLimit'>
 
 const fmtRps = (rps: number): string => Math.round(rps).toLocaleString('en-US').padStart(7)
 

@@ -91,3 +91,19 @@ test('--rounds: parsed and bounded; --quick is two rounds of 1.5 s unless told o
   assert.throws(() => parseLadderArgs(['--rounds', '0']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION' && /rounds/.test(err.message))
   assert.throws(() => parseLadderArgs(['--rounds', '1.5']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION')
 })
+
+test('a step whose rounds overlap the previous rung\'s is called within the noise; separated rounds are not', () => {
+  const results = ladderFixture()
+  assert.ok(results.rungs.slice(1).every((r) => r.stepBeyondNoise === true))
+  assert.equal(results.rungs[0]!.stepBeyondNoise, null)
+  const [a, b] = withLadderRatios([
+    { ...results.rungs[0]!, ...measuredRuns([measurement(100, 1, 1, 0, 1), measurement(120, 1, 1, 0, 2)]) },
+    { ...results.rungs[1]!, ...measuredRuns([measurement(115, 1, 1, 0, 1), measurement(130, 1, 1, 0, 2)]) }
+  ], null)
+  assert.equal(b!.stepBeyondNoise, false)
+  const story = stepStory({ ...results, rungs: [a!, b!] })
+  assert.match(story[0]!, /Within the noise: the two rungs' rounds overlap \(100–120 against 115–130 req\/s\), so this run does not rank them\.$/)
+  assert.doesNotMatch(stepStory(results)[0]!, /Within the noise/)
+  const single = withLadderRatios([{ ...results.rungs[0]!, ...measuredRuns([measurement(100, 1, 1, 0)]) }, { ...results.rungs[1]!, ...measuredRuns([measurement(101, 1, 1, 0)]) }], null)
+  assert.equal(single[1]!.stepBeyondNoise, null, 'one round: no spread to judge by')
+})
