@@ -8,9 +8,12 @@ export interface LadderOptions {
   /** Runs per rung, interleaved: round 1 runs every rung of an nginx configuration, then round 2…;
    * the figures are medians over the rounds, so a drift of the machine hits every rung alike. @default 3 (quick: 2) */
   rounds: number
-  /** Unmeasured seconds of the same traffic before each measured run, after priming: a restarted
-   * app's JIT and GC settle first. @default 2 (quick: 1) */
+  /** Unmeasured seconds of the same traffic before each measured run, after priming, at least.
+   * @default 2 (quick: 1) */
   warmupSeconds: number
+  /** …and then on until the app's CPU per request stops falling (a restarted app compiles and
+   * collects its start-up garbage first), at most this long in all. @default 10 (quick: 6) */
+  maxWarmupSeconds: number
   /** Seconds of the separate profiled run after each measured run. @default 5 (quick: 2) */
   profileSeconds: number
   /** Concurrent connections, every rung alike: modest, because rung 0 serves ~20 req/s. @default 16 */
@@ -34,6 +37,7 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
   durationSeconds: 5,
   rounds: 3,
   warmupSeconds: 2,
+  maxWarmupSeconds: 10,
   profileSeconds: 5,
   connections: 16,
   cities: 1000,
@@ -46,7 +50,7 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
 })
 
 /** `--quick`: about two minutes on 2 cores. Explicit flags win. */
-export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, profileSeconds: 1.5, cities: 500, quick: true })
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 1.5, cities: 500, quick: true })
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
 
@@ -55,10 +59,11 @@ one run and in interleaved rounds (medians reported), profiles one worker per ru
 run after its first measured one, measures the baseline (the limit) in every round, and writes
 ladder.json, ladder.md and ladder.html.
 
-  --quick                2 rounds of 1.5 s, 1 s warm-up, 1.5 s profiles, 500 cities (~2 minutes)
+  --quick                2 rounds of 1.5 s, 1–6 s warm-up, 1.5 s profiles, 500 cities (~2 minutes)
   --duration S           measured seconds of one run (default ${LADDER_DEFAULTS.durationSeconds})
   --rounds N             runs per rung, interleaved across rungs; medians (default ${LADDER_DEFAULTS.rounds})
-  --warmup S             warm-up seconds before each measured run (default ${LADDER_DEFAULTS.warmupSeconds})
+  --warmup S             warm-up seconds before each measured run, at least (default ${LADDER_DEFAULTS.warmupSeconds})
+  --max-warmup S         …then until the app's CPU per request settles, at most (default ${LADDER_DEFAULTS.maxWarmupSeconds})
   --profile-seconds S    profiled run per rung (default ${LADDER_DEFAULTS.profileSeconds})
   --connections N        concurrent connections, every rung (default ${LADDER_DEFAULTS.connections})
   --cities N             distinct cities of the zipf scenario (default ${LADDER_DEFAULTS.cities})
@@ -86,6 +91,7 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
       duration: { type: 'string' },
       rounds: { type: 'string' },
       warmup: { type: 'string' },
+      'max-warmup': { type: 'string' },
       'profile-seconds': { type: 'string' },
       connections: { type: 'string' },
       cities: { type: 'string' },
@@ -100,6 +106,7 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
   set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
   set('rounds', num('rounds', values.rounds, 1, 20, true))
   set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
+  set('maxWarmupSeconds', num('max-warmup', values['max-warmup'], 0, 300, false))
   set('profileSeconds', num('profile-seconds', values['profile-seconds'], 0.5, 120, false))
   set('connections', num('connections', values.connections, 1, 256, true))
   set('cities', num('cities', values.cities, 1, 100_000, true))
@@ -108,5 +115,6 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
   if (values['no-baseline'] === true) explicit.baseline = false
   const outDir = values.out ?? `ladder/results/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
   const options: LadderOptions = { ...LADDER_DEFAULTS, ...(values.quick === true ? LADDER_QUICK : {}), ...explicit, outDir }
+  if (options.maxWarmupSeconds < options.warmupSeconds) options.maxWarmupSeconds = options.warmupSeconds
   return { help: values.help === true, options: Object.freeze(options) }
 }

@@ -94,7 +94,7 @@ function header (results: LadderResults): string[] {
     `Command: ${results.command}`,
     `Run: ${results.startedAt} (${results.wallSeconds.toFixed(0)} s), ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`,
     `Workload, every rung: ${w.scenario} (${w.description}), through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ` +
-      `${w.rounds} round(s) of ${w.durationSeconds} s measured per rung (interleaved: every rung of one nginx configuration, then again; medians shown), each after priming and ${w.warmupSeconds} s of warm-up; ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
+      `${w.rounds} round(s) of ${w.durationSeconds} s measured per rung (interleaved: every rung of one nginx configuration, then again; medians shown), each after priming and ${w.warmupSeconds}–${w.maxWarmupSeconds} s of warm-up (until the app's CPU per request settles); ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
     `Profiles: ${w.profiling}, ${w.profileSeconds} s per rung.`
   ]
 }

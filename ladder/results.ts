@@ -82,7 +82,9 @@ export interface LadderResults {
     durationSeconds: number
     /** Runs per rung, interleaved across the rungs of one nginx configuration. */
     rounds: number
+    /** Warm-up before each run: at least warmupSeconds, then until the app's CPU per request settles, at most maxWarmupSeconds. */
     warmupSeconds: number
+    maxWarmupSeconds: number
     profileSeconds: number
     workers: number
     seed: number

@@ -14,7 +14,7 @@ import { waitUntilUp } from '../loadtest/probes.js'
 import { buildScenario, describeShape, pathSource, type Scenario } from '../loadtest/scenarios.js'
 import type { Measurement } from '../loadtest/schema.js'
 import { loadCities } from '../src/cities/dataset.js'
-import { measure, prime, warmUp, type DriveOptions, type DriveTarget } from '../src/profile/drive-load.js'
+import { measure, prime, warmUpUntilSettled, type DriveOptions, type DriveTarget } from '../src/profile/drive-load.js'
 import { buildProfileReport } from '../src/profile/profile-report.js'
 import { profiledAppEnv } from '../src/profile/profiled-env.js'
 import { profileWorker } from '../src/profile/profile-worker.js'
@@ -52,7 +52,7 @@ function targetOf (stack: Stack): DriveTarget {
 
 /** Bound on the whole command, s: every run with its timeouts, the profiles, the starts. */
 export function ladderDeadlineSeconds (o: Readonly<LadderOptions>): number {
-  const perRun = o.warmupSeconds + o.durationSeconds + 2 * o.timeoutSeconds + 40
+  const perRun = o.maxWarmupSeconds + o.durationSeconds + 2 * o.timeoutSeconds + 40
   const perProfile = o.profileSeconds + o.timeoutSeconds + 30
   return 120 + (RUNGS.length + 1) * (o.rounds * perRun + perProfile)
 }
@@ -90,6 +90,13 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
     ...appEnvironment(rung.settings, { originTimeoutMs: o.originTimeoutMs }),
     ...profiledAppEnv({ outDir: join(profileRoot, `rung-${rung.id}`), maxDurationMs: (o.profileSeconds + o.timeoutSeconds + 30) * 1000 })
   })
+  // A run measures the configuration, not the app's start: warm up until its CPU per request settles.
+  const settle = async (target: DriveTarget, prefix: string, label: string): Promise<number> => {
+    if (target.pids.app === null) throw new Error('the stack reports no app pid')
+    const outcome = await warmUpUntilSettled(target, scenario, prefix, { ...drive, procfs, appPid: target.pids.app, minSeconds: o.warmupSeconds, maxSeconds: o.maxWarmupSeconds })
+    if (!outcome.settled) warnings.push(`${label.trim()}: the app's CPU per request had not settled after ${outcome.seconds.toFixed(1)} s of warm-up (µs per request, 0.5 s windows: ${outcome.cpuMicrosPerRequest.map((us) => Math.round(us)).join(', ')})`)
+    return outcome.seconds
+  }
   const stopIfAborted = (where: string): boolean => {
     if (deps.signal?.aborted !== true) return false
     if (!interrupted) warnings.push(`interrupted ${where}: the results hold the runs measured before`)
@@ -135,10 +142,10 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
           await waitUntilUp(`${stack.urls.app}/ready`, 30_000)
 
           if (rung.settings.strategy !== 'none') await prime(target, scenario, WEATHER.prefix, drive)
-          await warmUp(target, scenario, WEATHER.prefix, drive, o.warmupSeconds)
+          const warm = await settle(target, WEATHER.prefix, `${label}`)
           const measurement = await measure(target, scenario, WEATHER.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: WEATHER.route, stream: `measured-${round}` })
           runs.get(rung.id)!.push(measurement)
-          deps.note(`${label} ${fmtRps(measurement.requestsPerSecond)} req/s, p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
+          deps.note(`${label} ${fmtRps(measurement.requestsPerSecond)} req/s after ${warm.toFixed(1)} s of warm-up, p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
             `${Math.round(measurement.resources.app?.cpuMicrosPerRequest ?? NaN)} µs CPU/req${measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''}`)
           if (measurement.non2xx + measurement.errors > 0) warnings.push(`rung ${rung.id}, round ${round}: ${measurement.non2xx} non-2xx answers and ${measurement.errors} errors in the measured run`)
 
@@ -160,7 +167,7 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
           // The last rung's app serves /baseline/:city (EXPOSE_BASELINE=true): a constant answer of a
           // report's size through the same nginx → cluster path, i.e. what the machine can serve at all.
           const target = targetOf(stack!)
-          await warmUp(target, scenario, BASELINE.prefix, drive, o.warmupSeconds)
+          await settle(target, BASELINE.prefix, `baseline round ${round}`)
           const limit = await measure(target, scenario, BASELINE.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: BASELINE.route, stream: `measured-${round}` })
           baselineRuns.push(limit)
           deps.note(`baseline${o.rounds > 1 ? ` round ${round}/${o.rounds}` : ''} ${fmtRps(limit.requestsPerSecond)} req/s, p99 ${limit.latencyMs.p99.toFixed(1)} ms`)
@@ -206,6 +213,7 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
       durationSeconds: o.durationSeconds,
       rounds: o.rounds,
       warmupSeconds: o.warmupSeconds,
+      maxWarmupSeconds: o.maxWarmupSeconds,
       profileSeconds: o.profileSeconds,
       workers: o.workers,
       seed: o.seed,

@@ -6,7 +6,7 @@ import { buildMeasurement } from '../../loadtest/measurement.js'
 import { runLoad } from '../../loadtest/load.js'
 import { pathSource, type Scenario } from '../../loadtest/scenarios.js'
 import { deriveSeed } from '../../loadtest/prng.js'
-import type { ProcFs } from '../../loadtest/process-usage.js'
+import { treeUsage, type ProcFs } from '../../loadtest/process-usage.js'
 import { originRequests, scrapeMetrics } from '../../loadtest/probes.js'
 import type { Measurement } from '../../loadtest/schema.js'
 import type { ProcessRoots } from '../../loadtest/test-bed.js'
@@ -93,4 +93,58 @@ export async function measure (target: DriveTarget, scenario: Scenario, prefix: 
     peakRss: {},
     loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6
   })
+}
+
+export interface SettleOptions extends DriveOptions {
+  procfs: ProcFs
+  /** The app's process tree (the cluster primary). */
+  appPid: number
+  /** Warm up at least this long, s. */
+  minSeconds: number
+  /** Stop waiting for the app to settle after this long, s. */
+  maxSeconds: number
+}
+
+export interface SettleOutcome {
+  seconds: number
+  /** False when maxSeconds ran out first. */
+  settled: boolean
+  /** The app's CPU µs per request in each window, in order. */
+  cpuMicrosPerRequest: number[]
+}
+
+const SETTLE_WINDOW_SECONDS = 0.5
+const SETTLE_TOLERANCE = 0.1
+// Below this many answers per window the app is slow per request (rung 0: tens of ms each) and
+// its start-up costs are lost in the work: no need to wait for them.
+const SETTLE_MIN_REQUESTS = 100
+
+/**
+ * Warm-up that lasts until the app's CPU per request stops falling. A restarted Node process
+ * spends its first seconds compiling hot code (on background threads, counted in its CPU time)
+ * and collecting the garbage of loading the data set; a run measured then measures that, not the
+ * configuration. Windows of 0.5 s of the scenario's traffic: settled when two consecutive windows
+ * agree within 10% (after `minSeconds`), bounded by `maxSeconds`.
+ */
+export async function warmUpUntilSettled (target: DriveTarget, scenario: Scenario, prefix: string, o: SettleOptions): Promise<SettleOutcome> {
+  const nextPath = pathSource(scenario, prefix, deriveSeed(o.seed, 'warm-up'))
+  const cpuMicrosPerRequest: number[] = []
+  const started = Date.now()
+  const elapsed = (): number => (Date.now() - started) / 1000
+  let settled = false
+  while (!settled && elapsed() < o.maxSeconds) {
+    const before = o.procfs.list()
+    const outcome = await runLoad({ ...common(target, o), nextPath, durationSeconds: SETTLE_WINDOW_SECONDS, recordLatencies: false })
+    const usage = treeUsage(before, o.procfs.list(), o.appPid, o.procfs.ticksPerSecond)
+    const answers = outcome.ok + outcome.non2xx
+    const perRequest = usage === null || answers === 0 ? Number.NaN : (usage.cpuSeconds * 1e6) / answers
+    cpuMicrosPerRequest.push(perRequest)
+    const previous = cpuMicrosPerRequest.at(-2)
+    if (elapsed() >= o.minSeconds) {
+      settled = answers < SETTLE_MIN_REQUESTS ||
+        (previous !== undefined && Number.isFinite(previous) && Number.isFinite(perRequest) && Math.abs(perRequest - previous) <= SETTLE_TOLERANCE * previous)
+    }
+  }
+  await sleep(SETTLE_MS)
+  return { seconds: elapsed(), settled, cpuMicrosPerRequest }
 }

@@ -41,7 +41,7 @@ export function ladderFixture (): LadderResults {
   return {
     schemaVersion: 2, tool: 'cachestack-ladder', command: 'npm run ladder -- --quick', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:30.000Z', wallSeconds: 90,
     machine: { node: 'v20.0.0', cpus: 2, cpuModel: 'Test CPU' },
-    workload: { scenario: 'zipf', description: '500 most populous cities, weighted by population', distinctPaths: 500, connections: 16, durationSeconds: 1.5, rounds: 2, warmupSeconds: 0.5, profileSeconds: 2, workers: 2, seed: 42, quick: true, originTimeoutMs: 10_000, nginxReadTimeoutSeconds: 30, profiling: 'a separate short run' },
+    workload: { scenario: 'zipf', description: '500 most populous cities, weighted by population', distinctPaths: 500, connections: 16, durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 2, workers: 2, seed: 42, quick: true, originTimeoutMs: 10_000, nginxReadTimeoutSeconds: 30, profiling: 'a separate short run' },
     rungs: withLadderRatios(rungs, baseline),
     baseline,
     warnings: []
