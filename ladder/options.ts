@@ -49,7 +49,7 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
   quick: false
 })
 
-/** `--quick`: about two minutes on 2 cores. Explicit flags win. */
+/** `--quick`: about three minutes on 2 cores. Explicit flags win. */
 export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 1.5, cities: 500, quick: true })
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
@@ -59,7 +59,7 @@ one run and in interleaved rounds (medians reported), profiles one worker per ru
 run after its first measured one, measures the baseline (the limit) in every round, and writes
 ladder.json, ladder.md and ladder.html.
 
-  --quick                2 rounds of 1.5 s, 1–6 s warm-up, 1.5 s profiles, 500 cities (~2 minutes)
+  --quick                2 rounds of 1.5 s, 1–6 s warm-up, 1.5 s profiles, 500 cities (~3 minutes)
   --duration S           measured seconds of one run (default ${LADDER_DEFAULTS.durationSeconds})
   --rounds N             runs per rung, interleaved across rungs; medians (default ${LADDER_DEFAULTS.rounds})
   --warmup S             warm-up seconds before each measured run, at least (default ${LADDER_DEFAULTS.warmupSeconds})
