@@ -6,7 +6,7 @@ import type { CacheStrategyName, NaiveComponent } from '../src/config.js'
 
 /** Every switch the ladder turns, one per rung. */
 export interface RungSettings {
-  /** NAIVE=…: src/naive/ components swapped in (linear city scan, per-request stringify through Fastify's reply, new origin connection per request). */
+  /** NAIVE=…: src/naive/ components swapped in (linear city scan, per-request stringify through Fastify's router and reply, new origin connection per request). */
   naive: readonly NaiveComponent[]
   /** CACHE_STRATEGY. */
   strategy: CacheStrategyName
@@ -64,8 +64,8 @@ export const RUNGS: readonly Rung[] = Object.freeze([
   rung('3c', 'I/O', 'nginx upstream keep-alive (a pool of idle connections to the app)',
     'nginx stops opening (and the app accepting) a TCP connection per request',
     { naive: ['serialize'], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true }),
-  rung('4', 'tricks', 'serialize once, send stored bytes: the entry holds the JSON, a hit writes it with one precomputed header array straight to the response (the default service)',
-    'a hit no longer rebuilds the report and runs JSON.stringify, nor goes through Fastify\'s send pipeline (content-type parsing, onSend hooks, a header object per reply)',
+  rung('4', 'tricks', 'serialize once, answer L1 hits before the router: the entry holds the JSON; a hit is found in Node\'s request listener and its stored bytes written with one header array (the default service)',
+    'a hit no longer rebuilds the report and runs JSON.stringify, nor pays Fastify\'s router, request and reply objects, hook runner and send pipeline',
     { naive: [], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true })
 ])
 

@@ -1,6 +1,7 @@
 // buildApp: the Fastify instance with every route, given its dependencies. No listen here,
 // so tests drive it with inject() or a real socket, and the worker adds only the lifecycle.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type onResponseHookHandler } from 'fastify'
+import { createServer } from 'node:http'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory, type onResponseHookHandler } from 'fastify'
 import type { Logger } from 'pino'
 import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
@@ -10,8 +11,9 @@ import type { ServiceMetrics } from './metrics/metrics.js'
 import { errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
-import { registerWeatherRoute } from './routes/weather.js'
+import { answerHeads, registerWeatherRoute } from './routes/weather.js'
 import { writeStoredAnswer, type WriteAnswer } from './routes/answer.js'
+import { createHitFastPath, type FastPath } from './routes/hit-fast-path.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
@@ -31,12 +33,29 @@ export interface AppOptions {
   wallClock?: WallClock
   /** How a cached answer goes on the wire. @default writeStoredAnswer */
   writeAnswer?: WriteAnswer
+  /** Answer L1 hits in Node's request listener, before Fastify's router (src/routes/hit-fast-path.ts).
+   * Only on a real server: inject() goes through Fastify. Off with request logging (a hit must be logged).
+   * @default true */
+  hitFastPath?: boolean
 }
 
 export function buildApp (options: AppOptions): FastifyInstance {
   const { config, logger, metrics } = options
   const unmatched = metrics.httpRoute('unmatched')
+  const headOf = answerHeads(options.wallClock ?? Date.now, options.graceMs ?? 0)
+  // Set once the server is built: the listener below exists before the routes it needs.
+  let fastPath: FastPath | undefined
+  const useFastPath = (options.hitFastPath ?? true) && !config.logRequests
+  const serverFactory: FastifyServerFactory = (handler) => {
+    const server = createServer((req, res) => { if (fastPath?.(req, res) !== true) handler(req, res) })
+    // What Fastify sets on a server it creates itself (lib/server.js getServerInstance), with its defaults.
+    server.keepAliveTimeout = config.keepAliveTimeoutMs
+    server.requestTimeout = 0
+    server.setTimeout(0)
+    return server
+  }
   const app = Fastify({
+    ...(useFastPath ? { serverFactory } : {}),
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: !config.logRequests }),
     requestIdHeader: 'x-request-id',
@@ -71,12 +90,24 @@ export function buildApp (options: AppOptions): FastifyInstance {
     cities: options.cities,
     cache: options.cache,
     loader: options.loader,
-    wallClock: options.wallClock ?? Date.now,
+    headOf,
     purgeToken: options.purgeToken,
-    graceMs: options.graceMs ?? 0,
     writeAnswer: options.writeAnswer ?? writeStoredAnswer
   })
   if (config.exposeBaseline) registerBaselineRoute(app)
+  if (useFastPath) {
+    let closing = false
+    // Fastify answers 503 once closing (return503OnClosing); from then on every request goes to it.
+    app.addHook('preClose', (done) => { closing = true; done() })
+    fastPath = createHitFastPath({
+      cities: options.cities,
+      cache: options.cache,
+      headOf,
+      recordWeather: metrics.httpRoute('/weather/:city'),
+      recordBaseline: config.exposeBaseline ? metrics.httpRoute('/baseline/:city') : undefined,
+      closing: () => closing
+    })
+  }
   registerOpsRoutes(app, {
     readiness: options.readiness,
     metricsText: options.metricsText ?? (() => metrics.registry.metrics())

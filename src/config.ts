@@ -110,7 +110,7 @@ export interface Config {
   /**
    * Naive components swapped in for the optimization ladder, NAIVE=resolver,serialize,connection
    * (or all, none): a linear city scan, a report rebuilt, stringified and sent through Fastify's
-   * reply per request, a new origin connection per request. @default [] (none)
+   * router and reply per request (no hit fast path), a new origin connection per request. @default [] (none)
    */
   naive: readonly NaiveComponent[]
   origin: OriginSimulationConfig

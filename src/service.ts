@@ -93,8 +93,9 @@ export function createService (options: ServiceOptions): Service {
     metrics,
     readiness,
     wallClock,
-    // NAIVE=serialize: the answer rebuilt per hit (above) and sent through Fastify's reply.
-    ...(naive.has('serialize') ? { writeAnswer: writeFrameworkAnswer } : {}),
+    // NAIVE=serialize: the answer rebuilt per hit (above) and sent through Fastify's reply and
+    // router, as a first version would; the default answers L1 hits before the router.
+    ...(naive.has('serialize') ? { writeAnswer: writeFrameworkAnswer, hitFastPath: false } : {}),
     ...(options.metricsText === undefined ? {} : { metricsText: options.metricsText(metrics) })
   })
 

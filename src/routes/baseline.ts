@@ -2,6 +2,7 @@
 // nginx and the cluster, the same parameter, a constant body of a weather report's size sent
 // the way a cached answer is (stored bytes, one precomputed header array), no lookup and no
 // cache. Off unless EXPOSE_BASELINE=true.
+import type { ServerResponse } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { JSON_TYPE } from './answer.js'
 
@@ -14,10 +15,14 @@ export const BASELINE_BODY = JSON.stringify({
 
 const BASELINE_HEADERS = Object.freeze(['content-type', JSON_TYPE, 'content-length', String(Buffer.byteLength(BASELINE_BODY))])
 
+/** The constant answer on Node's response: the route's (hijacked reply) and the hit fast path's. */
+export function writeBaseline (raw: ServerResponse): void {
+  raw.writeHead(200, BASELINE_HEADERS as string[])
+  raw.end(BASELINE_BODY)
+}
+
 export function registerBaselineRoute (app: FastifyInstance): void {
   app.get('/baseline/:city', (_request: FastifyRequest, reply: FastifyReply) => {
-    const raw = reply.hijack().raw
-    raw.writeHead(200, BASELINE_HEADERS as string[])
-    raw.end(BASELINE_BODY)
+    writeBaseline(reply.hijack().raw)
   })
 }

@@ -11,24 +11,23 @@ import type { CacheEntry } from '../cache/entry.js'
 import type { WallClock } from '../cache/clock.js'
 import { CityNotFoundError, CountryInvalidError, RedisUnavailableError, UnauthorizedError } from '../errors.js'
 import type { WeatherLoader } from '../weather/weather-loader.js'
-import type { WriteAnswer } from './answer.js'
+import type { AnswerHead, WriteAnswer } from './answer.js'
 
 export interface WeatherRouteOptions {
   cities: CityResolver
   cache: WeatherCache
   loader: WeatherLoader
-  wallClock: WallClock
+  /** Makes an answer's head (answerHeads: the wall clock for Age, the grace advertised downstream). */
+  headOf: AnswerHeadOf
   /** Authorizes DELETE; undefined = purging disabled (every DELETE is 401). */
   purgeToken: string | undefined
-  /** Grace advertised downstream (RFC 5861), ms. */
-  graceMs: number
   /** Puts an answer on the wire: stored bytes (default) or the naive framework path. */
   writeAnswer: WriteAnswer
 }
 
 type WeatherRequest = FastifyRequest<{ Params: { city: string }, Querystring: { country?: string | string[] } }>
 
-const L1_TIMING = 'l1;desc=hit'
+export const L1_TIMING = 'l1;desc=hit'
 
 /** Resolves the path parameter (and ?country=) to a city, or throws a 400/404. No I/O. */
 export function resolveCity (cities: CityResolver, rawName: string, rawCountry: unknown): City {
@@ -60,18 +59,26 @@ export function bearerMatches (header: string | undefined, token: string | undef
   return timingSafeEqual(digest(header.slice(7).trim()), digest(token))
 }
 
-export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, wallClock, purgeToken, graceMs, writeAnswer }: WeatherRouteOptions): void {
+/** How the head of an answer is made: freshness, Age, and 304 when If-None-Match matches. */
+export type AnswerHeadOf = (entry: CacheEntry, source: CacheSource, remainingMs: number, serverTiming: string, ifNoneMatch: string | undefined) => AnswerHead
+
+/** The route's and the hit fast path's one way to make an answer's head. */
+export function answerHeads (wallClock: WallClock, graceMs: number): AnswerHeadOf {
   // Downstream caches (nginx's edge tier, browsers) get the same grace as ours (RFC 5861).
   const graceSeconds = Math.floor(graceMs / 1000)
   const cacheControlSuffix = graceSeconds > 0 ? `, stale-while-revalidate=${graceSeconds}, stale-if-error=${graceSeconds}` : ''
-
-  function send (request: FastifyRequest, reply: FastifyReply, entry: CacheEntry, source: CacheSource, remainingMs: number, timing: string): void {
+  return (entry, source, remainingMs, serverTiming, ifNoneMatch) => {
     // max-age is what is left of *our* freshness; Age says how old the answer is (RFC 9111 §5.1, §5.2.2.1).
     const maxAge = remainingMs > 0 ? Math.floor(remainingMs / 1000) : 0
     const age = Math.max(0, Math.floor((wallClock() - entry.storedAt) / 1000))
-    const ifNoneMatch = request.headers['if-none-match']
     const status = ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag) ? 304 : 200
-    writeAnswer(reply, entry, { status, cacheControl: 'public, max-age=' + maxAge + cacheControlSuffix, age, source, serverTiming: timing })
+    return { status, cacheControl: 'public, max-age=' + maxAge + cacheControlSuffix, age, source, serverTiming }
+  }
+}
+
+export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, headOf, purgeToken, writeAnswer }: WeatherRouteOptions): void {
+  function send (request: FastifyRequest, reply: FastifyReply, entry: CacheEntry, source: CacheSource, remainingMs: number, timing: string): void {
+    writeAnswer(reply, entry, headOf(entry, source, remainingMs, timing, request.headers['if-none-match']))
   }
 
   function sendResult (request: FastifyRequest, reply: FastifyReply, result: CacheResult): void {
