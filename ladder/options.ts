@@ -6,7 +6,8 @@ export interface LadderOptions {
   /** Measured seconds of one run of a rung. @default 5 (quick: 1.5) */
   durationSeconds: number
   /** Runs per rung, interleaved: round 1 runs every rung of an nginx configuration, then round 2…;
-   * the figures are medians over the rounds, so a drift of the machine hits every rung alike. @default 3 (quick: 2) */
+   * the figures are medians over the rounds, so a drift of the machine hits every rung alike, and
+   * with three a single disturbed run cannot move a median. @default 3 (quick: 3) */
   rounds: number
   /** Unmeasured seconds of the same traffic before each measured run, after priming, at least.
    * @default 2 (quick: 1) */
@@ -49,8 +50,8 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
   quick: false
 })
 
-/** `--quick`: about three minutes on 2 cores. Explicit flags win. */
-export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 2, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 1.5, cities: 500, quick: true })
+/** `--quick`: about three and a half minutes on 2 cores. Explicit flags win. */
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 3, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 1.5, cities: 500, quick: true })
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
 
@@ -59,7 +60,7 @@ one run and in interleaved rounds (medians reported), profiles one worker per ru
 run after its first measured one, measures the baseline (the limit) in every round, and writes
 ladder.json, ladder.md and ladder.html.
 
-  --quick                2 rounds of 1.5 s, 1–6 s warm-up, 1.5 s profiles, 500 cities (~3 minutes)
+  --quick                3 rounds of 1.5 s, 1–6 s warm-up, 1.5 s profiles, 500 cities (~3.5 minutes)
   --duration S           measured seconds of one run (default ${LADDER_DEFAULTS.durationSeconds})
   --rounds N             runs per rung, interleaved across rungs; medians (default ${LADDER_DEFAULTS.rounds})
   --warmup S             warm-up seconds before each measured run, at least (default ${LADDER_DEFAULTS.warmupSeconds})

@@ -84,9 +84,9 @@ test('rungs of one nginx configuration share a stack: 0 … 3b without upstream 
   assert.deepEqual(stackGroups(RUNGS).map((group) => group.map((rung) => rung.id)), [['0', '1', '2a', '2b', '3a', '3b'], ['3c', '4']])
 })
 
-test('--rounds: parsed and bounded; --quick is two rounds of 1.5 s unless told otherwise', () => {
+test('--rounds: parsed and bounded; --quick is three rounds of 1.5 s unless told otherwise', () => {
   assert.equal(parseLadderArgs([]).options.rounds, 3)
-  assert.deepEqual([parseLadderArgs(['--quick']).options.rounds, parseLadderArgs(['--quick']).options.durationSeconds], [2, 1.5])
+  assert.deepEqual([parseLadderArgs(['--quick']).options.rounds, parseLadderArgs(['--quick']).options.durationSeconds], [3, 1.5])
   assert.equal(parseLadderArgs(['--quick', '--rounds', '5']).options.rounds, 5)
   assert.throws(() => parseLadderArgs(['--rounds', '0']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION' && /rounds/.test(err.message))
   assert.throws(() => parseLadderArgs(['--rounds', '1.5']), (err: Error & { code: string }) => err.code === 'CS_ERR_LADDER_OPTION')
