@@ -13,7 +13,7 @@ import { parseProfileArgs } from '../../src/profile/profile-options.js'
 const MAIN = fileURLToPath(new URL('../../src/profile/main.js', import.meta.url))
 const run = promisify(execFile)
 
-test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profile, and the hit's own functions by name', { timeout: 120_000 }, async () => {
+test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profile, and the hit\'s own functions by name', { timeout: 120_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'profile-cli-'))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT
