@@ -190,6 +190,9 @@ export class CacheEngine implements WeatherCache {
     if (record === undefined) return undefined
     const now = this.#clock.now()
     if (record.freshUntil <= now) return undefined
+    // Decided already (the hit fast path peeked, fell through, and the route peeks again): one
+    // roll per request, or early refresh would need two in a row.
+    if (this.#earlyKey === key) return undefined
     if (this.#beta !== undefined && this.#xfetch(record, now)) {
       this.#earlyKey = key
       return undefined

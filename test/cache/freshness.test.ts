@@ -112,6 +112,23 @@ test('XFetch: refresh early when now − δ·β·ln(rand) ≥ expiry; never with
   assert.equal(origin.calls, 1)
 })
 
+test('XFetch: one roll per request — a second peek of a key decided for early refresh does not roll again', async () => {
+  // The hit fast path peeks, falls through, and the route peeks again: the second peek must not
+  // undo the first one's decision, or an early refresh would need two winning rolls in a row.
+  const rolls = [0.5, 0.95] // refresh, then (if rolled again) not yet
+  const clock = new ManualClock()
+  const engine = memoryEngine(clock, { earlyRefreshBeta: 1, random: () => rolls.shift() ?? 0.95 })
+  const origin = loader(clock, 100)
+  await engine.get('k', origin.load)
+  clock.advance(10_000 - 50)
+  assert.equal(engine.peek('k'), undefined, 'the first peek decides to refresh early')
+  assert.equal(engine.peek('k'), undefined, 'the second peek keeps that decision')
+  assert.equal(rolls.length, 1, 'and rolled no dice')
+  assert.equal((await engine.get('k', origin.load)).source, 'HIT-L1')
+  await settle()
+  assert.equal(origin.calls, 2, 'the early refresh ran')
+})
+
 test('TTL jitter shortens fresh lifetimes by up to the share, spreading keys filled together', async () => {
   const clock = new ManualClock()
   let r = 0
