@@ -1,7 +1,7 @@
 // What one ladder run produces (ladder.json), and the ratios every report shows, computed once.
 import type { Measurement, Summary } from '../loadtest/schema.js'
 import { summarize } from '../loadtest/summary.js'
-import type { CodeOrigin } from '../src/profile/code-origin.js'
+import type { CodeOrigin } from '../profile/code-origin.js'
 import type { RungSettings } from './rungs.js'
 
 export const LADDER_SCHEMA_VERSION = 2

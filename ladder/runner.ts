@@ -14,11 +14,11 @@ import { waitUntilUp } from '../loadtest/probes.js'
 import { buildScenario, describeShape, pathSource, type Scenario } from '../loadtest/scenarios.js'
 import type { Measurement } from '../loadtest/schema.js'
 import { loadCities } from '../src/cities/dataset.js'
-import { measure, prime, warmUpUntilSettled, type DriveOptions, type DriveTarget } from '../src/profile/drive-load.js'
-import { buildProfileReport } from '../src/profile/profile-report.js'
-import { profiledAppEnv } from '../src/profile/profiled-env.js'
-import { profileWorker } from '../src/profile/profile-worker.js'
-import type { FunctionStat } from '../src/profile/cpu-summary.js'
+import { measure, prime, warmUpUntilSettled, type DriveOptions, type DriveTarget } from '../profile/drive-load.js'
+import { buildProfileReport } from '../profile/profile-report.js'
+import { profiledAppEnv } from '../src/profile-agent/profiled-env.js'
+import { profileWorker } from '../profile/profile-worker.js'
+import type { FunctionStat } from '../profile/cpu-summary.js'
 import type { startStack as StartStackFn, Stack } from '../src/stack/stack.js'
 import type { LadderOptions } from './options.js'
 import { LADDER_SCHEMA_VERSION, measuredRuns, withLadderRatios, type LadderResults, type ProfiledFunction, type RungProfile, type RungResult } from './results.js'
@@ -242,7 +242,7 @@ async function profileRung (rung: Rung, target: DriveTarget, scenario: Scenario,
     }
   })
   const report = await buildProfileReport(artifacts, { title: `rung ${rung.id} (${rung.stage}): ${rung.step}` })
-  // The profiler's own sampler (src/profile/) runs only while profiling: it is not the rung's cost.
+  // The profiler's own sampler (src/profile-agent/) runs only while profiling: it is not the rung's cost.
   const ranked = report.cpu.functions.filter((fn) => fn.origin !== 'v8' && !PROFILER_CODE.test(fn.location))
   const own = ranked.find((fn) => fn.origin === 'own')
   return {

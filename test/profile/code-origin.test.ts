@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { codeOrigin, shortLocation } from '../../src/profile/code-origin.js'
+import { codeOrigin, shortLocation } from '../../profile/code-origin.js'
 
 test('whose code: ours, a dependency, Node, native, V8', () => {
   assert.equal(codeOrigin('file:///srv/app/dist/src/routes/weather.js'), 'own')

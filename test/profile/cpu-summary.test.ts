@@ -1,9 +1,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { parseCpuProfile, type CpuProfile } from '../../src/profile/cpu-profile.js'
-import { formatCpuReport } from '../../src/profile/cpu-report.js'
-import { summarizeCpuProfile, topFunctions } from '../../src/profile/cpu-summary.js'
+import { parseCpuProfile, type CpuProfile } from '../../profile/cpu-profile.js'
+import { formatCpuReport } from '../../profile/cpu-report.js'
+import { summarizeCpuProfile, topFunctions } from '../../profile/cpu-summary.js'
 
 const FIXTURE = new URL('../../../test/fixtures/weather-worker.cpuprofile', import.meta.url)
 const frame = (functionName: string, url = '', lineNumber = -1) => ({ functionName, url, lineNumber, columnNumber: 0, scriptId: '0' })
@@ -51,7 +51,7 @@ test('self and total per function; recursion counted once per stack; shares of t
 })
 
 test('native frames are real work, shown; the profiler\'s own stacks go to one "(profiler)" entry, hidden', () => {
-  const PROFILER = 'file:///repo/dist/src/profile/worker-profiler.js'
+  const PROFILER = 'file:///repo/dist/src/profile-agent/worker-profiler.js'
   const profile: CpuProfile = {
     nodes: [
       { id: 1, callFrame: frame('(root)'), children: [2, 4] },

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import type { ProcFs, ProcessSample } from '../../loadtest/process-usage.js'
 import { buildScenario } from '../../loadtest/scenarios.js'
 import { DEFAULTS } from '../../loadtest/options.js'
-import { warmUpUntilSettled, type DriveTarget } from '../../src/profile/drive-load.js'
+import { warmUpUntilSettled, type DriveTarget } from '../../profile/drive-load.js'
 
 const APP_PID = 4242
 const TICKS_PER_SECOND = 100

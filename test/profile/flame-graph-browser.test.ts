@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openOffline } from '../helpers/browser.js'
-import { parseCpuProfile } from '../../src/profile/cpu-profile.js'
-import { renderFlameGraph } from '../../src/profile/flame-graph.js'
+import { parseCpuProfile } from '../../profile/cpu-profile.js'
+import { renderFlameGraph } from '../../profile/flame-graph.js'
 
 const FIXTURE = new URL('../../../test/fixtures/weather-worker.cpuprofile', import.meta.url)
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { parseCpuProfile, type CpuProfile } from '../../src/profile/cpu-profile.js'
-import { renderFlameGraph } from '../../src/profile/flame-graph.js'
+import { parseCpuProfile, type CpuProfile } from '../../profile/cpu-profile.js'
+import { renderFlameGraph } from '../../profile/flame-graph.js'
 
 const FIXTURE = new URL('../../../test/fixtures/weather-worker.cpuprofile', import.meta.url)
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { formatHeapReport } from '../../src/profile/heap-report.js'
-import { parseHeapProfile, summarizeHeapProfile, type HeapProfileNode } from '../../src/profile/heap-profile.js'
+import { formatHeapReport } from '../../profile/heap-report.js'
+import { parseHeapProfile, summarizeHeapProfile, type HeapProfileNode } from '../../profile/heap-profile.js'
 
 const FIXTURE = new URL('../../../test/fixtures/weather-worker.heapprofile', import.meta.url)
 const node = (id: number, functionName: string, url: string, selfSize: number, children: HeapProfileNode[] = []): HeapProfileNode =>

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { parseProfileArgs } from '../../src/profile/profile-options.js'
+import { parseProfileArgs } from '../../profile/profile-options.js'
 
-const MAIN = fileURLToPath(new URL('../../src/profile/main.js', import.meta.url))
+const MAIN = fileURLToPath(new URL('../../profile/main.js', import.meta.url))
 const run = promisify(execFile)
 
 test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profile, and the hit\'s own functions by name', { timeout: 120_000 }, async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildProfileReport } from '../../src/profile/profile-report.js'
+import { buildProfileReport } from '../../profile/profile-report.js'
 import { profileAppUnderLoad } from './profiled-app.js'
 
 test('npm run profile\'s mechanism: one worker profiled under load, its route functions named, the worker kept alive', { timeout: 90_000 }, async () => {

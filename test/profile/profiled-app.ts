@@ -3,13 +3,13 @@
 // bounded time. Used by the end-to-end test and by the fixture recorder.
 import { pathToFileURL, fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { profileWorker } from '../../src/profile/profile-worker.js'
-import { PROFILE_ENV } from '../../src/profile/profiler-options.js'
-import type { ProfileArtifacts } from '../../src/profile/worker-profiler.js'
+import { profileWorker } from '../../profile/profile-worker.js'
+import { PROFILE_ENV } from '../../src/profile-agent/profiler-options.js'
+import type { ProfileArtifacts } from '../../src/profile-agent/worker-profiler.js'
 import { freePort } from '../../src/stack/free-port.js'
 import { startApp } from '../helpers/app-process.js'
 
-export const PRELOAD = fileURLToPath(new URL('../../src/profile/preload.js', import.meta.url))
+export const PRELOAD = fileURLToPath(new URL('../../src/profile-agent/preload.js', import.meta.url))
 
 // Spellings that take normalizeCityName past its lower-case fast path, and plain ones.
 export const CITY_PATHS = [

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseCpuProfile } from '../../src/profile/cpu-profile.js'
-import { summarizeCpuProfile } from '../../src/profile/cpu-summary.js'
-import { parseHeapProfile, summarizeHeapProfile } from '../../src/profile/heap-profile.js'
-import { profilerEnvironment, profilerOptions } from '../../src/profile/profiler-options.js'
-import { startProfiling } from '../../src/profile/worker-profiler.js'
+import { parseCpuProfile } from '../../profile/cpu-profile.js'
+import { summarizeCpuProfile } from '../../profile/cpu-summary.js'
+import { parseHeapProfile, summarizeHeapProfile } from '../../profile/heap-profile.js'
+import { profilerEnvironment, profilerOptions } from '../../src/profile-agent/profiler-options.js'
+import { startProfiling } from '../../src/profile-agent/worker-profiler.js'
 
 // Named so that the profiles can be searched for them.
 function burnCpu (ms: number): number {

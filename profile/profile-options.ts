@@ -1,7 +1,7 @@
 // `npm run profile`'s options: defaults and validation in one place, flags mapped onto them.
 import { parseArgs } from 'node:util'
-import { boundedNumber, oneOfFlag } from '../cli-flags.js'
-import { CACHE_STRATEGIES, NAIVE_COMPONENTS, type CacheStrategyName, type NaiveComponent } from '../config.js'
+import { boundedNumber, oneOfFlag } from '../src/cli-flags.js'
+import { CACHE_STRATEGIES, NAIVE_COMPONENTS, type CacheStrategyName, type NaiveComponent } from '../src/config.js'
 
 /** Steady scenarios of the load-test harness (the cold, stampede and storm ones need their own choreography). */
 export const PROFILE_SCENARIOS = ['hot', 'uniform', 'zipf'] as const
@@ -72,7 +72,7 @@ event-loop figures. Writes <label>.cpuprofile, .flame.html, .heapprofile and .ru
   --top N               rows per table (default ${PROFILE_CLI_DEFAULTS.top})
   --out DIR             output directory (default profiles/<timestamp>)
 
-Attach to a running app instead (started with NODE_OPTIONS=--import=<dist>/src/profile/preload.js
+Attach to a running app instead (started with NODE_OPTIONS=--import=<dist>/src/profile-agent/preload.js
 and CACHESTACK_PROFILE_DIR=<dir>):
   --target URL          http://127.0.0.1:PORT to load
   --profile-dir DIR     that app's CACHESTACK_PROFILE_DIR

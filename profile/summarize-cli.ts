@@ -1,4 +1,4 @@
-// `node dist/src/profile/summarize-cli.js <file.cpuprofile|file.heapprofile> [top]`: the
+// `node dist/profile/summarize-cli.js <file.cpuprofile|file.heapprofile> [top]`: the
 // tables of one recorded profile, for a profile taken elsewhere (node --cpu-prof, DevTools).
 import { readFile } from 'node:fs/promises'
 import { parseCpuProfile } from './cpu-profile.js'

@@ -4,8 +4,8 @@
 // load-test harness.
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ARMED_SUFFIX, RECORDING_SUFFIX, START_SUFFIX, STOP_SUFFIX } from './profile-trigger.js'
-import { MANIFEST_SUFFIX, type ProfileArtifacts } from './worker-profiler.js'
+import { ARMED_SUFFIX, RECORDING_SUFFIX, START_SUFFIX, STOP_SUFFIX } from '../src/profile-agent/profile-trigger.js'
+import { MANIFEST_SUFFIX, type ProfileArtifacts } from '../src/profile-agent/worker-profiler.js'
 
 export interface ProfileWorkerOptions {
   /** The app's CACHESTACK_PROFILE_DIR. */

@@ -5,8 +5,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
-import type { CpuProfile } from './cpu-profile.js'
-import type { HeapProfile } from './heap-profile.js'
 import { profilerOptions, type ProfilerOptions } from './profiler-options.js'
 import { RuntimeSampler, type RuntimeStats } from './runtime-sampler.js'
 
@@ -69,8 +67,8 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
       const runtimeStats = sampler.stop()
       try {
         // Heap first: the CPU profile's own JSON, allocated by Profiler.stop, is not the app's.
-        const { profile: heap } = await session.post('HeapProfiler.stopSampling') as { profile: HeapProfile }
-        const { profile } = await session.post('Profiler.stop') as { profile: CpuProfile }
+        const { profile: heap } = await session.post('HeapProfiler.stopSampling') as { profile: unknown }
+        const { profile } = await session.post('Profiler.stop') as { profile: unknown }
         await session.post('Profiler.disable')
         await session.post('HeapProfiler.disable')
         const base = join(options.outDir, options.label)

@@ -7,8 +7,8 @@ import { summarizeCpuProfile, topFunctions, type CpuSummary, type FunctionStat }
 import { renderFlameGraph } from './flame-graph.js'
 import { formatHeapReport } from './heap-report.js'
 import { parseHeapProfile, summarizeHeapProfile, type HeapSummary } from './heap-profile.js'
-import type { RuntimeStats } from './runtime-sampler.js'
-import type { ProfileArtifacts } from './worker-profiler.js'
+import type { RuntimeStats } from '../src/profile-agent/runtime-sampler.js'
+import type { ProfileArtifacts } from '../src/profile-agent/worker-profiler.js'
 
 export interface ProfileReport {
   /** The terminal report. */

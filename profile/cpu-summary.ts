@@ -43,12 +43,12 @@ export interface SummarizeOptions {
   root?: string
   /** Frames of the profiler itself: a sample with one on its stack is the profiler's work (its
    * sampler, the inspector call that stops it), credited to one "(profiler)" entry, not to the
-   * functions under it. @default our src/profile/ code and node:inspector */
+   * functions under it. @default our src/profile-agent/ code and node:inspector */
   isProfilerFrame?: (url: string) => boolean
 }
 
-/** The in-process profiler's own code: src/profile/ (built or not) and Node's inspector API. */
-export const isOwnProfilerFrame = (url: string): boolean => url === 'node:inspector' || /\/src\/profile\/[^/]+\.[jt]s$/.test(url)
+/** The in-process profiler's own code: src/profile-agent/ (built or not) and Node's inspector API. */
+export const isOwnProfilerFrame = (url: string): boolean => url === 'node:inspector' || /\/src\/profile-agent\/[^/]+\.[jt]s$/.test(url)
 
 const PROFILER_ENTRY = '(profiler)'
 

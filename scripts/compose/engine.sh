@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# A private Docker engine for the compose test: Debian's dockerd on its own socket, data root,
+# exec root and pid file — never the system's /var/run/docker.sock — and a way to leave the
+# machine as it was (its bridges removed, iptables and ip_forward restored).
+#   engine.sh start   prints `export DOCKER_HOST=…` lines for the caller to eval
+#   engine.sh stop    stops the engine by its pid and undoes what it changed
+# State lives in $CS_ENGINE_DIR (default: ~/.cache/cachestack/docker-engine): the data root is
+# kept between runs as a cache of the stand-in and project images.
+set -euo pipefail
+
+dir=${CS_ENGINE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cachestack/docker-engine}
+run=$dir/run
+sock=$run/docker.sock
+pidfile=$run/docker.pid
+
+start () {
+  command -v dockerd >/dev/null || { echo "engine.sh: dockerd is missing (apt-get install docker.io)" >&2; exit 1; }
+  mkdir -p "$dir/data" "$run/exec"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "engine.sh: a private engine is already running (pid $(cat "$pidfile")); stopping it first" >&2
+    stop
+    mkdir -p "$run/exec"
+  fi
+  # What the engine changes, saved so that stop can put it back.
+  iptables-save > "$run/iptables.before" 2>/dev/null || true
+  ip6tables-save > "$run/ip6tables.before" 2>/dev/null || true
+  cat /proc/sys/net/ipv4/ip_forward > "$run/ip_forward.before"
+  ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | sort > "$run/bridges.before"
+  nohup dockerd \
+    --data-root "$dir/data" --exec-root "$run/exec" --pidfile "$pidfile" \
+    -H "unix://$sock" --storage-driver overlay2 \
+    > "$run/dockerd.log" 2>&1 &
+  for _ in $(seq 1 150); do
+    if DOCKER_HOST="unix://$sock" docker version >/dev/null 2>&1; then
+      echo "export DOCKER_HOST=unix://$sock"
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "engine.sh: dockerd did not answer within 30 s; its log:" >&2
+  tail -n 30 "$run/dockerd.log" >&2
+  stop
+  exit 1
+}
+
+stop () {
+  if [ -f "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  fi
+  # containerd-shims outlive a killed engine; theirs are under our exec root.
+  pkill -f "containerd-shim.*$run/exec" 2>/dev/null || true
+  if [ -f "$run/bridges.before" ]; then
+    ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | sort |
+      comm -13 "$run/bridges.before" - | while read -r bridge; do ip link delete "$bridge" 2>/dev/null || true; done
+    rm -f "$run/bridges.before"
+  fi
+  [ -f "$run/iptables.before" ] && { iptables-restore < "$run/iptables.before" 2>/dev/null || true; rm -f "$run/iptables.before"; }
+  [ -f "$run/ip6tables.before" ] && { ip6tables-restore < "$run/ip6tables.before" 2>/dev/null || true; rm -f "$run/ip6tables.before"; }
+  [ -f "$run/ip_forward.before" ] && { cat "$run/ip_forward.before" > /proc/sys/net/ipv4/ip_forward; rm -f "$run/ip_forward.before"; }
+  # Mounts the engine left under its exec root (netns files) would keep the folder busy.
+  grep -o " $run/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$run/exec"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: engine.sh start|stop" >&2; exit 2 ;;
+esac
