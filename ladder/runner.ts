@@ -44,7 +44,7 @@ const asProfiled = (fn: FunctionStat): ProfiledFunction => ({ name: fn.name, loc
 function targetOf (stack: Stack): DriveTarget {
   return {
     loadUrl: stack.urls.nginx.replace(/\/$/, ''),
-    metricsUrl: `${stack.urls.app.replace(/\/$/, '')}/metrics`,
+    metricsUrl: stack.urls.metrics,
     originStatsUrl: `${stack.urls.origin.replace(/\/$/, '')}/stats`,
     pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin }
   }

@@ -44,7 +44,7 @@ target on every scenario, then writes results.json, results.md and report.html.
 
 Against a stack that is already running (e.g. docker compose) instead of the native one:
   --target URL            base URL to load, http://127.0.0.1:PORT only
-  --metrics-url URL       the app's /metrics (default: URL/metrics)
+  --metrics-url URL       the app's internal metrics listener (default: http://<URL's host>:9464/metrics)
   --origin-url URL        the provider's /stats (default: none; origin calls then unknown)
   --label NAME            what the stack runs: ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')} (default layered)
   --app-pid PID           cluster primary pid, for CPU and memory
@@ -113,7 +113,8 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     const url = values.target.replace(/\/$/, '')
     external = {
       url,
-      metricsUrl: values['metrics-url'] ?? `${url}/metrics`,
+      // The app serves /metrics on its internal listener (METRICS_PORT, 9464), never through nginx.
+      metricsUrl: values['metrics-url'] ?? `${new URL(url).protocol}//${new URL(url).hostname}:9464/metrics`,
       originStatsUrl: values['origin-url'] ?? null,
       label: (values.label ?? 'layered') as ExternalTargetOptions['label'],
       appPid: number('app-pid', values['app-pid']) ?? null

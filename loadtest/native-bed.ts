@@ -9,7 +9,7 @@ import type { Endpoints, PrepareOptions, TestBed } from './test-bed.js'
 
 /** The part of src/stack/stack.ts's Stack the load test uses. */
 export interface NativeStack {
-  readonly urls: { nginx: string, app: string, apps?: readonly string[], origin: string, redis?: string }
+  readonly urls: { nginx: string, app: string, apps?: readonly string[], metricsAll: readonly string[], origin: string, redis?: string }
   readonly pids: { nginx: number, app: number, origin: number, redis?: number }
   readonly redisCluster?: { describe (): Promise<ShardKeys[]> }
   restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
@@ -143,7 +143,7 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
       await waitUntilUp(`${stack.urls.app}/ready`, readyTimeoutMs)
       return {
         loadUrl: stack.urls.nginx.replace(/\/$/, ''),
-        metricsUrl: (stack.urls.apps ?? [stack.urls.app]).map((url) => `${url.replace(/\/$/, '')}/metrics`).join(' '),
+        metricsUrl: stack.urls.metricsAll.join(' '),
         originStatsUrl: `${stack.urls.origin.replace(/\/$/, '')}/stats`,
         pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin },
         edgeCache: wanted.edgeCache,

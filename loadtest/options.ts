@@ -14,7 +14,7 @@ export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline',
 export interface ExternalTargetOptions {
   /** Base URL the load goes to (nginx of a compose stack), e.g. http://127.0.0.1:8080. */
   url: string
-  /** The app's Prometheus endpoint. @default url + '/metrics' */
+  /** The app's Prometheus endpoint: its internal metrics listener. @default http://<url's host>:9464/metrics */
   metricsUrl: string
   /** The provider's /stats, for origin calls. @default none: origin calls come from the app's metrics */
   originStatsUrl: string | null

@@ -74,7 +74,7 @@ async function main (): Promise<number> {
       stack = await stackStarting
       target = {
         loadUrl: stack.urls.nginx,
-        metricsUrl: `${stack.urls.app}/metrics`,
+        metricsUrl: stack.urls.metrics,
         originStatsUrl: `${stack.urls.origin}/stats`,
         pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin }
       }

@@ -28,8 +28,6 @@ export interface AppOptions {
   graceMs?: number
   metrics: ServiceMetrics
   readiness: () => Readiness
-  /** The /metrics text; in a cluster, the aggregate over all workers. @default this worker's registry */
-  metricsText?: () => Promise<string>
   wallClock?: WallClock
   /** How a cached answer goes on the wire. @default writeStoredAnswer */
   writeAnswer?: WriteAnswer
@@ -109,8 +107,7 @@ export function buildApp (options: AppOptions): FastifyInstance {
     })
   }
   registerOpsRoutes(app, {
-    readiness: options.readiness,
-    metricsText: options.metricsText ?? (() => metrics.registry.metrics())
+    readiness: options.readiness
   })
   return app
 }

@@ -2,7 +2,6 @@
 // spin the CPU), and on SIGTERM/SIGINT drains every worker before exiting 0.
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
-import { serveClusterMetrics } from './metrics/cluster-metrics.js'
 import { SHUTDOWN_MESSAGE } from './worker.js'
 
 export interface PrimaryOptions {
@@ -41,8 +40,6 @@ export function runPrimary (options: PrimaryOptions): Primary {
   const startedAt = new Map<number, number>()
   let crashesInARow = 0
   let stopping: Promise<void> | undefined
-
-  serveClusterMetrics()
 
   const fork = (): Worker => {
     const worker = cluster.fork(env)

@@ -37,6 +37,12 @@ export interface Config {
   port: number
   /** Interface to listen on. @default '127.0.0.1' (use 0.0.0.0 in containers) */
   host: string
+  /** Port of the internal metrics listener (the primary's `/metrics`, aggregated over every
+   * worker). Never the public port: nginx does not proxy it and compose does not publish it.
+   * @default 9464 */
+  metricsPort: number
+  /** Interface of the metrics listener. @default HOST */
+  metricsHost: string
   /** Cluster workers. @default os.availableParallelism() */
   workers: number
   /** Which cache layers answer. @default 'layered' with REDIS_URL, else 'memory' */
@@ -205,6 +211,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
   const config: Config = {
     port: r.read('PORT', integer(0, 65535), 3000),
     host: r.read('HOST', text, '127.0.0.1'),
+    metricsPort: r.read('METRICS_PORT', integer(1, 65535), 9464),
+    metricsHost: '',
     workers: r.read('WORKERS', integer(1, 256), availableParallelism()),
     cacheStrategy,
     redisUrl,
@@ -250,6 +258,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
   if (config.l1MaxEntryBytes > config.l1MaxBytes) {
     r.errors.push(`  L1_MAX_ENTRY_BYTES=${config.l1MaxEntryBytes}: must not exceed L1_MAX_BYTES=${config.l1MaxBytes}`)
   }
+  config.metricsHost = r.read('METRICS_HOST', text, config.host)
   config.lockWaitMs = r.read('LOCK_WAIT_MS', integer(1, 600_000), config.originTimeoutMs + 500)
   if (r.errors.length > 0) throw new ConfigInvalidError(r.errors.join('\n'))
   Object.freeze(config.origin)

@@ -14,6 +14,8 @@ export const NotReadyError = createError('CS_ERR_NOT_READY', 'Not ready: %s', 50
 export const UnauthorizedError = createError('CS_ERR_UNAUTHORIZED', 'A valid bearer token is required', 401)
 export const ConfigInvalidError = createError('CS_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500)
 export const InternalError = createError('CS_ERR_INTERNAL', 'Internal error', 500)
+/** The internal metrics listener could not gather the workers' registries in time. */
+export const MetricsUnavailableError = createError('CS_ERR_METRICS_UNAVAILABLE', 'Metrics unavailable: %s', 503)
 
 /**
  * Codes nginx answers with in the full topology (nginx/nginx.conf.template): listed here so the

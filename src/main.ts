@@ -5,6 +5,8 @@ import closeWithGrace from 'close-with-grace'
 import { runPrimary } from './cluster.js'
 import { loadConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
+import { clusterMetricsText } from './metrics/cluster-metrics.js'
+import { startMetricsListener } from './metrics/metrics-listener.js'
 import { startEmbeddedOrigin, type EmbeddedOrigin } from './origin/embedded.js'
 import { runWorker } from './worker.js'
 
@@ -19,6 +21,8 @@ function readConfig (): Readonly<Config> {
 
 async function primary (config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config, { role: 'primary' })
+  // First: a port already taken stops the start before anything else is running.
+  const metrics = await startMetricsListener({ host: config.metricsHost, port: config.metricsPort, metricsText: clusterMetricsText(), logger })
   let origin: EmbeddedOrigin | undefined
   const env: Record<string, string> = {}
   if (config.originUrl === undefined) {
@@ -31,7 +35,10 @@ async function primary (config: Readonly<Config>): Promise<void> {
     shutdownTimeoutMs: config.shutdownTimeoutMs,
     env,
     logger,
-    onStopped: () => origin?.stop()
+    onStopped: async () => {
+      await metrics.close()
+      await origin?.stop()
+    }
   })
   closeWithGrace({ delay: config.shutdownTimeoutMs + 2000, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'primary failing')
@@ -42,7 +49,8 @@ async function primary (config: Readonly<Config>): Promise<void> {
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     workers: config.workers,
     strategy: config.cacheStrategy,
-    origin: env.ORIGIN_URL ?? config.originUrl
+    origin: env.ORIGIN_URL ?? config.originUrl,
+    metrics: metrics.url
   }, `cachestack listening — try GET /weather/london`)
 }
 

@@ -29,8 +29,6 @@ export interface ServiceOptions {
   wallClock?: WallClock
   /** Replaces the pooled client (the naive ladder rung). */
   origin?: OriginClient
-  /** In a cluster: the aggregate over all workers. */
-  metricsText?: (metrics: ServiceMetrics) => () => Promise<string>
   collectDefaultMetrics?: boolean
 }
 
@@ -95,8 +93,7 @@ export function createService (options: ServiceOptions): Service {
     wallClock,
     // NAIVE=serialize: the answer rebuilt per hit (above) and sent through Fastify's reply and
     // router, as a first version would; the default answers L1 hits before the router.
-    ...(naive.has('serialize') ? { writeAnswer: writeFrameworkAnswer, hitFastPath: false } : {}),
-    ...(options.metricsText === undefined ? {} : { metricsText: options.metricsText(metrics) })
+    ...(naive.has('serialize') ? { writeAnswer: writeFrameworkAnswer, hitFastPath: false } : {})
   })
 
   return {

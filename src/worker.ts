@@ -2,13 +2,14 @@
 import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
 import type { Config } from './config.js'
-import { clusterMetricsSource } from './metrics/cluster-metrics.js'
+import { shareWithPrimary } from './metrics/cluster-metrics.js'
 import { createService } from './service.js'
 
 export const SHUTDOWN_MESSAGE = 'cachestack:shutdown'
 
 export async function runWorker (config: Readonly<Config>, logger: Logger): Promise<void> {
-  const service = createService({ config, logger, metricsText: (metrics) => clusterMetricsSource(metrics.registry, 3000) })
+  const service = createService({ config, logger })
+  shareWithPrimary(service.metrics.registry)
   const graceful = closeWithGrace({ delay: config.shutdownTimeoutMs, logger }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'worker failing, closing')
     else logger.debug({ signal }, 'worker closing')

@@ -68,7 +68,7 @@ test('2 workers, layered: a key fetched once is HIT-L2 on the other worker; one 
   assert.equal(seen.filter(s => s === 'MISS').length, 1)
   assert.equal((await origin.stats()).requests - before, 1)
 
-  const metrics = await (await fetch(`${app.url}/metrics`)).text()
+  const metrics = await (await fetch(app.metricsUrl)).text()
   const value = (re: RegExp) => Number(re.exec(metrics)?.[1] ?? NaN)
   const l1 = value(/^cachestack_cache_hits_total\{layer="l1"\} (\d+)/m)
   const l2 = value(/^cachestack_cache_hits_total\{layer="l2"\} (\d+)/m)

@@ -43,6 +43,25 @@ start () {
   exit 1
 }
 
+# Puts a firewall back as saved. iptables-restore replaces only the tables a save names, and a
+# machine with no rules saves nothing at all: a table the engine created (filter's DOCKER chains,
+# nat's MASQUERADE) is emptied by hand, its chains removed and its policies set back to ACCEPT.
+restore_rules () { # iptables|ip6tables saved-file
+  local cmd=$1 saved=$2 table chain
+  [ -f "$saved" ] || return 0
+  command -v "$cmd" >/dev/null || { rm -f "$saved"; return 0; }
+  for table in $("$cmd-save" 2>/dev/null | sed -n 's/^\*//p'); do
+    grep -qx "\*$table" "$saved" && continue
+    "$cmd" -t "$table" -F 2>/dev/null || true
+    "$cmd" -t "$table" -X 2>/dev/null || true
+    for chain in $("$cmd" -t "$table" -S 2>/dev/null | awk '$1 == "-P" { print $2 }'); do
+      "$cmd" -t "$table" -P "$chain" ACCEPT 2>/dev/null || true
+    done
+  done
+  [ -s "$saved" ] && { "$cmd-restore" < "$saved" 2>/dev/null || true; }
+  rm -f "$saved"
+}
+
 stop () {
   if [ -f "$pidfile" ]; then
     pid=$(cat "$pidfile")
@@ -58,8 +77,8 @@ stop () {
       comm -13 "$run/bridges.before" - | while read -r bridge; do ip link delete "$bridge" 2>/dev/null || true; done
     rm -f "$run/bridges.before"
   fi
-  [ -f "$run/iptables.before" ] && { iptables-restore < "$run/iptables.before" 2>/dev/null || true; rm -f "$run/iptables.before"; }
-  [ -f "$run/ip6tables.before" ] && { ip6tables-restore < "$run/ip6tables.before" 2>/dev/null || true; rm -f "$run/ip6tables.before"; }
+  restore_rules iptables "$run/iptables.before"
+  restore_rules ip6tables "$run/ip6tables.before"
   [ -f "$run/ip_forward.before" ] && { cat "$run/ip_forward.before" > /proc/sys/net/ipv4/ip_forward; rm -f "$run/ip_forward.before"; }
   # Mounts the engine left under its exec root (netns files) would keep the folder busy.
   grep -o " $run/[^ ]*" /proc/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done

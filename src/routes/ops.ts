@@ -1,4 +1,6 @@
-// Liveness, readiness and metrics: what an orchestrator and Prometheus scrape.
+// Liveness and readiness: what an orchestrator probes on the app's own port (nginx answers both
+// paths itself and never proxies /ready). Metrics are not here: they are served by the primary
+// on the internal metrics listener (src/metrics/metrics-listener.ts).
 import type { FastifyInstance } from 'fastify'
 import { errorBody } from './errors.js'
 
@@ -9,10 +11,9 @@ export interface Readiness {
 
 export interface OpsRouteOptions {
   readiness: () => Readiness
-  metricsText: () => Promise<string>
 }
 
-export function registerOpsRoutes (app: FastifyInstance, { readiness, metricsText }: OpsRouteOptions): void {
+export function registerOpsRoutes (app: FastifyInstance, { readiness }: OpsRouteOptions): void {
   app.get('/health', async () => ({ status: 'ok' }))
 
   app.get('/ready', async (_request, reply) => {
@@ -20,10 +21,5 @@ export function registerOpsRoutes (app: FastifyInstance, { readiness, metricsTex
     if (report.ready) return { status: 'ready', checks: report.checks }
     const down = Object.entries(report.checks).filter(([, state]) => state !== 'up').map(([name, state]) => `${name} ${state}`)
     return reply.code(503).send({ ...errorBody(503, 'CS_ERR_NOT_READY', `Not ready: ${down.join(', ')}`), checks: report.checks })
-  })
-
-  app.get('/metrics', async (_request, reply) => {
-    const text = await metricsText()
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(text)
   })
 }

@@ -11,7 +11,7 @@ async function describe (stack: Stack, options: ReturnType<typeof readStackEnv>)
   return [
     'cachestack stack is up:',
     `  nginx   ${stack.urls.nginx}   (edge cache ${options.edgeCache === true ? 'on' : 'off'}, rate limit ${rateLimit})`,
-    ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   (strategy ${options.strategy}, ${options.workers} workers; /metrics)`),
+    ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   (strategy ${options.strategy}, ${options.workers} workers; metrics ${stack.urls.metricsAll[i]})`),
     `  origin  ${stack.urls.origin}   (GET /stats counts provider calls)`,
     ...(stack.urls.redis === undefined ? [] : [`  redis   ${stack.urls.redis}`]),
     ...(stack.redisCluster === undefined

@@ -55,8 +55,6 @@ export interface NginxConfigOptions {
   workerConnections?: number
   /** CIDRs of proxies in front of nginx whose X-Forwarded-For is believed. @default [] (none) */
   trustedProxies?: readonly string[]
-  /** CIDRs allowed to read /metrics and /ready through nginx. @default loopback only */
-  internalNetworks?: readonly string[]
   /** Attempts per idempotent request (first try included) before nginx answers 502. @default 3 */
   upstreamTries?: number
   /** Idle keep-alive connections to the app, per nginx worker; 0 = none, a new connection per
@@ -99,7 +97,6 @@ const DEFAULTS = {
   workerProcesses: 1 as number | 'auto',
   workerConnections: 4096,
   trustedProxies: [] as readonly string[],
-  internalNetworks: ['127.0.0.1/32', '::1/128'] as readonly string[],
   upstreamTries: 3,
   upstreamKeepalive: 64,
   upstreamKeepaliveTimeoutSeconds: 60,
@@ -182,7 +179,6 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
   }
   if (!/^\d+ \d+[kKmM]?$/.test(o.largeClientHeaderBuffers)) fail('largeClientHeaderBuffers', "'<count> <size>' such as '4 8k'", o.largeClientHeaderBuffers)
   const trusted = cidrs('trustedProxies', o.trustedProxies)
-  const internal = cidrs('internalNetworks', o.internalNetworks)
   const appAddress = `${app.host}:${app.port}`
   const instancePorts = app.kind === 'static' && app.ports !== undefined && app.ports.length > 0 ? app.ports : [app.port]
   instancePorts.forEach((port, i) => int(`app.ports[${i}]`, port, 1, 65535))
@@ -233,8 +229,7 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
     proxyNextUpstreamTimeoutSeconds: o.proxyNextUpstreamTimeoutSeconds > o.proxyReadTimeoutSeconds
       ? o.proxyNextUpstreamTimeoutSeconds
-      : fail('proxyNextUpstreamTimeoutSeconds', `above proxyReadTimeoutSeconds (${o.proxyReadTimeoutSeconds}), or a timed-out try is never retried`, o.proxyNextUpstreamTimeoutSeconds),
-    allowInternal: internal.map((cidr) => `      allow ${cidr};`).join('\n')
+      : fail('proxyNextUpstreamTimeoutSeconds', `above proxyReadTimeoutSeconds (${o.proxyReadTimeoutSeconds}), or a timed-out try is never retried`, o.proxyNextUpstreamTimeoutSeconds)
   }
   return renderTemplate(template, view)
 }
@@ -281,8 +276,6 @@ export function dockerNginxOptions ({ appHost = 'app', appPort = 3000, ...rest }
     accessLogPath: '/dev/stdout',
     user: 'nginx',
     workerProcesses: 'auto',
-    // The compose network's clients (Docker's gateway for published ports) may read /metrics.
-    internalNetworks: ['127.0.0.1/32', '::1/128', '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
     ...rest,
     target: 'docker',
     app: { kind: 'dns', host: appHost, port: appPort, resolver: '127.0.0.11' }

@@ -71,9 +71,11 @@ export interface StackOptions {
 export type RedisTopology = 'single' | 'cluster'
 
 export interface Stack {
-  /** app = the first instance; apps = every instance (nginx balances over them); redis = the
-   * single redis-server's URL; redisCluster = the cluster's seeds (REDIS_CLUSTER_NODES). */
-  readonly urls: { nginx: string, app: string, apps: readonly string[], origin: string, redis?: string, redisCluster?: string }
+  /** app = the first instance; apps = every instance (nginx balances over them); metrics = the
+   * first instance's internal metrics listener (`…/metrics`, aggregated over its workers),
+   * metricsAll = every instance's; redis = the single redis-server's URL; redisCluster = the
+   * cluster's seeds (REDIS_CLUSTER_NODES). */
+  readonly urls: { nginx: string, app: string, apps: readonly string[], metrics: string, metricsAll: readonly string[], origin: string, redis?: string, redisCluster?: string }
   /** app = the first instance's cluster primary (its workers are its children); apps = every
    * instance's primary; redisNodes = every cluster node's redis-server, killed ones included. */
   readonly pids: { nginx: number, app: number, apps: readonly number[], origin: number, redis?: number, redisNodes?: readonly number[] }
@@ -193,12 +195,20 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   const ownsWorkDir = options.workDir === undefined
   const workDir = options.workDir ?? await mkdtemp(join(tmpdir(), 'cachestack-stack-'))
   const givenAppPorts = options.appPorts ?? Array.from({ length: appInstances }, (_, i) => (i === 0 ? options.appPort : undefined))
-  const [nginxPort, originPort, redisPort, ...appPorts] = await pickPorts([options.nginxPort, options.originPort, topology === 'single' ? options.redisPort : -1, ...givenAppPorts]) as [number, number, number, ...number[]]
+  const [nginxPort, originPort, redisPort, ...instancePorts] = await pickPorts([
+    options.nginxPort, options.originPort, topology === 'single' ? options.redisPort : -1,
+    ...givenAppPorts, ...givenAppPorts.map(() => undefined)
+  ]) as [number, number, number, ...number[]]
+  const appPorts = instancePorts.slice(0, appInstances)
+  const metricsPorts = instancePorts.slice(appInstances)
   const appUrls = appPorts.map((port) => `http://127.0.0.1:${port}`)
+  const metricsUrls = metricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`)
   const urls = {
     nginx: `http://127.0.0.1:${nginxPort}`,
     app: appUrls[0]!,
     apps: appUrls,
+    metrics: metricsUrls[0]!,
+    metricsAll: metricsUrls,
     origin: `http://127.0.0.1:${originPort}`
   }
 
@@ -235,6 +245,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         ...next.appEnv,
         PORT: String(appPort),
         HOST: '127.0.0.1',
+        METRICS_PORT: String(metricsPorts[index]!),
+        METRICS_HOST: '127.0.0.1',
         WORKERS: String(next.workers),
         CACHE_STRATEGY: next.strategy,
         ORIGIN_URL: urls.origin,
@@ -319,8 +331,6 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       ...abortable
     })
     watch('nginx', nginx.process.exited, () => false)
-    // nginx's own /health proves nginx; /ready through it proves the proxy path to the app.
-    await waitForHttp(`${urls.nginx}/ready`, { timeoutMs: startTimeoutMs, process: nginx.process, ...abortable })
   } catch (err) {
     await stopAll().catch(() => {})
     throw err

@@ -11,9 +11,11 @@ export interface WaitForHttpOptions {
   process?: ManagedProcess
   /** Gives up at once (Ctrl-C during start). */
   signal?: AbortSignal
+  /** The statuses that count as an answer. @default any 2xx */
+  accept?: (status: number) => boolean
 }
 
-export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs = 50, process: child, signal }: WaitForHttpOptions = {}): Promise<void> {
+export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs = 50, process: child, signal, accept = (status) => status >= 200 && status < 300 }: WaitForHttpOptions = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer yet'
   while (Date.now() < deadline) {
@@ -24,7 +26,7 @@ export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(2000, Math.max(100, deadline - Date.now()))) })
       await response.arrayBuffer()
-      if (response.ok) return
+      if (accept(response.status)) return
       last = `HTTP ${response.status}`
     } catch (err) {
       last = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
@@ -32,5 +34,5 @@ export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
   }
   const output = child === undefined ? '' : ` Last output of ${child.name}:\n${child.outputTail().trim() || '(none)'}`
-  throw new Error(`${url} did not answer 2xx within ${timeoutMs} ms (last: ${last}).${output}`)
+  throw new Error(`${url} did not answer as expected within ${timeoutMs} ms (last: ${last}).${output}`)
 }

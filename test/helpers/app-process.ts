@@ -9,6 +9,8 @@ export const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url))
 export interface AppProcess {
   readonly url: string
   readonly port: number
+  /** The primary's internal metrics listener (METRICS_PORT). */
+  readonly metricsUrl: string
   readonly child: ChildProcess
   readonly output: () => string
   /** Pids of the primary's children (workers, and the embedded origin). */
@@ -36,8 +38,10 @@ export function isAlive (pid: number): boolean {
 
 export async function startApp (env: Record<string, string>): Promise<AppProcess> {
   const port = await freePort()
+  let metricsPort = await freePort()
+  while (metricsPort === port) metricsPort = await freePort()
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2', ...env },
+    env: { PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', LOG_LEVEL: 'info', WORKERS: '2', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
@@ -58,6 +62,7 @@ export async function startApp (env: Record<string, string>): Promise<AppProcess
   return {
     url,
     port,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     child,
     output: () => output,
     children: () => childPids(child.pid!),

@@ -26,9 +26,10 @@ export function metricSum (text: string, name: string, labels: Record<string, st
   return sum
 }
 
-/** The app's weather requests as counted by its (cluster-aggregated) metrics. */
-export async function appWeatherRequests (appUrl: string): Promise<number> {
-  const text = (await get(`${appUrl}/metrics`)).body
+/** The app's weather requests as counted by its (cluster-aggregated) metrics, read from its
+ * internal metrics listener (`stack.urls.metrics`). */
+export async function appWeatherRequests (metricsUrl: string): Promise<number> {
+  const text = (await get(metricsUrl)).body
   return metricSum(text, 'cachestack_http_request_duration_seconds_count', { route: '/weather/:city' })
 }
 

@@ -62,7 +62,7 @@ test('bad values are refused with the flag and the value named', () => {
 
 test('--target: an external stack on 127.0.0.1 only, measured as its label, no cold scenario', () => {
   const o = parse('--target', 'http://127.0.0.1:8080/', '--origin-url', 'http://127.0.0.1:4000/stats', '--label', 'memory', '--app-pid', '1234')
-  assert.deepEqual(o.external, { url: 'http://127.0.0.1:8080', metricsUrl: 'http://127.0.0.1:8080/metrics', originStatsUrl: 'http://127.0.0.1:4000/stats', label: 'memory', appPid: 1234 })
+  assert.deepEqual(o.external, { url: 'http://127.0.0.1:8080', metricsUrl: 'http://127.0.0.1:9464/metrics', originStatsUrl: 'http://127.0.0.1:4000/stats', label: 'memory', appPid: 1234 })
   assert.deepEqual(o.targets, ['baseline', 'memory'])
   assert.deepEqual(o.scenarios, ['hot', 'uniform', 'zipf'])
   assert.throws(() => parse('--target', 'http://example.com'), /127\.0\.0\.1 only/)

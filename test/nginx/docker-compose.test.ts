@@ -2,40 +2,9 @@
 // Missing docker-compose is a failure, not a skip: the file would go unchecked.
 import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { requireBinary } from '../../src/stack/binaries.js'
+import { composeConfig, publishedPorts, type ComposeService } from '../helpers/compose-config.js'
 
-const run = promisify(execFile)
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-
-interface Service {
-  image?: string
-  build?: { dockerfile: string }
-  command?: string[]
-  init?: boolean
-  ports?: Array<{ published: number | string, target: number }>
-  environment?: Record<string, string>
-  depends_on?: Record<string, { condition: string }>
-  healthcheck?: { test?: string[], disable?: boolean }
-  volumes?: string[]
-  container_name?: string
-}
-let services: Record<string, Service>
-
-async function composeConfig (env: Record<string, string> = {}): Promise<Record<string, Service>> {
-  const bin = requireBinary('docker-compose')
-  const { stdout } = await run(bin, ['-f', 'docker-compose.yml', 'config'], { cwd: ROOT, env: { ...process.env, ...env } })
-  // docker-compose v1 prints YAML only; its own PyYAML turns it into JSON.
-  const python = requireBinary('python3')
-  const child = execFile(python, ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'])
-  child.stdin!.end(stdout)
-  let json = ''
-  child.stdout!.on('data', (chunk: Buffer) => { json += chunk.toString() })
-  await new Promise<void>((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve() : reject(new Error(`python3 exited ${code}`))))
-  return (JSON.parse(json) as { services: Record<string, Service> }).services
-}
+let services: Record<string, ComposeService>
 
 before(async () => { services = await composeConfig() })
 
@@ -43,8 +12,9 @@ test('docker-compose config accepts the file; the four services are there', () =
   for (const name of ['nginx', 'app', 'redis', 'origin']) assert.ok(services[name], `service ${name}`)
 })
 
-test('only nginx is published, on 8080; app can scale (no fixed name or host port)', () => {
-  assert.deepEqual(services.nginx!.ports?.map((p) => [Number(p.published), p.target]), [[8080, 8080]])
+test('only nginx is published, on 127.0.0.1:8080; app can scale (no fixed name or host port); metrics stay inside', () => {
+  assert.deepEqual(publishedPorts(services.nginx!), [['127.0.0.1', 8080, 8080]])
+  assert.equal(services.app!.environment?.METRICS_PORT, '9464')
   for (const name of ['app', 'redis', 'origin']) assert.equal(services[name]!.ports, undefined, `${name} publishes no port`)
   assert.equal(services.app!.container_name, undefined)
 })
@@ -83,7 +53,7 @@ test('nginx renders its config from the shared template at start; EDGE_CACHE and
   assert.match(services.nginx!.image!, /^nginx:1\.(2[7-9]|[3-9]\d)/, 'an nginx recent enough for the rendered config')
   assert.equal(services['nginx-config']!.environment?.EDGE_CACHE, 'off')
   assert.equal(services.app!.environment?.CACHE_STRATEGY, 'layered')
-  const tuned = await composeConfig({ EDGE_CACHE: 'on', CACHE_STRATEGY: 'memory' })
+  const tuned = await composeConfig([], { EDGE_CACHE: 'on', CACHE_STRATEGY: 'memory' })
   assert.equal(tuned['nginx-config']!.environment?.EDGE_CACHE, 'on')
   assert.equal(tuned.app!.environment?.CACHE_STRATEGY, 'memory')
 })

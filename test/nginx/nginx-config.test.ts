@@ -65,7 +65,6 @@ test('rate limit: configurable, off on request, 429 with a JSON body', () => {
   const conf = native({ rateLimit: { ratePerSecond: 7, burst: 11 } })
   assert.match(conf, /limit_req_zone \$binary_remote_addr zone=cs_per_client:10m rate=7r\/s;/)
   assert.equal(conf.match(/limit_req zone=cs_per_client burst=11 nodelay;/g)?.length, 2, 'on the API and the fallback location')
-  assert.doesNotMatch(/location ~ \^\/\(metrics\|ready\)\$ \{[^}]*\}/.exec(conf)![0], /limit_req/, 'ops endpoints are not limited')
   assert.match(conf, /limit_req_status 429;/)
   const body = /return 429 '([^']+)';/.exec(conf)?.[1]
   assert.deepEqual(JSON.parse(body!).code, 'CS_ERR_RATE_LIMITED')
@@ -102,4 +101,14 @@ test('options are validated with a message naming the option', () => {
   assert.throws(() => native({ appKeepAliveTimeoutMs: 30_000 }), /upstreamKeepaliveTimeoutSeconds/)
   assert.throws(() => native({ trustedProxies: ['10.0.0.0/8;'] }), /trustedProxies/)
   assert.throws(() => native({ edgeCacheMaxSize: '1 gigabyte' }), /edgeCacheMaxSize/)
+})
+
+test('/metrics and /ready are never proxied, for any client address, native or Docker', () => {
+  for (const conf of [native(), renderNginxConfig(dockerNginxOptions())]) {
+    const block = /location ~ \^\/\(metrics\|ready\)\(\/\|\$\) \{\n([\s\S]*?)\n {4}\}/.exec(conf)?.[1]
+    assert.ok(block !== undefined, 'a location for the internal endpoints')
+    assert.doesNotMatch(block, /proxy_pass|allow /, 'never proxied, no address allow-list')
+    const body = /return 404 '([^']+)';/.exec(block)?.[1]
+    assert.equal(JSON.parse(body!).code, 'CS_ERR_ROUTE_NOT_FOUND')
+  }
 })

@@ -8,12 +8,12 @@ import { serviceBed } from '../helpers/service.js'
 
 const bed = serviceBed({ originLatencyMs: 1, env: () => ({ CACHE_STRATEGY: 'memory', CACHE_TTL_JITTER: '0' }) })
 
-async function listening (env: Record<string, string>): Promise<{ url: string, onSendCalls: () => number }> {
-  const { app } = await bed.service(env)
+async function listening (env: Record<string, string>): Promise<{ url: string, onSendCalls: () => number, metricsText: () => Promise<string> }> {
+  const { app, metrics } = await bed.service(env)
   let onSend = 0
   app.addHook('onSend', async (_request, _reply, payload) => { onSend++; return payload })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  return { url, onSendCalls: () => onSend }
+  return { url, onSendCalls: () => onSend, metricsText: () => metrics.registry.metrics() }
 }
 
 interface Wire { status: number, headers: Record<string, string>, body: string, maxAge?: number }
@@ -78,7 +78,7 @@ test('stored bytes and the naive framework path send the same answers: 200, HEAD
 })
 
 test('every answer reaches the request metrics: written past Fastify, errors, HEAD, unmatched, malformed', async () => {
-  const { url } = await listening({})
+  const { url, metricsText } = await listening({})
   await wire(url + '/weather/paris')
   await wire(url + '/weather/paris')
   await wire(url + '/weather/paris', 'HEAD')
@@ -86,7 +86,7 @@ test('every answer reaches the request metrics: written past Fastify, errors, HE
   assert.equal((await wire(url + '/weather/nowhere-at-all')).status, 404)
   assert.equal((await wire(url + '/no/such/route')).status, 404)
   assert.equal((await wire(url + '/weather/%E0%A4%A')).status, 400)
-  const metrics = (await wire(url + '/metrics')).body
+  const metrics = await metricsText()
   const count = (labels: string): number => Number(new RegExp(`^cachestack_http_request_duration_seconds_count\\{${labels.replace(/[/]/g, '\\/')}\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? 0)
   assert.equal(count('route="/weather/:city",method="GET",status_code="200"'), 2)
   assert.equal(count('route="/weather/:city",method="HEAD",status_code="200"'), 1)

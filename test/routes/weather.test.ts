@@ -129,14 +129,15 @@ test('origin failing → 502 JSON; origin too slow → 504 JSON; nothing cached'
   }
 })
 
-test('health, readiness (503 while Redis is down) and metrics', async () => {
+test('health, readiness (503 while Redis is down) and metrics; /metrics is not on the public port', async () => {
   const redis = await startRedisServer()
   const s = await service({ CACHE_STRATEGY: 'layered', REDIS_URL: redis.url })
   assert.deepEqual((await s.app.inject('/health')).json(), { status: 'ok' })
   assert.equal((await s.app.inject('/ready')).statusCode, 200)
   await s.app.inject('/weather/rome')
   await s.app.inject('/weather/rome')
-  const metrics = (await s.app.inject('/metrics')).body
+  assert.equal((await s.app.inject('/metrics')).json().code, 'CS_ERR_ROUTE_NOT_FOUND', 'metrics live on the internal listener only')
+  const metrics = await s.metrics.registry.metrics()
   assert.match(metrics, /cachestack_cache_hits_total\{layer="l1"\} 1/)
   assert.match(metrics, /cachestack_cache_misses_total 1/)
   assert.match(metrics, /cachestack_origin_requests_total\{outcome="ok"\} 1/)

@@ -4,35 +4,7 @@
 // only the active ones, so both invocations are checked for what each must show.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
-import { requireBinary } from '../../src/stack/binaries.js'
-
-const run = promisify(execFile)
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-
-interface Service {
-  image?: string
-  command?: string[]
-  profiles?: string[]
-  environment?: Record<string, string>
-  depends_on?: Record<string, { condition: string }>
-  deploy?: { replicas?: number }
-  ports?: Array<{ published: number | string, target: number }>
-  restart?: string
-  healthcheck?: { test?: string[] }
-}
-
-async function composeConfig (args: string[]): Promise<Record<string, Service>> {
-  const { stdout } = await run(requireBinary('docker-compose'), ['-f', 'docker-compose.yml', ...args, 'config'], { cwd: ROOT })
-  const child = execFile(requireBinary('python3'), ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'])
-  child.stdin!.end(stdout)
-  let json = ''
-  child.stdout!.on('data', (chunk: Buffer) => { json += chunk.toString() })
-  await new Promise<void>((resolve, reject) => child.once('exit', (code) => code === 0 ? resolve() : reject(new Error(`python3 exited ${code}`))))
-  return (JSON.parse(json) as { services: Record<string, Service> }).services
-}
+import { composeConfig, publishedPorts } from '../helpers/compose-config.js'
 
 const NODES = [1, 2, 3, 4, 5, 6].map((n) => `redis-node-${n}`)
 const CLUSTER_SERVICES = [...NODES, 'redis-cluster-create', 'app-cluster', 'nginx-config-cluster', 'nginx-cluster']
@@ -60,7 +32,7 @@ test('docker-compose --profile cluster config: six cluster nodes, the create job
   assert.equal(app.image, services.app!.image, 'the same image as the single-Redis app')
   assert.equal(app.depends_on?.['redis-cluster-create']?.condition, 'service_completed_successfully')
   const nginx = services['nginx-cluster']!
-  assert.deepEqual(nginx.ports?.map((p) => [Number(p.published), p.target]), [[8081, 8080]], 'its own port, next to the default stack\'s 8080')
+  assert.deepEqual(publishedPorts(nginx), [['127.0.0.1', 8081, 8080]], 'its own port, next to the default stack\'s 8080')
   assert.equal(nginx.depends_on?.['app-cluster']?.condition, 'service_healthy')
   const render = services['nginx-config-cluster']!.command!
   assert.equal(render[render.indexOf('--app-host') + 1], 'app-cluster')
@@ -70,5 +42,5 @@ test('without the profile the default topology is unchanged (one Redis, REDIS_UR
   const services = await composeConfig([])
   assert.equal(services.app!.environment?.REDIS_URL, 'redis://redis:6379/0')
   assert.equal(services.app!.environment?.REDIS_CLUSTER_NODES, undefined)
-  assert.deepEqual(services.nginx!.ports?.map((p) => [Number(p.published), p.target]), [[8080, 8080]])
+  assert.deepEqual(publishedPorts(services.nginx!), [['127.0.0.1', 8080, 8080]])
 })

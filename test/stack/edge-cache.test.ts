@@ -15,7 +15,7 @@ test('a repeated request is X-Cache-Edge: HIT, and neither the app nor the provi
   assert.equal(first.headers['x-cache-edge'], 'MISS')
   assert.equal(first.headers['x-cache'], 'MISS')
   await sleep(200) // the app counts a request in onResponse, just after nginx has its answer
-  const appBefore = await appWeatherRequests(stack.urls.app)
+  const appBefore = await appWeatherRequests(stack.urls.metrics)
   const originBefore = await originRequests(stack.urls.origin)
   assert.equal(appBefore, 1, 'the app counted the first request (so the count can move)')
   assert.equal(originBefore, 1)
@@ -27,16 +27,16 @@ test('a repeated request is X-Cache-Edge: HIT, and neither the app nor the provi
     assert.equal(again.body, first.body)
   }
   await sleep(200)
-  assert.equal(await appWeatherRequests(stack.urls.app), appBefore, 'app metrics unchanged')
+  assert.equal(await appWeatherRequests(stack.urls.metrics), appBefore, 'app metrics unchanged')
   assert.equal(await originRequests(stack.urls.origin), originBefore, 'provider /stats unchanged')
 })
 
 test('the edge tier keys on the URI: another city still reaches the app', async () => {
-  const appBefore = await appWeatherRequests(stack.urls.app)
+  const appBefore = await appWeatherRequests(stack.urls.metrics)
   const other = await get(`${stack.urls.nginx}/weather/berlin`)
   assert.equal(other.headers['x-cache-edge'], 'MISS')
   await sleep(200)
-  assert.equal(await appWeatherRequests(stack.urls.app), appBefore + 1)
+  assert.equal(await appWeatherRequests(stack.urls.metrics), appBefore + 1)
 })
 
 test('answers the app does not mark cacheable (404) are not kept at the edge', async () => {

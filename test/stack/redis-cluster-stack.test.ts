@@ -48,7 +48,7 @@ test('the topology: 2 instances in nginx\'s upstream, 3 masters + 3 replicas, ap
 
 test('1,000 concurrent cold requests for one city through nginx → exactly 1 origin request; both instances served', async () => {
   const before = await originRequests(stack.urls.origin)
-  const served = await Promise.all(stack.urls.apps.map(appWeatherRequests))
+  const served = await Promise.all(stack.urls.metricsAll.map(appWeatherRequests))
   const pool = new Pool(stack.urls.nginx, { connections: 250 })
   try {
     const answers = await Promise.all(Array.from({ length: 1000 }, async () => {
@@ -61,7 +61,7 @@ test('1,000 concurrent cold requests for one city through nginx → exactly 1 or
     await pool.close()
   }
   assert.equal(await originRequests(stack.urls.origin) - before, 1, 'one origin request for the whole stampede')
-  const after = await Promise.all(stack.urls.apps.map(appWeatherRequests))
+  const after = await Promise.all(stack.urls.metricsAll.map(appWeatherRequests))
   after.forEach((count, i) => assert.ok(count - served[i]! > 0, `instance ${i + 1} answered some of them (${count - served[i]!})`))
 })
 

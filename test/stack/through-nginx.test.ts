@@ -58,6 +58,19 @@ test('/health is nginx\'s own answer; app errors pass through with their code', 
   assert.equal((JSON.parse(unknown.body) as { code: string }).code, 'CS_ERR_CITY_NOT_FOUND')
 })
 
+test('internal endpoints: /metrics and /ready through nginx are 404 JSON; the metrics listener answers on its own port', async () => {
+  for (const path of ['/metrics', '/ready', '/metrics/', '/ready?x=1']) {
+    const answer = await get(`${stack.urls.nginx}${path}`)
+    assert.equal(answer.status, 404, `${path} through nginx`)
+    assert.equal((JSON.parse(answer.body) as { code: string }).code, 'CS_ERR_ROUTE_NOT_FOUND')
+  }
+  assert.equal((await get(`${stack.urls.app}/metrics`)).status, 404, 'not on the public app port either')
+  const scrape = await get(stack.urls.metrics)
+  assert.equal(scrape.status, 200)
+  assert.match(scrape.body, /^cachestack_http_request_duration_seconds_count\{route="\/weather\/:city"/m, 'aggregated over the workers')
+  assert.notEqual(new URL(stack.urls.metrics).port, new URL(stack.urls.app).port)
+})
+
 test('URI and header limits answer JSON errors from nginx, before the app', async () => {
   const long = await get(`${stack.urls.nginx}/weather/${'a'.repeat(9000)}`)
   assert.equal(long.status, 414)
