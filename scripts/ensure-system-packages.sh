@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The tests use real parts: redis-server, nginx, docker-compose (to validate the compose file)
-# and Chromium (to render the HTML reports). Install what is missing, or say what to install.
+# The tests use real parts: redis-server, nginx, docker-compose (to validate the compose file),
+# Chromium (to render the HTML reports) and curl (the README's Quick start, run verbatim).
+# Install what is missing, or say what to install.
 set -euo pipefail
 declare -A package_of=(
   [redis-server]=redis-server
@@ -8,6 +9,7 @@ declare -A package_of=(
   [nginx]=nginx
   [docker-compose]=docker-compose
   [chromium]=chromium
+  [curl]=curl
 )
 missing=()
 for bin in "${!package_of[@]}"; do
