@@ -48,5 +48,8 @@ process.stdout.write('| target | req/s | CPU µs/request | CPU vs bare |\n|---|-
 for (const [name, list] of results) {
   const rps = list.map(r => r.rps)
   const cpu = list.map(r => r.cpuUsPerReq)
-  process.stdout.write(`| ${name} | ${Math.round(median(rps))} (${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))}) | ${median(cpu).toFixed(1)} (${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}) | ${(median(cpu) / bareCpu).toFixed(2)}× |\n`)
+  process.stdout.write(
+    `| ${name} | ${Math.round(median(rps))} (${Math.round(Math.min(...rps))}–${Math.round(Math.max(...rps))}) ` +
+    `| ${median(cpu).toFixed(1)} (${Math.min(...cpu).toFixed(1)}–${Math.max(...cpu).toFixed(1)}) | ${(median(cpu) / bareCpu).toFixed(2)}× |\n`
+  )
 }

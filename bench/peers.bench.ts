@@ -32,7 +32,16 @@ const logger = pino({ level: 'silent' })
 function entryFor (key: string): CacheEntry {
   const report = {
     city: { id: Number(key), name: `City ${key}`, country: 'GB', population: 8_961_989, lat: 51.50853, lon: -0.12574 },
-    weather: { temperatureC: 14.2, feelsLikeC: 13.1, humidityPct: 72, pressureHpa: 1013.2, windKph: 17.3, windDirectionDeg: 240, conditions: 'partly cloudy', observedAt: '2025-01-01T12:00:00.000Z' },
+    weather: {
+      temperatureC: 14.2,
+      feelsLikeC: 13.1,
+      humidityPct: 72,
+      pressureHpa: 1013.2,
+      windKph: 17.3,
+      windDirectionDeg: 240,
+      conditions: 'partly cloudy',
+      observedAt: '2025-01-01T12:00:00.000Z'
+    },
     provider: 'cachestack-simulated-weather'
   }
   return createEntry(JSON.stringify(report), Date.now())
@@ -45,7 +54,11 @@ async function redisFixture (): Promise<{ server: RedisServer, client: () => Pro
   const server = await startRedisServer()
   const clients: RedisClient[] = []
   const make = (subscriber: boolean): RedisClient => {
-    const c = createRedisClient({ redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 1000, redisConnectTimeoutMs: 2000 }, logger, { subscriber })
+    const c = createRedisClient(
+      { redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 1000, redisConnectTimeoutMs: 2000 },
+      logger,
+      { subscriber }
+    )
     clients.push(c)
     return c
   }
@@ -91,7 +104,11 @@ export async function peersL1HitBench (): Promise<TaskResult[]> {
       prefix: `${config.redisKeyPrefix}:bench-bento-objects`,
       ttl: config.cacheTtlMs,
       grace: config.cacheTtlMs + config.cacheGraceMs,
-      stores: { multitier: bentostore().useL1Layer(memoryDriver({ maxItems: ENTRIES, serialize: false })).useL2Layer(redisDriver({ connection: await redis.client() })) }
+      stores: {
+        multitier: bentostore()
+          .useL1Layer(memoryDriver({ maxItems: ENTRIES, serialize: false }))
+          .useL2Layer(redisDriver({ connection: await redis.client() }))
+      }
     })
     // Tuned: CacheableMemory without its structured clone per read (`useClone: false`).
     const managerNoClone = createCache({ stores: [createKeyv({ ttl: config.cacheTtlMs, lruSize: ENTRIES, useClone: false })], ttl: config.cacheTtlMs })
@@ -116,8 +133,16 @@ export async function peersL1HitBench (): Promise<TaskResult[]> {
       fn: async () => { for (let k = 0; k < BATCH_ASYNC; k++) sink.take((await read(next()))?.body.length ?? 0) }
     })
     const results = await runSuite('peers: L1 hit', [
-      { name: 'ours: CacheEngine.peek (memory, sync)', batch: BATCH_SYNC, fn: () => { for (let k = 0; k < BATCH_SYNC; k++) sink.take(ours.peek(next())?.entry.body.length ?? 0) } },
-      { name: 'lru-cache: LRUCache.get (raw, sync)', batch: BATCH_SYNC, fn: () => { for (let k = 0; k < BATCH_SYNC; k++) sink.take(raw.get(next())?.body.length ?? 0) } },
+      {
+        name: 'ours: CacheEngine.peek (memory, sync)',
+        batch: BATCH_SYNC,
+        fn: () => { for (let k = 0; k < BATCH_SYNC; k++) sink.take(ours.peek(next())?.entry.body.length ?? 0) }
+      },
+      {
+        name: 'lru-cache: LRUCache.get (raw, sync)',
+        batch: BATCH_SYNC,
+        fn: () => { for (let k = 0; k < BATCH_SYNC; k++) sink.take(raw.get(next())?.body.length ?? 0) }
+      },
       asyncTask('ours: CacheEngine.get (memory)', async (key) => (await ours.get(key, load)).entry),
       asyncTask('bentocache: getOrSet', (key) => bento.getOrSet({ key, factory: () => load(key) })),
       asyncTask('bentocache: getOrSet, tuned (L1 serialize: false)', (key) => bentoObjects.getOrSet({ key, factory: () => load(key) })),
@@ -127,7 +152,13 @@ export async function peersL1HitBench (): Promise<TaskResult[]> {
       asyncTask('adapter: BentocacheCache.get (route path)', async (key) => (await bentoAdapter.get(key, load)).entry),
       asyncTask('adapter: CacheManagerCache.get (route path)', async (key) => (await managerAdapter.get(key, load)).entry)
     ])
-    await Promise.all([bento.disconnect(), bentoObjects.disconnect(), manager.cache.disconnect(), bentoAdapter.close(), managerAdapter.close()].map((p) => p.catch(() => {})))
+    await Promise.all([
+      bento.disconnect(),
+      bentoObjects.disconnect(),
+      manager.cache.disconnect(),
+      bentoAdapter.close(),
+      managerAdapter.close()
+    ].map((p) => p.catch(() => {})))
     return results
   } finally {
     await redis.stop()
@@ -167,7 +198,11 @@ export async function peersLayeredGetBench (): Promise<TaskResult[]> {
     }
     const CONCURRENT = 50
     const results = await runSuite('peers: layered get (L2 hit, cold L1)', [
-      { name: 'ioredis: GET (the floor, one at a time)', batch: BATCH_ASYNC, fn: async () => { for (let k = 0; k < BATCH_ASYNC; k++) sink.take((await raw.get('bench:raw'))?.length ?? 0) } },
+      {
+        name: 'ioredis: GET (the floor, one at a time)',
+        batch: BATCH_ASYNC,
+        fn: async () => { for (let k = 0; k < BATCH_ASYNC; k++) sink.take((await raw.get('bench:raw'))?.length ?? 0) }
+      },
       ...caches.map(([name, cache]) => ({
         name: `${name}, one at a time`,
         batch: BATCH_ASYNC,

@@ -17,7 +17,14 @@ export const REPORT_SCHEMA = {
   properties: {
     city: {
       type: 'object',
-      properties: { id: { type: 'integer' }, name: { type: 'string' }, country: { type: 'string' }, population: { type: 'integer' }, lat: { type: 'number' }, lon: { type: 'number' } }
+      properties: {
+        id: { type: 'integer' },
+        name: { type: 'string' },
+        country: { type: 'string' },
+        population: { type: 'integer' },
+        lat: { type: 'number' },
+        lon: { type: 'number' }
+      }
     },
     weather: {
       type: 'object',
@@ -45,8 +52,16 @@ export async function serializeBench (city: City): Promise<TaskResult[]> {
   if (stringify(buildReport(city, weather)) !== stored.body) throw new Error('the schema serializer does not produce the same JSON; fix REPORT_SCHEMA')
   const sink = new Sink()
   return await runSuite('response serialization', [
-    { name: 'JSON.stringify(buildReport()) per request', batch: BATCH, fn: () => { for (let k = 0; k < BATCH; k++) sink.take(JSON.stringify(buildReport(city, weather)).length) } },
-    { name: 'fast-json-stringify(buildReport()) per request', batch: BATCH, fn: () => { for (let k = 0; k < BATCH; k++) sink.take(stringify(buildReport(city, weather)).length) } },
+    {
+      name: 'JSON.stringify(buildReport()) per request',
+      batch: BATCH,
+      fn: () => { for (let k = 0; k < BATCH; k++) sink.take(JSON.stringify(buildReport(city, weather)).length) }
+    },
+    {
+      name: 'fast-json-stringify(buildReport()) per request',
+      batch: BATCH,
+      fn: () => { for (let k = 0; k < BATCH; k++) sink.take(stringify(buildReport(city, weather)).length) }
+    },
     { name: 'stored string (serialized once)', batch: BATCH, fn: () => { for (let k = 0; k < BATCH; k++) sink.take(stored.body.length) } }
   ])
 }

@@ -37,7 +37,8 @@ async function main (): Promise<number> {
   deadline.unref()
 
   const command = ['npm run ladder', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
-  note(`ladder: zipf, ${options.connections} connections, ${options.durationSeconds} s per rung (+ ${options.profileSeconds} s profiled), out ${options.outDir}`)
+  note(`ladder: zipf, ${options.connections} connections, ${options.durationSeconds} s per rung ` +
+    `(+ ${options.profileSeconds} s profiled), out ${options.outDir}`)
   const results = await runLadder(options, { startStack, note, command, signal: abort.signal })
   clearTimeout(deadline)
   const written = await writeLadderReports(options.outDir, results)

@@ -51,7 +51,15 @@ export const LADDER_DEFAULTS: Readonly<Omit<LadderOptions, 'outDir'>> = Object.f
 })
 
 /** `--quick`: about three and a half minutes on 2 cores. Explicit flags win. */
-export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({ durationSeconds: 1.5, rounds: 3, warmupSeconds: 1, maxWarmupSeconds: 6, profileSeconds: 1.5, cities: 500, quick: true })
+export const LADDER_QUICK: Readonly<Partial<LadderOptions>> = Object.freeze({
+  durationSeconds: 1.5,
+  rounds: 3,
+  warmupSeconds: 1,
+  maxWarmupSeconds: 6,
+  profileSeconds: 1.5,
+  cities: 500,
+  quick: true
+})
 
 export const LADDER_USAGE = `Usage: npm run ladder -- [options]
 

@@ -35,7 +35,8 @@ const CLIENT = String.raw`
     { type: 'bar', label: 'req/s', data: d.rps, backgroundColor: '#2563eb', yAxisID: 'rps', order: 2 },
     { type: 'line', label: 'p99 ms', data: d.p99, borderColor: '#dc2626', backgroundColor: '#dc2626', yAxisID: 'p99', order: 1 }
   ]
-  if (d.limit !== null) datasets.push({ type: 'line', label: 'limit (baseline req/s)', data: d.labels.map(function () { return d.limit }), borderColor: '#6b7280', borderDash: [6, 4], pointRadius: 0, yAxisID: 'rps', order: 0 })
+  if (d.limit !== null) datasets.push({ type: 'line', label: 'limit (baseline req/s)', data: d.labels.map(function () { return d.limit }), ` +
+String.raw`borderColor: '#6b7280', borderDash: [6, 4], pointRadius: 0, yAxisID: 'rps', order: 0 })
   charts.push(new Chart(document.getElementById('chart-ladder'), {
     data: { labels: d.labels, datasets: datasets },
     options: {
@@ -62,12 +63,17 @@ const CLIENT = String.raw`
 /** `htmlPath`: where the page is written, so flame graph links are relative to it. */
 export function renderLadderHtml (results: LadderResults, chartJs: string, htmlPath?: string): string {
   const head = LADDER_COLUMNS.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
-  const body = ladderRows(results).map((row) => `<tr>${row.map((cell, i) => `<td class="${LADDER_COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+  const body = ladderRows(results)
+    .map((row) => `<tr>${row.map((cell, i) => `<td class="${LADDER_COLUMNS[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .join('\n')
   const link = (path: string): string => htmlPath === undefined ? path : relative(dirname(htmlPath), path)
-  const rungs = results.rungs.map((r) => `<li><b>${escapeHtml(r.id)}</b> (${escapeHtml(r.stage)}): ${escapeHtml(r.step)}. <span class="why">${escapeHtml(r.why)}.</span>` +
+  const rungs = results.rungs.map((r) => `<li><b>${escapeHtml(r.id)}</b> (${escapeHtml(r.stage)}): ${escapeHtml(r.step)}. ` +
+    `<span class="why">${escapeHtml(r.why)}.</span>` +
     (r.profile === null ? '' : ` <a href="${escapeHtml(link(r.profile.flameGraph))}">flame graph</a>`) + '</li>').join('\n')
   const w = results.workload
-  const warnings = results.warnings.length === 0 ? '' : `<section><h2>Warnings</h2><ul>${results.warnings.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></section>`
+  const warnings = results.warnings.length === 0
+    ? ''
+    : `<section><h2>Warnings</h2><ul>${results.warnings.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></section>`
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -90,8 +96,10 @@ th { background: #f9fafb; cursor: help; } .right { text-align: right; } .left { 
 <body data-charts="0">
 <h1>cachestack optimization ladder</h1>
 <p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
-${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${results.machine.cpus} × ${escapeHtml(results.machine.cpuModel)}, Node ${escapeHtml(results.machine.node)}. Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
-Every rung: ${escapeHtml(w.scenario)} (${escapeHtml(w.description)}) through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up.<br>
+${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${results.machine.cpus} × ${escapeHtml(results.machine.cpuModel)}, ` +
+`Node ${escapeHtml(results.machine.node)}. Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
+Every rung: ${escapeHtml(w.scenario)} (${escapeHtml(w.description)}) through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ` +
+`${w.durationSeconds} s measured after priming and ${w.warmupSeconds} s of warm-up.<br>
 Profiles: ${escapeHtml(w.profiling)}, ${w.profileSeconds} s per rung.</p>
 <div class="charts">
 <div class="chart"><canvas id="chart-ladder"></canvas></div>

@@ -32,17 +32,47 @@ export const LADDER_COLUMNS: readonly LadderColumn[] = [
   { header: 'rung', meaning: 'the rung (0 = naive … 4 = the default service)', align: 'left', cell: (r) => r.id },
   { header: 'stage', meaning: 'naive, algorithm, caching, I/O, tricks', align: 'left', cell: (r) => r.stage },
   { header: 'req/s', meaning: '2xx responses per second, median over the rounds', align: 'right', cell: measured('req/s') },
-  { header: 'spread', meaning: 'half the range of the rounds\' req/s, relative to the median (empty with one round)', align: 'right', cell: measured('spread') },
+  {
+    header: 'spread',
+    meaning: 'half the range of the rounds\' req/s, relative to the median (empty with one round)',
+    align: 'right',
+    cell: measured('spread')
+  },
   { header: '× rung 0', meaning: 'req/s ÷ rung 0\'s req/s', align: 'right', cell: (r) => fmtTimes(r.ratioToFirst) },
   { header: 'step ×', meaning: 'req/s ÷ the previous rung\'s: what this rung\'s one step gained', align: 'right', cell: (r) => fmtTimes(r.stepGain) },
-  { header: '% limit', meaning: 'req/s ÷ the baseline\'s (a constant answer through the same nginx → cluster path)', align: 'right', cell: (r) => fmtPct(r.fractionOfLimit, 1) },
+  {
+    header: '% limit',
+    meaning: 'req/s ÷ the baseline\'s (a constant answer through the same nginx → cluster path)',
+    align: 'right',
+    cell: (r) => fmtPct(r.fractionOfLimit, 1)
+  },
   { header: 'p50 ms', meaning: 'median latency of 2xx responses (median over the rounds)', align: 'right', cell: measured('p50 ms') },
   { header: 'p99 ms', meaning: '99th percentile latency (median over the rounds)', align: 'right', cell: measured('p99 ms') },
-  { header: 'µs CPU/req', meaning: 'CPU time of the app\'s process tree (primary + workers, /proc) ÷ requests (median over the rounds)', align: 'right', cell: measured('µs CPU/req') },
-  { header: 'CPU/req ×', meaning: 'CPU per request ÷ the previous rung\'s (below 1: the step made a request cheaper)', align: 'right', cell: (r) => fmtTimes(r.cpuPerRequestRatio) },
-  { header: 'origin calls', meaning: 'requests the weather provider served during one measured run (delta of its /stats; median over the rounds)', align: 'right', cell: measured('origin calls') },
+  {
+    header: 'µs CPU/req',
+    meaning: 'CPU time of the app\'s process tree (primary + workers, /proc) ÷ requests (median over the rounds)',
+    align: 'right',
+    cell: measured('µs CPU/req')
+  },
+  {
+    header: 'CPU/req ×',
+    meaning: 'CPU per request ÷ the previous rung\'s (below 1: the step made a request cheaper)',
+    align: 'right',
+    cell: (r) => fmtTimes(r.cpuPerRequestRatio)
+  },
+  {
+    header: 'origin calls',
+    meaning: 'requests the weather provider served during one measured run (delta of its /stats; median over the rounds)',
+    align: 'right',
+    cell: measured('origin calls')
+  },
   { header: 'errors', meaning: 'non-2xx answers + connection errors, summed over the rounds', align: 'right', cell: measured('errors') },
-  { header: 'top 3 functions by self time (profiled worker)', meaning: 'the three functions with the most self time in the rung\'s CPU profile, share of samples; V8\'s idle/GC entries left out', align: 'left', cell: (r) => r.profile === null ? '–' : r.profile.topThree.map(formatFunction).join(', ') }
+  {
+    header: 'top 3 functions by self time (profiled worker)',
+    meaning: 'the three functions with the most self time in the rung\'s CPU profile, share of samples; V8\'s idle/GC entries left out',
+    align: 'left',
+    cell: (r) => r.profile === null ? '–' : r.profile.topThree.map(formatFunction).join(', ')
+  }
 ]
 
 /** The baseline as a row of the same table (no step, no profile). */
@@ -79,12 +109,17 @@ export function stepStory (results: LadderResults): string[] {
     const before = results.rungs[i]!
     const named = before.profile === null
       ? 'no profile'
-      : `${fnName(before.profile.topThree[0])}${before.profile.topOwn !== null && before.profile.topOwn.name !== before.profile.topThree[0]?.name ? ` (own code: ${before.profile.topOwn.name})` : ''}`
+      : `${fnName(before.profile.topThree[0])}` +
+        (before.profile.topOwn !== null && before.profile.topOwn.name !== before.profile.topThree[0]?.name
+          ? ` (own code: ${before.profile.topOwn.name})`
+          : '')
     const limit = rung.fractionOfLimit === null ? '' : `, ${fmtPct(rung.fractionOfLimit, 1)} of the limit`
     return `Rung ${before.id} → ${rung.id} (${rung.step}): the profile of rung ${before.id} named ${named}; ` +
       `req/s ${fmtTimes(rung.stepGain)} (now ${fmtTimes(rung.ratioToFirst)} rung 0${limit}), CPU per request ${fmtTimes(rung.cpuPerRequestRatio)}, ` +
       `origin calls ${fmtInt(before.summary.originCalls)} → ${fmtInt(rung.summary.originCalls)}.` +
-      (rung.stepBeyondNoise === false ? ` Within the noise: the two rungs' rounds overlap (${fmtRange(before)} against ${fmtRange(rung)} req/s), so this run does not rank them.` : '')
+      (rung.stepBeyondNoise === false
+        ? ` Within the noise: the two rungs' rounds overlap (${fmtRange(before)} against ${fmtRange(rung)} req/s), so this run does not rank them.`
+        : '')
   })
 }
 
@@ -94,7 +129,9 @@ function header (results: LadderResults): string[] {
     `Command: ${results.command}`,
     `Run: ${results.startedAt} (${results.wallSeconds.toFixed(0)} s), ${results.machine.cpus} × ${results.machine.cpuModel}, Node ${results.machine.node}`,
     `Workload, every rung: ${w.scenario} (${w.description}), through nginx → ${w.workers}-worker cluster, ${w.connections} connections, ` +
-      `${w.rounds} round(s) of ${w.durationSeconds} s measured per rung (interleaved: every rung of one nginx configuration, then again; medians shown), each after priming and ${w.warmupSeconds}–${w.maxWarmupSeconds} s of warm-up (until the app's CPU per request settles); ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
+      `${w.rounds} round(s) of ${w.durationSeconds} s measured per rung (interleaved: every rung of one nginx configuration, then again; medians shown), ` +
+      `each after priming and ${w.warmupSeconds}–${w.maxWarmupSeconds} s of warm-up (until the app's CPU per request settles); ` +
+      `ORIGIN_TIMEOUT_MS=${w.originTimeoutMs}, nginx proxy_read_timeout ${w.nginxReadTimeoutSeconds} s, seed ${w.seed}.`,
     `Profiles: ${w.profiling}, ${w.profileSeconds} s per rung.`
   ]
 }
@@ -123,7 +160,9 @@ export function renderLadderMarkdown (results: LadderResults): string {
   out.push('## Rungs')
   out.push('')
   for (const r of results.rungs) {
-    out.push(`- **${r.id}** (${r.stage}): ${r.step}. ${r.why}. App env: \`${Object.entries(r.appEnv).filter(([k]) => k === 'NAIVE' || k === 'REDIS_AUTO_PIPELINING').map(([k, v]) => `${k}=${v}`).join(' ')} CACHE_STRATEGY=${r.settings.strategy}\`, nginx upstream keep-alive ${r.nginxUpstreamKeepalive === 0 ? 'off' : r.nginxUpstreamKeepalive}.` +
+    out.push(`- **${r.id}** (${r.stage}): ${r.step}. ${r.why}. ` +
+      `App env: \`${Object.entries(r.appEnv).filter(([k]) => k === 'NAIVE' || k === 'REDIS_AUTO_PIPELINING').map(([k, v]) => `${k}=${v}`).join(' ')} ` +
+      `CACHE_STRATEGY=${r.settings.strategy}\`, nginx upstream keep-alive ${r.nginxUpstreamKeepalive === 0 ? 'off' : r.nginxUpstreamKeepalive}.` +
       (r.profile === null ? '' : ` Flame graph: \`${r.profile.flameGraph}\`.`))
   }
   out.push('')

@@ -117,7 +117,10 @@ function separated (a: MeasuredRuns, b: MeasuredRuns): boolean | null {
   return ra.min > rb.max || rb.min > ra.max
 }
 
-export function withLadderRatios (rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'stepBeyondNoise' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>, baseline: MeasuredRuns | null): RungResult[] {
+export function withLadderRatios (
+  rungs: ReadonlyArray<Omit<RungResult, 'ratioToFirst' | 'stepGain' | 'stepBeyondNoise' | 'cpuPerRequestRatio' | 'fractionOfLimit'>>,
+  baseline: MeasuredRuns | null
+): RungResult[] {
   const first = rps(rungs[0])
   return rungs.map((rung, i) => {
     const previous = i === 0 ? undefined : rungs[i - 1]!

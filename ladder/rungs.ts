@@ -6,7 +6,10 @@ import type { CacheStrategyName, NaiveComponent } from '../src/config.js'
 
 /** Every switch the ladder turns, one per rung. */
 export interface RungSettings {
-  /** NAIVE=…: src/naive/ components swapped in (linear city scan, per-request stringify through Fastify's router and reply, new origin connection per request). */
+  /**
+   * NAIVE=…: src/naive/ components swapped in (linear city scan, per-request stringify through
+   * Fastify's router and reply, new origin connection per request).
+   */
   naive: readonly NaiveComponent[]
   /** CACHE_STRATEGY. */
   strategy: CacheStrategyName
@@ -64,7 +67,9 @@ export const RUNGS: readonly Rung[] = Object.freeze([
   rung('3c', 'I/O', 'nginx upstream keep-alive (a pool of idle connections to the app)',
     'nginx stops opening (and the app accepting) a TCP connection per request',
     { naive: ['serialize'], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true }),
-  rung('4', 'tricks', 'serialize once, answer L1 hits before the router: the entry holds the JSON; a hit is found in Node\'s request listener and its stored bytes written with one header array (the default service)',
+  rung('4', 'tricks',
+    'serialize once, answer L1 hits before the router: the entry holds the JSON; ' +
+      'a hit is found in Node\'s request listener and its stored bytes written with one header array (the default service)',
     'a hit no longer rebuilds the report and runs JSON.stringify, nor pays Fastify\'s router, request and reply objects, hook runner and send pipeline',
     { naive: [], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true })
 ])

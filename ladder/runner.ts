@@ -21,7 +21,15 @@ import { profileWorker } from '../profile/profile-worker.js'
 import type { FunctionStat } from '../profile/cpu-summary.js'
 import type { startStack as StartStackFn, Stack } from '../src/stack/stack.js'
 import type { LadderOptions } from './options.js'
-import { LADDER_SCHEMA_VERSION, measuredRuns, withLadderRatios, type LadderResults, type ProfiledFunction, type RungProfile, type RungResult } from './results.js'
+import {
+  LADDER_SCHEMA_VERSION,
+  measuredRuns,
+  withLadderRatios,
+  type LadderResults,
+  type ProfiledFunction,
+  type RungProfile,
+  type RungResult
+} from './results.js'
 import { appEnvironment, nginxUpstreamKeepalive, RUNGS, type Rung } from './rungs.js'
 
 export interface LadderDependencies {
@@ -33,7 +41,8 @@ export interface LadderDependencies {
   signal?: AbortSignal
 }
 
-export const PROFILING_METHOD = 'a separate short run right after each measured run, on the same app processes and the same traffic (its own request stream): worker 1 of the cluster samples its CPU (1 ms) and heap through node:inspector; the measured run itself is not profiled'
+export const PROFILING_METHOD = 'a separate short run right after each measured run, on the same app processes and the same traffic ' +
+  '(its own request stream): worker 1 of the cluster samples its CPU (1 ms) and heap through node:inspector; the measured run itself is not profiled'
 
 const PROFILER_CODE = /(^|\/)src\/profile\//
 const WEATHER = { prefix: '/weather/', route: '/weather/:city' } as const
@@ -93,8 +102,17 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
   // A run measures the configuration, not the app's start: warm up until its CPU per request settles.
   const settle = async (target: DriveTarget, prefix: string, label: string): Promise<number> => {
     if (target.pids.app === null) throw new Error('the stack reports no app pid')
-    const outcome = await warmUpUntilSettled(target, scenario, prefix, { ...drive, procfs, appPid: target.pids.app, minSeconds: o.warmupSeconds, maxSeconds: o.maxWarmupSeconds })
-    if (!outcome.settled) warnings.push(`${label.trim()}: the app's CPU per request had not settled after ${outcome.seconds.toFixed(1)} s of warm-up (µs per request, 0.5 s windows: ${outcome.cpuMicrosPerRequest.map((us) => Math.round(us)).join(', ')})`)
+    const outcome = await warmUpUntilSettled(target, scenario, prefix, {
+      ...drive,
+      procfs,
+      appPid: target.pids.app,
+      minSeconds: o.warmupSeconds,
+      maxSeconds: o.maxWarmupSeconds
+    })
+    if (!outcome.settled) {
+      warnings.push(`${label.trim()}: the app's CPU per request had not settled after ${outcome.seconds.toFixed(1)} s of warm-up ` +
+        `(µs per request, 0.5 s windows: ${outcome.cpuMicrosPerRequest.map((us) => Math.round(us)).join(', ')})`)
+    }
     return outcome.seconds
   }
   const stopIfAborted = (where: string): boolean => {
@@ -132,7 +150,8 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
               // the request to the same busy workers and multiplies the load). Every rung alike.
               nginx: { upstreamKeepalive: keepalive, proxyReadTimeoutSeconds: o.timeoutSeconds, proxyNextUpstreamTimeoutSeconds: o.timeoutSeconds + 1 }
             })
-            deps.note(`${label}: started the stack (nginx upstream keep-alive ${keepalive === 0 ? 'off' : keepalive}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+            deps.note(`${label}: started the stack (nginx upstream keep-alive ${keepalive === 0 ? 'off' : keepalive}) ` +
+              `in ${((Date.now() - began) / 1000).toFixed(1)} s`)
           } else {
             // Every run of a rung starts from a fresh app (cold L1) and an empty L2, primed alike.
             await stack.restartApp({ strategy: rung.settings.strategy, workers: o.workers, appEnv: appEnvFor(rung) })
@@ -143,11 +162,21 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
 
           if (rung.settings.strategy !== 'none') await prime(target, scenario, WEATHER.prefix, drive)
           const warm = await settle(target, WEATHER.prefix, `${label}`)
-          const measurement = await measure(target, scenario, WEATHER.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: WEATHER.route, stream: `measured-${round}` })
+          const measurement = await measure(target, scenario, WEATHER.prefix, {
+            ...drive,
+            procfs,
+            durationSeconds: o.durationSeconds,
+            route: WEATHER.route,
+            stream: `measured-${round}`
+          })
           runs.get(rung.id)!.push(measurement)
-          deps.note(`${label} ${fmtRps(measurement.requestsPerSecond)} req/s after ${warm.toFixed(1)} s of warm-up, p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
-            `${Math.round(measurement.resources.app?.cpuMicrosPerRequest ?? NaN)} µs CPU/req${measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''}`)
-          if (measurement.non2xx + measurement.errors > 0) warnings.push(`rung ${rung.id}, round ${round}: ${measurement.non2xx} non-2xx answers and ${measurement.errors} errors in the measured run`)
+          deps.note(`${label} ${fmtRps(measurement.requestsPerSecond)} req/s after ${warm.toFixed(1)} s of warm-up, ` +
+            `p99 ${measurement.latencyMs.p99.toFixed(1)} ms, ${measurement.originCalls ?? '?'} origin calls, ` +
+            `${Math.round(measurement.resources.app?.cpuMicrosPerRequest ?? NaN)} µs CPU/req` +
+            `${measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''}`)
+          if (measurement.non2xx + measurement.errors > 0) {
+            warnings.push(`rung ${rung.id}, round ${round}: ${measurement.non2xx} non-2xx answers and ${measurement.errors} errors in the measured run`)
+          }
 
           // One profile per rung, after its first measured run, on the same processes.
           if (round === 1) {
@@ -168,9 +197,16 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
           // report's size through the same nginx → cluster path, i.e. what the machine can serve at all.
           const target = targetOf(stack!)
           await settle(target, BASELINE.prefix, `baseline round ${round}`)
-          const limit = await measure(target, scenario, BASELINE.prefix, { ...drive, procfs, durationSeconds: o.durationSeconds, route: BASELINE.route, stream: `measured-${round}` })
+          const limit = await measure(target, scenario, BASELINE.prefix, {
+            ...drive,
+            procfs,
+            durationSeconds: o.durationSeconds,
+            route: BASELINE.route,
+            stream: `measured-${round}`
+          })
           baselineRuns.push(limit)
-          deps.note(`baseline${o.rounds > 1 ? ` round ${round}/${o.rounds}` : ''} ${fmtRps(limit.requestsPerSecond)} req/s, p99 ${limit.latencyMs.p99.toFixed(1)} ms`)
+          deps.note(`baseline${o.rounds > 1 ? ` round ${round}/${o.rounds}` : ''} ${fmtRps(limit.requestsPerSecond)} req/s, ` +
+            `p99 ${limit.latencyMs.p99.toFixed(1)} ms`)
         }
       }
       if (interrupted) break
@@ -228,15 +264,29 @@ export async function runLadder (o: Readonly<LadderOptions>, deps: LadderDepende
   }
 }
 
-async function profileRung (rung: Rung, target: DriveTarget, scenario: Scenario, drive: DriveOptions, o: Readonly<LadderOptions>, outDir: string): Promise<RungProfile> {
+async function profileRung (
+  rung: Rung,
+  target: DriveTarget,
+  scenario: Scenario,
+  drive: DriveOptions,
+  o: Readonly<LadderOptions>,
+  outDir: string
+): Promise<RungProfile> {
   let requests = 0
   const artifacts = await profileWorker({
     outDir,
     timeoutMs: (o.profileSeconds + o.timeoutSeconds + 30) * 1000,
     during: async () => {
       const outcome = await runLoad({
-        url: target.loadUrl, connections: drive.connections, pipelining: 1, rate: null, timeoutSeconds: drive.timeoutSeconds, maxResponses: drive.maxResponses,
-        nextPath: pathSource(scenario, WEATHER.prefix, deriveSeed(drive.seed, 'profiled')), durationSeconds: o.profileSeconds, recordLatencies: false
+        url: target.loadUrl,
+        connections: drive.connections,
+        pipelining: 1,
+        rate: null,
+        timeoutSeconds: drive.timeoutSeconds,
+        maxResponses: drive.maxResponses,
+        nextPath: pathSource(scenario, WEATHER.prefix, deriveSeed(drive.seed, 'profiled')),
+        durationSeconds: o.profileSeconds,
+        recordLatencies: false
       })
       requests = outcome.ok + outcome.non2xx
     }

@@ -9,7 +9,11 @@ const USAGE = 'Usage: npm run loadtest:compare -- A/results.json B/results.json 
 function main (): number {
   let parsed
   try {
-    parsed = parseArgs({ args: process.argv.slice(2), allowPositionals: true, options: { markdown: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } })
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: { markdown: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }
+    })
   } catch (err) {
     process.stderr.write(`loadtest:compare: ${(err as Error).message}\n${USAGE}`)
     return 64

@@ -40,7 +40,24 @@ export function pointChange (a: number | null | undefined, b: number | null | un
   return `${d > 0 ? '+' : d < 0 ? '−' : '±'}${Math.abs(d).toFixed(1)} pp`
 }
 
-const HEADERS = ['scenario', 'target', 'req/s A', 'req/s B', 'Δ req/s', '× none A', '× none B', 'p99 A', 'p99 B', 'Δ p99', 'origin A', 'origin B', 'Δ origin', 'hit A', 'hit B', 'Δ hit'] as const
+const HEADERS = [
+  'scenario',
+  'target',
+  'req/s A',
+  'req/s B',
+  'Δ req/s',
+  '× none A',
+  '× none B',
+  'p99 A',
+  'p99 B',
+  'Δ p99',
+  'origin A',
+  'origin B',
+  'Δ origin',
+  'hit A',
+  'hit B',
+  'Δ hit'
+] as const
 const ALIGN = HEADERS.map((h) => (h === 'scenario' || h === 'target' ? 'left' : 'right') as 'left' | 'right')
 
 export function comparisonCells (rows: readonly ComparedRow[]): string[][] {
@@ -49,7 +66,8 @@ export function comparisonCells (rows: readonly ComparedRow[]): string[][] {
     const sb = b?.summary
     return [
       scenario, target,
-      fmtInt(sa?.requestsPerSecond.median ?? null), fmtInt(sb?.requestsPerSecond.median ?? null), relativeChange(sa?.requestsPerSecond.median, sb?.requestsPerSecond.median),
+      fmtInt(sa?.requestsPerSecond.median ?? null), fmtInt(sb?.requestsPerSecond.median ?? null),
+      relativeChange(sa?.requestsPerSecond.median, sb?.requestsPerSecond.median),
       fmtTimes(sa?.ratioToNone ?? null), fmtTimes(sb?.ratioToNone ?? null),
       fmtMs(sa?.latencyMs.p99 ?? null), fmtMs(sb?.latencyMs.p99 ?? null), relativeChange(sa?.latencyMs.p99, sb?.latencyMs.p99),
       fmtInt(sa?.originCalls ?? null), fmtInt(sb?.originCalls ?? null), relativeChange(sa?.originCalls, sb?.originCalls),
@@ -65,7 +83,9 @@ export function settingDifferences (a: Results, b: Results): string[] {
   for (const k of keys) {
     if (a.options[k] !== b.options[k]) notes.push(`options.${k} differs: A=${JSON.stringify(a.options[k])}, B=${JSON.stringify(b.options[k])}`)
   }
-  if (a.machine.cpus !== b.machine.cpus || a.machine.cpuModel !== b.machine.cpuModel) notes.push(`different machines (A: ${a.machine.cpus} × ${a.machine.cpuModel}; B: ${b.machine.cpus} × ${b.machine.cpuModel}): compare the ratios, not req/s`)
+  if (a.machine.cpus !== b.machine.cpus || a.machine.cpuModel !== b.machine.cpuModel) {
+    notes.push(`different machines (A: ${a.machine.cpus} × ${a.machine.cpuModel}; B: ${b.machine.cpus} × ${b.machine.cpuModel}): compare the ratios, not req/s`)
+  }
   if (a.topology.mode !== b.topology.mode) notes.push(`topology differs: A=${a.topology.mode}, B=${b.topology.mode}`)
   return notes
 }

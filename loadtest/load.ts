@@ -77,7 +77,20 @@ class SampleBuffer {
 }
 
 export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
-  const { url, nextPath, durationSeconds, connections, pipelining, rate, timeoutSeconds, maxResponses, amount, recordLatencies, recordArrivals = false, onTick } = options
+  const {
+    url,
+    nextPath,
+    durationSeconds,
+    connections,
+    pipelining,
+    rate,
+    timeoutSeconds,
+    maxResponses,
+    amount,
+    recordLatencies,
+    recordArrivals = false,
+    onTick
+  } = options
   const latencies = new SampleBuffer(recordLatencies ? 65_536 : 0, recordLatencies ? maxResponses : 0)
   const keepArrivals = recordLatencies && recordArrivals
   const arrivals = new SampleBuffer(keepArrivals ? 65_536 : 0, keepArrivals ? maxResponses : 0)

@@ -24,7 +24,13 @@ export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
 
 /** One native bed, or (--redis cluster|both) one per Redis topology behind a router. */
 function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) => void): TestBed {
-  const bed = (redis: RedisTopology): TestBed => createNativeBed({ startStack: startStack satisfies StartStack, workers: options.workers, edgeStrategy: options.edgeStrategy, redis, onNote })
+  const bed = (redis: RedisTopology): TestBed => createNativeBed({
+    startStack: startStack satisfies StartStack,
+    workers: options.workers,
+    edgeStrategy: options.edgeStrategy,
+    redis,
+    onNote
+  })
   if (options.redis === 'single') return bed('single')
   if (options.redis === 'cluster') return createTopologyBed({ cluster: bed('cluster') })
   return createTopologyBed({ single: bed('single'), cluster: bed('cluster') })
@@ -69,7 +75,8 @@ async function main (): Promise<number> {
   deadline.unref()
 
   const command = ['npm run loadtest', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
-  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy).join(', ')} × ${options.scenarios.join(', ')}, ${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
+  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy).join(', ')} × ${options.scenarios.join(', ')}, ` +
+    `${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
   try {
     // The stacks start while this process loads the cities; runLoadTest waits for them.

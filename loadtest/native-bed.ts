@@ -88,8 +88,20 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
     // Per-client rate limiting and the access log would measure nginx's defences, not the caches.
     // The children's log lines would tear through the progress bars; a start failure still
     // carries the app's last output in its error.
-    const stack = await startStack({ strategy, workers, edgeCache, redis, appInstances: APP_INSTANCES[redis], rateLimit: false, accessLog: false, appEnv: { ...scenarioEnv, ...APP_ENV }, logLevel: 'warn', forwardOutput: false })
-    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack${onCluster} (${strategy}${describeEnv(scenarioEnv)}) in ${((Date.now() - began) / 1000).toFixed(1)} s`)
+    const stack = await startStack({
+      strategy,
+      workers,
+      edgeCache,
+      redis,
+      appInstances: APP_INSTANCES[redis],
+      rateLimit: false,
+      accessLog: false,
+      appEnv: { ...scenarioEnv, ...APP_ENV },
+      logLevel: 'warn',
+      forwardOutput: false
+    })
+    onNote(`  started the ${edgeCache ? 'edge ' : ''}stack${onCluster} (${strategy}${describeEnv(scenarioEnv)}) ` +
+      `in ${((Date.now() - began) / 1000).toFixed(1)} s`)
     const slot = { stack, strategy, env: envKey(scenarioEnv), used: false }
     slots.set(edgeCache, slot)
     return slot

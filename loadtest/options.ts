@@ -163,7 +163,9 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   checkInt('pipelining', o.pipelining, 1, 100)
   checkInt('repetitions', o.repetitions, 1, 100)
   if (o.rate !== null) checkInt('rate', o.rate, 1, 10_000_000)
-  if (o.rate !== null && o.rate < o.connections) throw new OptionError('rate', o.rate, `expected at least one request per second per connection (connections=${o.connections})`)
+  if (o.rate !== null && o.rate < o.connections) {
+    throw new OptionError('rate', o.rate, `expected at least one request per second per connection (connections=${o.connections})`)
+  }
   checkNumber('timeout', o.timeoutSeconds, 0.1, 600)
   checkInt('max-requests', o.maxRequestsPerRun, 1, 50_000_000)
   checkInt('cities', o.cities, 1, 100_000)
@@ -176,13 +178,21 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   checkInt('stampede-connections', o.stampedeConnections, 1, 10_000)
   checkInt('stampede-waves', o.stampedeWaves, 1, 100)
   checkInt('workers', o.workers, 1, 64)
-  if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
+  if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) {
+    throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
+  }
   if (!(REDIS_MODES as readonly string[]).includes(o.redis)) throw new OptionError('redis', o.redis, `expected one of ${REDIS_MODES.join(', ')}`)
-  if (o.external !== null && o.redis !== 'single') throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
+  if (o.external !== null && o.redis !== 'single') {
+    throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
+  }
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
   if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
-  for (const t of o.targets) if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError('targets', t, `expected some of ${TARGET_NAMES.join(', ')}`)
-  for (const s of o.scenarios) if (!(SCENARIO_NAMES as readonly string[]).includes(s)) throw new OptionError('scenarios', s, `expected some of ${SCENARIO_NAMES.join(', ')}`)
+  for (const t of o.targets) {
+    if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError('targets', t, `expected some of ${TARGET_NAMES.join(', ')}`)
+  }
+  for (const s of o.scenarios) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(s)) throw new OptionError('scenarios', s, `expected some of ${SCENARIO_NAMES.join(', ')}`)
+  }
   if (new Set(o.targets).size !== o.targets.length) throw new OptionError('targets', o.targets.join(','), 'expected each target once')
   if (new Set(o.scenarios).size !== o.scenarios.length) throw new OptionError('scenarios', o.scenarios.join(','), 'expected each scenario once')
   if (o.external !== null) {
@@ -190,10 +200,20 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
     assertLoopback('metrics-url', o.external.metricsUrl)
     if (o.external.originStatsUrl !== null) assertLoopback('origin-url', o.external.originStatsUrl)
     const native = o.scenarios.filter((s) => NATIVE_ONLY_SCENARIOS.includes(s))
-    if (native.length > 0) throw new OptionError('scenarios', native.join(','), `${native.join(', ')} need${native.length === 1 ? 's' : ''} the native stack (restarts the app with its own environment, flushes Redis); drop ${native.length === 1 ? 'it' : 'them'} with --target`)
+    if (native.length > 0) {
+      throw new OptionError('scenarios', native.join(','), `${native.join(', ')} need${native.length === 1 ? 's' : ''} the native stack ` +
+        `(restarts the app with its own environment, flushes Redis); drop ${native.length === 1 ? 'it' : 'them'} with --target`)
+    }
     if (o.external.appPid !== null) checkInt('app-pid', o.external.appPid, 1, 2 ** 22)
     const extra = o.targets.filter((t) => t !== 'baseline' && t !== o.external!.label)
-    if (extra.length > 0) throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)
+    if (extra.length > 0) {
+      throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)
+    }
   }
-  return Object.freeze({ ...o, targets: Object.freeze([...o.targets]), scenarios: Object.freeze([...o.scenarios]), external: o.external === null ? null : Object.freeze({ ...o.external }) })
+  return Object.freeze({
+    ...o,
+    targets: Object.freeze([...o.targets]),
+    scenarios: Object.freeze([...o.scenarios]),
+    external: o.external === null ? null : Object.freeze({ ...o.external })
+  })
 }

@@ -97,7 +97,8 @@ export function shardLines (results: Results): string[] {
       if (m.redisShards === undefined) continue
       const keys = masterKeys(m.redisShards)
       const total = keys.reduce((a, b) => a + b, 0)
-      lines.push(`${result.target} · ${result.scenario}${result.measurements.length > 1 ? ` #${m.repetition}` : ''}: ${keys.join(' / ')} keys per master (${total} in all)`)
+      lines.push(`${result.target} · ${result.scenario}${result.measurements.length > 1 ? ` #${m.repetition}` : ''}: ` +
+        `${keys.join(' / ')} keys per master (${total} in all)`)
     }
   }
   return lines

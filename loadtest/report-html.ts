@@ -31,7 +31,8 @@ const CLIENT = String.raw`
 (function () {
   'use strict'
   var data = JSON.parse(document.getElementById('results').textContent)
-  var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', 'layered-xfetch': '#0d9488', 'peer-bentocache': '#db2777', 'peer-cache-manager': '#92400e', edge: '#7c3aed' }
+  var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', 'layered-xfetch': '#0d9488', ` +
+String.raw`'peer-bentocache': '#db2777', 'peer-cache-manager': '#92400e', edge: '#7c3aed' }
   var EXTRA_COLORS = ['#4b5563', '#0891b2', '#65a30d', '#be123c']
   function colorOf (target, i) { return PALETTE[target] || EXTRA_COLORS[i % EXTRA_COLORS.length] }
   var SCENARIO_COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2']
@@ -79,7 +80,8 @@ const CLIENT = String.raw`
   }
 
   bars('chart-rps', 'Throughput by target (median req/s)', 'req/s', function (s) { return s.requestsPerSecond.median })
-  bars('chart-limit', 'Share of the limit (req/s ÷ baseline req/s)', '% of baseline', function (s) { return s.fractionOfLimit === null ? null : s.fractionOfLimit * 100 },
+  bars('chart-limit', 'Share of the limit (req/s ÷ baseline req/s)', '% of baseline', ` +
+String.raw`function (s) { return s.fractionOfLimit === null ? null : s.fractionOfLimit * 100 },
     { targets: targets.filter(function (t) { return t !== 'baseline' }) })
   bars('chart-origin', 'Origin calls per run (median)', 'calls to the weather provider', function (s) { return s.originCalls },
     { targets: targets.filter(function (t) { return t !== 'baseline' }) })
@@ -92,7 +94,8 @@ const CLIENT = String.raw`
       data: {
         labels: rows,
         datasets: percentiles.map(function (p, i) {
-          return { label: p[1], backgroundColor: ['#bfdbfe', '#60a5fa', '#2563eb', '#1e3a8a'][i], data: rows.map(function (t) { return find(t, s).summary.latencyMs[p[0]] }) }
+          return { label: p[1], backgroundColor: ['#bfdbfe', '#60a5fa', '#2563eb', '#1e3a8a'][i], ` +
+String.raw`data: rows.map(function (t) { return find(t, s).summary.latencyMs[p[0]] }) }
         })
       },
       options: {
@@ -150,7 +153,8 @@ const CLIENT = String.raw`
         },
         options: {
           plugins: { title: { display: true, text: title } },
-          scales: { x: { title: { display: true, text: 'second of the measured run' } }, y: { type: log ? 'logarithmic' : 'linear', beginAtZero: !log, title: { display: true, text: yTitle } } }
+          scales: { x: { title: { display: true, text: 'second of the measured run' } }, ` +
+String.raw`y: { type: log ? 'logarithmic' : 'linear', beginAtZero: !log, title: { display: true, text: yTitle } } }
         }
       })
     }
@@ -170,10 +174,13 @@ export function renderHtmlReport (results: Results, chartJs: string): string {
     const rows = scenarioResults(results, scenario.name)
     if (rows.length === 0) return ''
     const head = columns.map((c) => `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}</th>`).join('')
-    const body = cells(columns, rows).map((row) => `<tr>${row.map((cell, i) => `<td class="${columns[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')
+    const body = cells(columns, rows)
+      .map((row) => `<tr>${row.map((cell, i) => `<td class="${columns[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
+      .join('\n')
     const name = escapeHtml(scenario.name)
     const timelineCharts = scenario.kind === 'expiry'
-      ? `<div class="chart"><canvas id="chart-timeline-p99-${name}"></canvas></div>\n<div class="chart"><canvas id="chart-timeline-origin-${name}"></canvas></div>\n`
+      ? `<div class="chart"><canvas id="chart-timeline-p99-${name}"></canvas></div>\n` +
+        `<div class="chart"><canvas id="chart-timeline-origin-${name}"></canvas></div>\n`
       : ''
     const extra = stormTables(results, scenario.name, rows).map((table) => `<p>${escapeHtml(table.caption)}</p>
 <div class="scroll"><table><thead><tr>${table.headers.map((h, i) => `<th class="${table.align[i]!}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
@@ -181,7 +188,8 @@ ${table.rows.map((row) => `<tr>${row.map((cell, i) => `<td class="${table.align[
 </tbody></table></div>`).join('\n')
     return `<section>
 <h2>${name}</h2>
-<p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${escapeHtml(scenarioEnvNote(scenario))}</p>
+<p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, ` +
+`the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${escapeHtml(scenarioEnvNote(scenario))}</p>
 <div class="charts">
 ${timelineCharts}<div class="chart"><canvas id="chart-latency-${name}"></canvas></div>
 <div class="chart"><canvas id="chart-hits-${name}"></canvas></div>
@@ -193,7 +201,9 @@ ${extra}
 </section>`
   }).join('\n')
   const legend = columns.map((c) => `<dt>${escapeHtml(c.header)}</dt><dd>${escapeHtml(c.meaning)}</dd>`).join('')
-  const warnings = results.warnings.length === 0 ? '' : `<section><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
+  const warnings = results.warnings.length === 0
+    ? ''
+    : `<section><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -216,9 +226,12 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } dt 
 <body data-charts="0">
 <h1>cachestack load test</h1>
 <p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
-${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${escapeHtml(results.topology.mode)} topology${results.topology.workers === null ? '' : ` · ${results.topology.workers} workers`}<br>
-${m.cpus} × ${escapeHtml(m.cpuModel)}, ${fmtBytes(m.totalMemoryBytes)}, Node ${escapeHtml(m.node)}. Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
-${o.durationSeconds} s per run after ${o.warmupSeconds} s warm-up · ${o.connections} connections · pipelining ${o.pipelining} · ${o.repetitions} repetition(s), median shown · ${o.rate === null ? 'closed loop' : `fixed rate ${o.rate} req/s`} · seed ${o.seed}</p>
+${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${escapeHtml(results.topology.mode)} topology` +
+`${results.topology.workers === null ? '' : ` · ${results.topology.workers} workers`}<br>
+${m.cpus} × ${escapeHtml(m.cpuModel)}, ${fmtBytes(m.totalMemoryBytes)}, Node ${escapeHtml(m.node)}. ` +
+`Load generator and every server share these cores: compare ratios, not absolute req/s.<br>
+${o.durationSeconds} s per run after ${o.warmupSeconds} s warm-up · ${o.connections} connections · pipelining ${o.pipelining} · ` +
+`${o.repetitions} repetition(s), median shown · ${o.rate === null ? 'closed loop' : `fixed rate ${o.rate} req/s`} · seed ${o.seed}</p>
 <p class="meta">Latency: ${escapeHtml(results.latency.method)}</p>
 <div class="charts">
 <div class="chart"><canvas id="chart-rps"></canvas></div>

@@ -17,9 +17,12 @@ export function renderMarkdownReport (results: Results): string {
   out.push('# cachestack load test')
   out.push('')
   out.push(`Command: \`${results.command}\`  `)
-  out.push(`Run: ${results.startedAt} – ${results.finishedAt} (${results.wallSeconds.toFixed(0)} s), ${results.topology.mode} topology${results.topology.workers === null ? '' : `, ${results.topology.workers} workers`}  `)
-  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${fmtBytes(m.totalMemoryBytes)}, Node ${m.node} (${m.platform}/${m.arch}); load generator, nginx, app, Redis and provider share these cores, so compare ratios, not absolute req/s.  `)
-  out.push(`Load: ${o.durationSeconds} s per run after ${o.warmupSeconds} s of warm-up, ${o.connections} connections, pipelining ${o.pipelining}, ${o.repetitions} repetition(s) (median shown), ${o.rate === null ? 'as fast as possible (closed loop)' : `fixed rate ${o.rate} req/s`}, seed ${o.seed}.`)
+  out.push(`Run: ${results.startedAt} – ${results.finishedAt} (${results.wallSeconds.toFixed(0)} s), ${results.topology.mode} topology` +
+    `${results.topology.workers === null ? '' : `, ${results.topology.workers} workers`}  `)
+  out.push(`Machine: ${m.cpus} × ${m.cpuModel}, ${fmtBytes(m.totalMemoryBytes)}, Node ${m.node} (${m.platform}/${m.arch}); ` +
+    'load generator, nginx, app, Redis and provider share these cores, so compare ratios, not absolute req/s.  ')
+  out.push(`Load: ${o.durationSeconds} s per run after ${o.warmupSeconds} s of warm-up, ${o.connections} connections, pipelining ${o.pipelining}, ` +
+    `${o.repetitions} repetition(s) (median shown), ${o.rate === null ? 'as fast as possible (closed loop)' : `fixed rate ${o.rate} req/s`}, seed ${o.seed}.`)
   out.push('')
   out.push(`Latency: ${results.latency.method}`)
   out.push('')
@@ -28,7 +31,8 @@ export function renderMarkdownReport (results: Results): string {
     if (rows.length === 0) continue
     out.push(`## ${scenario.name}`)
     out.push('')
-    out.push(`${scenario.description}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${scenarioEnvNote(scenario)}`)
+    out.push(`${scenario.description}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, ` +
+      `the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${scenarioEnvNote(scenario)}`)
     out.push('')
     const columns = columnsFor(results)
     out.push(renderMarkdownTable(columns.map((c) => c.header), cells(columns, rows), columns.map((c) => c.align)))
@@ -44,7 +48,15 @@ export function renderMarkdownReport (results: Results): string {
       out.push('')
       out.push(renderMarkdownTable(
         ['target', 'p50 raw', 'p50 corrected', 'p99 raw', 'p99 corrected', 'p99.9 raw', 'p99.9 corrected'],
-        rows.map((r) => [r.target, fmtMs(r.summary.latencyMs.p50), fmtMs(r.summary.correctedLatencyMs?.p50 ?? null), fmtMs(r.summary.latencyMs.p99), fmtMs(r.summary.correctedLatencyMs?.p99 ?? null), fmtMs(r.summary.latencyMs.p99_9), fmtMs(r.summary.correctedLatencyMs?.p99_9 ?? null)]),
+        rows.map((r) => [
+          r.target,
+          fmtMs(r.summary.latencyMs.p50),
+          fmtMs(r.summary.correctedLatencyMs?.p50 ?? null),
+          fmtMs(r.summary.latencyMs.p99),
+          fmtMs(r.summary.correctedLatencyMs?.p99 ?? null),
+          fmtMs(r.summary.latencyMs.p99_9),
+          fmtMs(r.summary.correctedLatencyMs?.p99_9 ?? null)
+        ]),
         ['left', 'right', 'right', 'right', 'right', 'right', 'right']
       ))
       out.push('')

@@ -12,5 +12,9 @@ export function renderTerminalReport (results: Results): string {
   }).filter((b) => b !== '')
   const shards = shardLines(results)
   const notes = results.warnings.map((w) => `warning: ${w}`)
-  return [...blocks, ...(shards.length > 0 ? [['Redis Cluster, keys per master after each run (replicas mirror them):', ...shards].join('\n')] : []), ...notes].join('\n\n') + '\n'
+  return [
+    ...blocks,
+    ...(shards.length > 0 ? [['Redis Cluster, keys per master after each run (replicas mirror them):', ...shards].join('\n')] : []),
+    ...notes
+  ].join('\n\n') + '\n'
 }

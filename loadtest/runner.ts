@@ -78,6 +78,7 @@ function pollOrigin (url: string | null, intervalMs: number, warn: (message: str
   const polls: Array<{ at: number, requests: number }> = []
   let stopped = false
   const loop = (async () => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- stop() sets `stopped` while this loop awaits; `url` never changes (null: no polling)
     while (!stopped && url !== null) {
       const at = performance.now()
       const requests = await originRequests(url, warn)
@@ -92,7 +93,11 @@ function pollOrigin (url: string | null, intervalMs: number, warn: (message: str
 const ORIGIN_POLL_MS = 250
 
 /** What every measured run reads before and after itself: counters, /proc, the loader's CPU. */
-async function observeAround (deps: RunnerDependencies, endpoints: Endpoints, warn: (message: string) => void): Promise<() => Promise<Omit<Observation, 'repetition' | 'seed' | 'outcome' | 'route' | 'edgeCache' | 'rate' | 'connections'> & { originBeforeAt: number }>> {
+async function observeAround (
+  deps: RunnerDependencies,
+  endpoints: Endpoints,
+  warn: (message: string) => void
+): Promise<() => Promise<Omit<Observation, 'repetition' | 'seed' | 'outcome' | 'route' | 'edgeCache' | 'rate' | 'connections'> & { originBeforeAt: number }>> {
   const originBeforeAt = performance.now()
   const [metricsBefore, originBefore] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
   const procBefore: ProcessSample[] = deps.procfs.list()
@@ -105,9 +110,17 @@ async function observeAround (deps: RunnerDependencies, endpoints: Endpoints, wa
     await sleep(SETTLE_MS)
     const [metricsAfter, originAfter] = await Promise.all([scrapeMetrics(endpoints.metricsUrl, warn), originRequests(endpoints.originStatsUrl, warn)])
     return {
-      metricsBefore, metricsAfter, originBefore, originAfter, procBefore, procAfter,
-      ticksPerSecond: deps.procfs.ticksPerSecond, pids: endpoints.pids, peakRss,
-      loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6, originBeforeAt
+      metricsBefore,
+      metricsAfter,
+      originBefore,
+      originAfter,
+      procBefore,
+      procAfter,
+      ticksPerSecond: deps.procfs.ticksPerSecond,
+      pids: endpoints.pids,
+      peakRss,
+      loadgenCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      originBeforeAt
     }
   }
 }
@@ -122,8 +135,10 @@ function runLine (label: string, measurement: Measurement): string {
   const stampede = measurement.stampede ?? null
   const waves = stampede === null
     ? ''
-    : `; origin calls per wave ${stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, first answer ${stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
-  return `${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${storm}${waves}`
+    : `; origin calls per wave ${stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, ` +
+      `first answer ${stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
+  return `${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, ` +
+    `p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${storm}${waves}`
 }
 
 async function measureOnce (
@@ -131,7 +146,14 @@ async function measureOnce (
 ): Promise<Measurement> {
   const { prefix, route } = routeOf(target)
   const seed = deriveSeed(options.seed, scenario.name, repetition)
-  const common = { url: endpoints.loadUrl, connections: options.connections, pipelining: options.pipelining, rate: options.rate, timeoutSeconds: options.timeoutSeconds, maxResponses: options.maxRequestsPerRun }
+  const common = {
+    url: endpoints.loadUrl,
+    connections: options.connections,
+    pipelining: options.pipelining,
+    rate: options.rate,
+    timeoutSeconds: options.timeoutSeconds,
+    maxResponses: options.maxRequestsPerRun
+  }
   const label = `${target} · ${scenario.name}${options.repetitions > 1 ? ` #${repetition}` : ''}`
   if (scenario.kind === 'stampede') return measureStampede(options, deps, scenario, repetition, endpoints, label)
   const expiry = scenario.kind === 'expiry'
@@ -146,7 +168,14 @@ async function measureOnce (
     const paths = scenario.segments.map((segment) => prefix + segment)
     const prime = deps.progress.run(`${label} (prime)`, 1)
     const startMs = performance.now()
-    await runLoad({ ...common, rate: null, nextPath: () => paths[next++ % paths.length]!, durationSeconds: 60, maxResponses: paths.length, recordLatencies: false })
+    await runLoad({
+      ...common,
+      rate: null,
+      nextPath: () => paths[next++ % paths.length]!,
+      durationSeconds: 60,
+      maxResponses: paths.length,
+      recordLatencies: false
+    })
     fill = { startMs, endMs: performance.now() }
     prime.end(`  primed ${label}: ${paths.length} paths`)
   }
@@ -154,7 +183,13 @@ async function measureOnce (
   if (!expiry && !scenario.coldStart && options.warmupSeconds > 0) {
     // Its own stream: the measured run must not replay exactly the paths just warmed.
     const warm = deps.progress.run(`${label} (warm-up)`, options.warmupSeconds)
-    await runLoad({ ...common, nextPath: pathSource(scenario, prefix, deriveSeed(seed, 'warm-up')), durationSeconds: options.warmupSeconds, recordLatencies: false, onTick: warm.tick })
+    await runLoad({
+      ...common,
+      nextPath: pathSource(scenario, prefix, deriveSeed(seed, 'warm-up')),
+      durationSeconds: options.warmupSeconds,
+      recordLatencies: false,
+      onTick: warm.tick
+    })
     warm.end(`  warmed up ${label} for ${options.warmupSeconds} s`)
     await sleep(SETTLE_MS)
   }
@@ -165,7 +200,14 @@ async function measureOnce (
   const polling = expiry ? pollOrigin(endpoints.originStatsUrl, ORIGIN_POLL_MS, warn) : undefined
 
   const bar = deps.progress.run(label, options.durationSeconds)
-  const outcome = await runLoad({ ...common, nextPath: pathSource(scenario, prefix, seed), durationSeconds: options.durationSeconds, recordLatencies: true, recordArrivals: expiry, onTick: bar.tick })
+  const outcome = await runLoad({
+    ...common,
+    nextPath: pathSource(scenario, prefix, seed),
+    durationSeconds: options.durationSeconds,
+    recordLatencies: true,
+    recordArrivals: expiry,
+    onTick: bar.tick
+  })
   const polled = await polling?.stop()
   const observed = await finish()
 
@@ -176,7 +218,10 @@ async function measureOnce (
     const polls: OriginPoll[] = (polled ?? []).map((p) => ({ atMs: at(p.at), requests: p.requests }))
     if (observed.originBefore !== null) polls.unshift({ atMs: at(observed.originBeforeAt), requests: observed.originBefore })
     const window = expiryWindow(outcome, polls, { startMs: at(fill.startMs), endMs: at(fill.endMs) }, scenario.expiry.ttlSeconds, scenario.expiry.jitter ?? 0)
-    if (window.toSeconds > outcome.durationSeconds) warn(`${label}: the run (${outcome.durationSeconds.toFixed(1)} s) ended before the expiry window did (${window.toSeconds.toFixed(1)} s): use a --duration of at least ${Math.ceil(window.toSeconds + 1)}`)
+    if (window.toSeconds > outcome.durationSeconds) {
+      warn(`${label}: the run (${outcome.durationSeconds.toFixed(1)} s) ended before the expiry window did (${window.toSeconds.toFixed(1)} s): ` +
+        `use a --duration of at least ${Math.ceil(window.toSeconds + 1)}`)
+    }
     storm = { timeline: buildTimeline(outcome, options.durationSeconds, polls), expiryWindow: window }
   }
 
@@ -205,14 +250,31 @@ async function measureStampede (
   const bar = deps.progress.run(label, plan.waves)
   const waves: StampedeWave[] = []
   const latencies: Float64Array[] = []
-  const total: Omit<LoadOutcome, 'latencies' | 'arrivals' | 'failureArrivals' | 'startedAtMs'> = { startedAt: new Date(), durationSeconds: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, bytes: 0, statusCodes: {} }
+  const total: Omit<LoadOutcome, 'latencies' | 'arrivals' | 'failureArrivals' | 'startedAtMs'> = {
+    startedAt: new Date(),
+    durationSeconds: 0,
+    ok: 0,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    bytes: 0,
+    statusCodes: {}
+  }
   for (const segment of scenario.segments) {
     const path = prefix + segment
     const before = await originRequests(endpoints.originStatsUrl, warn)
     const outcome = await runLoad({
-      url: endpoints.loadUrl, connections: plan.connections, pipelining: 1, rate: null, timeoutSeconds: options.timeoutSeconds,
-      amount: plan.connections, maxResponses: plan.connections, durationSeconds: options.timeoutSeconds,
-      nextPath: () => path, recordLatencies: true, recordArrivals: true
+      url: endpoints.loadUrl,
+      connections: plan.connections,
+      pipelining: 1,
+      rate: null,
+      timeoutSeconds: options.timeoutSeconds,
+      amount: plan.connections,
+      maxResponses: plan.connections,
+      durationSeconds: options.timeoutSeconds,
+      nextPath: () => path,
+      recordLatencies: true,
+      recordArrivals: true
     })
     // Answers are in; the provider's count of this wave's loads is final once they are.
     await sleep(SETTLE_MS)
@@ -233,8 +295,15 @@ async function measureStampede (
   latencies.reduce((offset, l) => { all.set(l, offset); return offset + l.length }, 0)
   const outcome: LoadOutcome = { ...total, startedAtMs: 0, latencies: all, arrivals: new Float64Array(0), failureArrivals: new Float64Array(0) }
   const measurement = buildMeasurement({
-    repetition, seed: deriveSeed(options.seed, scenario.name, repetition), outcome, route, edgeCache: endpoints.edgeCache, rate: null, connections: plan.connections,
-    ...observed, stampede: { connections: plan.connections, waves }
+    repetition,
+    seed: deriveSeed(options.seed, scenario.name, repetition),
+    outcome,
+    route,
+    edgeCache: endpoints.edgeCache,
+    rate: null,
+    connections: plan.connections,
+    ...observed,
+    stampede: { connections: plan.connections, waves }
   })
   bar.end(runLine(label, measurement))
   for (const w of warnings) deps.progress.note(`  warning: ${w}`)
@@ -256,14 +325,15 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
   await deps.bed.begin(runOrder)
   // Repetitions outermost, targets innermost: a slow minute on a shared machine spreads over
   // every target instead of landing on one.
-  outer:
+  let interrupted = false
   for (let repetition = 1; repetition <= options.repetitions; repetition++) {
     for (const scenario of scenarios) {
       for (const target of runOrder) {
         if (skipped.has(target)) continue
         if (deps.signal?.aborted === true) {
           warnings.push('interrupted: the results hold the runs finished before the interruption')
-          break outer
+          interrupted = true
+          break
         }
         let endpoints: Endpoints
         const prepare = (): Promise<Endpoints> => deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: scenario.appEnv })
@@ -286,7 +356,11 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         firstEndpoints ??= endpoints
         if (!targets.has(target)) {
           targets.set(target, {
-            name: target, kind: targetKind(target), strategy: endpoints.strategy, edgeCache: endpoints.edgeCache, pathPrefix: routeOf(target).prefix,
+            name: target,
+            kind: targetKind(target),
+            strategy: endpoints.strategy,
+            edgeCache: endpoints.edgeCache,
+            pathPrefix: routeOf(target).prefix,
             ...(options.redis === 'single' ? {} : { redis: splitTarget(target).redis })
           })
           // A stampede or a storm must find its keys cold: their preflight asks for the last
@@ -316,14 +390,18 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         if (list === undefined) measured.set(key(target, scenario.name), [measurement])
         else list.push(measurement)
       }
+      if (interrupted) break
     }
+    if (interrupted) break
   }
 
   const results: Result[] = []
   for (const target of runOrder) {
     for (const scenario of scenarios) {
       const measurements = measured.get(key(target, scenario.name))
-      if (measurements !== undefined) results.push({ target, kind: targetKind(target), scenario: scenario.name, measurements, summary: summarize(measurements) })
+      if (measurements !== undefined) {
+        results.push({ target, kind: targetKind(target), scenario: scenario.name, measurements, summary: summarize(measurements) })
+      }
     }
   }
 
@@ -336,7 +414,14 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
     finishedAt: finishedAt.toISOString(),
     wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     command: deps.command,
-    machine: { node: process.version, platform: process.platform, arch: process.arch, cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? 'unknown', totalMemoryBytes: totalmem() },
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model.trim() ?? 'unknown',
+      totalMemoryBytes: totalmem()
+    },
     topology: {
       mode: deps.bed.mode,
       workers: deps.bed.workers,
@@ -364,7 +449,14 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
       stampedeWaves: options.stampedeWaves
     },
     latency: latencyMethod(options),
-    scenarios: scenarios.map((s) => ({ name: s.name, description: s.description, kind: s.kind, coldStart: s.coldStart, appEnv: { ...s.appEnv }, ...describeShape(s) })),
+    scenarios: scenarios.map((s) => ({
+      name: s.name,
+      description: s.description,
+      kind: s.kind,
+      coldStart: s.coldStart,
+      appEnv: { ...s.appEnv },
+      ...describeShape(s)
+    })),
     targets: [...targets.values()],
     results: withRatios(results),
     warnings: [...warnings, ...deps.bed.warnings]
@@ -376,13 +468,21 @@ export function latencyMethod (options: Pick<LoadTestOptions, 'rate' | 'connecti
     return {
       resolution: 'microseconds: every 2xx response timed by autocannon (process.hrtime), percentiles computed exactly from all of them (nearest rank)',
       correctedForCoordinatedOmission: false,
-      method: 'Closed loop (each connection sends its next request when the previous answer arrives): no intended schedule exists, so there is nothing to correct against. These are service times under saturation; a stall delays the requests that would have been sent meanwhile, and those are not counted (coordinated omission). Use --rate for latency at a chosen load.'
+      method: 'Closed loop (each connection sends its next request when the previous answer arrives): ' +
+        'no intended schedule exists, so there is nothing to correct against. These are service times under saturation; ' +
+        'a stall delays the requests that would have been sent meanwhile, and those are not counted (coordinated omission). ' +
+        'Use --rate for latency at a chosen load.'
     }
   }
   const intervalMs = (1000 * options.connections) / options.rate
   return {
     resolution: 'microseconds: every 2xx response timed by autocannon (process.hrtime), percentiles computed exactly from all of them (nearest rank)',
     correctedForCoordinatedOmission: true,
-    method: `Fixed rate ${options.rate} req/s (autocannon overallRate: each connection may send ${(options.rate / options.connections).toFixed(2)} requests per second, released at the start of each second). latencyMs is raw (measured from the actual send, autocannon's own correction disabled because it uses a 1 ms interval). correctedLatencyMs back-fills, for every response slower than the intended interval I = connections/rate = ${intervalMs.toFixed(2)} ms, the requests that should have been sent while waiting (L−I, L−2I, … ≥ I), as HdrHistogram's recordValueWithExpectedInterval does. It is an estimate: autocannon releases each second's budget in a burst, not on an even schedule.`
+    method: `Fixed rate ${options.rate} req/s (autocannon overallRate: ` +
+      `each connection may send ${(options.rate / options.connections).toFixed(2)} requests per second, released at the start of each second). ` +
+      'latencyMs is raw (measured from the actual send, autocannon\'s own correction disabled because it uses a 1 ms interval). ' +
+      `correctedLatencyMs back-fills, for every response slower than the intended interval I = connections/rate = ${intervalMs.toFixed(2)} ms, ` +
+      'the requests that should have been sent while waiting (L−I, L−2I, … ≥ I), as HdrHistogram\'s recordValueWithExpectedInterval does. ' +
+      'It is an estimate: autocannon releases each second\'s budget in a burst, not on an even schedule.'
   }
 }

@@ -94,17 +94,39 @@ export function buildScenario (name: ScenarioName, cities: readonly RequestCity[
     case 'hot':
       return { name, description: `one city (${top[0]!.name}), every request`, coldStart: false, ...steady, segments: [top[0]!.segment], weights: [1] }
     case 'uniform':
-      return { name, description: `${top.length} most populous cities, each equally likely`, coldStart: false, ...steady, segments: top.map((c) => c.segment), weights: top.map(() => 1) }
+      return {
+        name,
+        description: `${top.length} most populous cities, each equally likely`,
+        coldStart: false,
+        ...steady,
+        segments: top.map((c) => c.segment),
+        weights: top.map(() => 1)
+      }
     case 'zipf':
-      return { name, description: `${top.length} most populous cities, ${law}`, coldStart: false, ...steady, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
+      return {
+        name,
+        description: `${top.length} most populous cities, ${law}`,
+        coldStart: false,
+        ...steady,
+        segments: top.map((c) => c.segment),
+        weights: zipfWeights(top, options.zipfLaw, options.zipfExponent)
+      }
     case 'cold':
-      return { name, description: `zipf traffic on a just-restarted app with Redis flushed, no warm-up`, coldStart: true, ...steady, segments: top.map((c) => c.segment), weights: zipfWeights(top, options.zipfLaw, options.zipfExponent) }
+      return {
+        name,
+        description: 'zipf traffic on a just-restarted app with Redis flushed, no warm-up',
+        coldStart: true,
+        ...steady,
+        segments: top.map((c) => c.segment),
+        weights: zipfWeights(top, options.zipfLaw, options.zipfExponent)
+      }
     case 'stampede': {
       // Its own city list: the waves need cold keys, not the steady scenarios' --cities.
       const wave = cities.slice(0, options.stampedeWaves)
       return {
         name,
-        description: `${wave.length} wave(s) of ${options.stampedeConnections} simultaneous requests for one cold city each (${wave[0]!.name} first), on a just-restarted app with Redis flushed`,
+        description: `${wave.length} wave(s) of ${options.stampedeConnections} simultaneous requests for one cold city each (${wave[0]!.name} first), ` +
+          'on a just-restarted app with Redis flushed',
         kind: 'stampede',
         coldStart: true,
         appEnv: {},
@@ -125,7 +147,8 @@ export function buildScenario (name: ScenarioName, cities: readonly RequestCity[
       if (jitter !== null) appEnv.CACHE_TTL_JITTER = String(jitter)
       return {
         name,
-        description: `${hot.length} most populous cities, each equally likely, all filled at once with a ${options.stormTtlSeconds} s TTL (${jitter === null ? 'default TTL jitter' : 'no TTL jitter'}), measured across their expiry`,
+        description: `${hot.length} most populous cities, each equally likely, all filled at once with a ${options.stormTtlSeconds} s TTL ` +
+          `(${jitter === null ? 'default TTL jitter' : 'no TTL jitter'}), measured across their expiry`,
         kind: 'expiry',
         coldStart: false,
         appEnv: Object.freeze(appEnv),

@@ -282,7 +282,16 @@ export function upgradeFromV1 (value: Json): Json {
   for (const result of (v.results as Json[] | undefined) ?? []) {
     for (const m of (result.measurements as Json[] | undefined) ?? []) Object.assign(m, { timeline: null, expiryWindow: null, stampede: null })
     const summary = result.summary as Json | undefined
-    if (summary !== undefined) Object.assign(summary, { expiryP99Ms: null, expiryOriginCalls: null, expiryFailures: null, firstAnswerMs: null, lastAnswerMs: null, maxOriginCallsPerWave: null })
+    if (summary !== undefined) {
+      Object.assign(summary, {
+        expiryP99Ms: null,
+        expiryOriginCalls: null,
+        expiryFailures: null,
+        firstAnswerMs: null,
+        lastAnswerMs: null,
+        maxOriginCallsPerWave: null
+      })
+    }
   }
   return v
 }

@@ -16,7 +16,9 @@ const scenarioOf = (results: Results, name: string) => results.scenarios.find((s
 /** Per target: origin calls of each wave, the worst wave, first and last answer, p99. */
 export function stampedeTable (rows: readonly Result[]): CellTable {
   return {
-    caption: 'Each wave sends all its requests at once for one city nobody asked for yet. Origin calls per wave: 1 means the whole cluster waited on a single load. First / last answer: from sending the wave to its first / last 2xx (medians over waves and repetitions), connection set-up included.',
+    caption: 'Each wave sends all its requests at once for one city nobody asked for yet. ' +
+      'Origin calls per wave: 1 means the whole cluster waited on a single load. ' +
+      'First / last answer: from sending the wave to its first / last 2xx (medians over waves and repetitions), connection set-up included.',
     headers: ['target', 'waves', 'origin calls per wave', 'worst wave', 'first answer ms', 'last answer ms', 'p99 ms', 'non2xx/err'],
     align: ['left', 'right', 'left', 'right', 'right', 'right', 'right', 'right'],
     rows: rows.map((r) => {
@@ -38,8 +40,19 @@ export function stampedeTable (rows: readonly Result[]): CellTable {
 /** Per target: the expiry window against the whole run. */
 export function expiryTable (rows: readonly Result[]): CellTable {
   return {
-    caption: 'The window runs from 1 s before the first key of the hot set expires to 2 s after the last one does (times from the start of the measured run, repetition 1). Its figures are medians over repetitions; origin calls from /stats read every 250 ms.',
-    headers: ['target', 'window s', 'p99 window ms', 'p99 run ms', 'p99.9 window ms', 'origin calls window', 'origin calls run', 'failures window', 'req/s run'],
+    caption: 'The window runs from 1 s before the first key of the hot set expires to 2 s after the last one does ' +
+      '(times from the start of the measured run, repetition 1). Its figures are medians over repetitions; origin calls from /stats read every 250 ms.',
+    headers: [
+      'target',
+      'window s',
+      'p99 window ms',
+      'p99 run ms',
+      'p99.9 window ms',
+      'origin calls window',
+      'origin calls run',
+      'failures window',
+      'req/s run'
+    ],
     align: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
     rows: rows.map((r) => {
       const w = r.measurements[0]?.expiryWindow ?? null
@@ -65,7 +78,8 @@ export function timelineTable (rows: readonly Result[]): CellTable {
   const seconds = Math.max(0, ...series.map((t) => t.length))
   const first = rows.map((r) => r.measurements[0]?.expiryWindow?.firstExpirySeconds ?? null).find((v) => v !== null) ?? null
   return {
-    caption: `Per second of the measured run (repetition 1): p99 latency of the 2xx answers that arrived in it, then origin calls in it${first === null ? '' : `; the hot set starts expiring at ${first.toFixed(1)} s (marked ◀)`}. A failure count follows in brackets when there were any.`,
+    caption: 'Per second of the measured run (repetition 1): p99 latency of the 2xx answers that arrived in it, then origin calls in it' +
+      `${first === null ? '' : `; the hot set starts expiring at ${first.toFixed(1)} s (marked ◀)`}. A failure count follows in brackets when there were any.`,
     headers: ['second', ...rows.map((r) => r.target)],
     align: ['right', ...rows.map(() => 'right' as const)],
     rows: Array.from({ length: seconds }, (_, s) => [

@@ -34,7 +34,9 @@ function medianHitRatio (all: readonly HitRatio[]): HitRatio {
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0)
 
 /** The storms' own figures: the expiry window's, and the stampede waves' (over every wave of every repetition). */
-export function stormSummary (measurements: readonly Measurement[]): Pick<Summary, 'expiryP99Ms' | 'expiryOriginCalls' | 'expiryFailures' | 'firstAnswerMs' | 'lastAnswerMs' | 'maxOriginCallsPerWave'> {
+export function stormSummary (
+  measurements: readonly Measurement[]
+): Pick<Summary, 'expiryP99Ms' | 'expiryOriginCalls' | 'expiryFailures' | 'firstAnswerMs' | 'lastAnswerMs' | 'maxOriginCallsPerWave'> {
   const windows = measurements.map((m) => m.expiryWindow ?? null).filter((w) => w !== null)
   const waves = measurements.flatMap((m) => m.stampede?.waves ?? [])
   const perWave = waves.map((w) => w.originCalls).filter((n): n is number => n !== null)
@@ -67,7 +69,9 @@ export function summarize (measurements: readonly Measurement[]): Summary {
     errors: sum(measurements.map((m) => m.errors)),
     timeouts: sum(measurements.map((m) => m.timeouts)),
     originCalls,
-    originCallsPer1kRequests: originCalls === null || requests === 0 ? null : medianOrNull(measurements.map((m) => m.originCalls === null || m.requests === 0 ? null : (1000 * m.originCalls) / m.requests)),
+    originCallsPer1kRequests: originCalls === null || requests === 0
+      ? null
+      : medianOrNull(measurements.map((m) => m.originCalls === null || m.requests === 0 ? null : (1000 * m.originCalls) / m.requests)),
     hitRatio: medianHitRatio(measurements.map((m) => m.hitRatio)),
     appCpuCores: medianOrNull(measurements.map((m) => m.resources.app?.cpuCores ?? null)),
     appCpuMicrosPerRequest: medianOrNull(measurements.map((m) => m.resources.app?.cpuMicrosPerRequest ?? null)),

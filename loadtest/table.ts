@@ -21,26 +21,114 @@ const errorsCell = (r: Result): string => {
 }
 
 export const COLUMNS: readonly Column[] = [
-  { header: 'target', meaning: 'baseline = the limit (/baseline/:city, a constant answer through the same nginx → cluster path); none, memory, redis, layered, layered-xfetch (layered + XFetch early refresh) = CACHE_STRATEGY; peer-bentocache, peer-cache-manager = the peer libraries behind the same route (same TTL, grace, L1 bounds and Redis); edge = nginx proxy_cache in front of the edge strategy', align: 'left', terminal: true, cell: (r) => r.target },
-  { header: 'req/s', meaning: '2xx responses per second (median over repetitions)', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.requestsPerSecond.median) },
-  { header: '±', meaning: 'half the range of req/s over repetitions, relative to the median (blank with one repetition)', align: 'right', terminal: true, cell: (r) => fmtSpread(r.summary.requestsPerSecond.relative, r.measurements.length) },
-  { header: '× none', meaning: 'req/s divided by none\'s req/s on the same scenario, in the same run', align: 'right', terminal: true, cell: (r) => fmtTimes(r.summary.ratioToNone) },
-  { header: '× 1 Redis', meaning: 'on the Redis Cluster (<target>@cluster): req/s divided by the same target\'s on one Redis, same scenario, same run (--redis both)', align: 'right', terminal: true, cell: (r) => fmtTimes(r.summary.ratioToSingleRedis ?? null), shown: (results) => results.results.some((r) => r.summary.ratioToSingleRedis !== undefined) },
-  { header: '% limit', meaning: 'req/s as a share of baseline\'s req/s on the same scenario: how close to what this machine can serve at all', align: 'right', terminal: true, cell: (r) => fmtPct(r.summary.fractionOfLimit, 0) },
+  {
+    header: 'target',
+    meaning: 'baseline = the limit (/baseline/:city, a constant answer through the same nginx → cluster path); ' +
+      'none, memory, redis, layered, layered-xfetch (layered + XFetch early refresh) = CACHE_STRATEGY; ' +
+      'peer-bentocache, peer-cache-manager = the peer libraries behind the same route (same TTL, grace, L1 bounds and Redis); ' +
+      'edge = nginx proxy_cache in front of the edge strategy',
+    align: 'left',
+    terminal: true,
+    cell: (r) => r.target
+  },
+  {
+    header: 'req/s',
+    meaning: '2xx responses per second (median over repetitions)',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtInt(r.summary.requestsPerSecond.median)
+  },
+  {
+    header: '±',
+    meaning: 'half the range of req/s over repetitions, relative to the median (blank with one repetition)',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtSpread(r.summary.requestsPerSecond.relative, r.measurements.length)
+  },
+  {
+    header: '× none',
+    meaning: 'req/s divided by none\'s req/s on the same scenario, in the same run',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtTimes(r.summary.ratioToNone)
+  },
+  {
+    header: '× 1 Redis',
+    meaning: 'on the Redis Cluster (<target>@cluster): req/s divided by the same target\'s on one Redis, same scenario, same run (--redis both)',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtTimes(r.summary.ratioToSingleRedis ?? null),
+    shown: (results) => results.results.some((r) => r.summary.ratioToSingleRedis !== undefined)
+  },
+  {
+    header: '% limit',
+    meaning: 'req/s as a share of baseline\'s req/s on the same scenario: how close to what this machine can serve at all',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtPct(r.summary.fractionOfLimit, 0)
+  },
   { header: 'p50 ms', meaning: 'median latency of 2xx responses', align: 'right', terminal: true, cell: (r) => fmtMs(r.summary.latencyMs.p50) },
   { header: 'p90 ms', meaning: '90th percentile latency', align: 'right', terminal: false, cell: (r) => fmtMs(r.summary.latencyMs.p90) },
   { header: 'p99 ms', meaning: '99th percentile latency', align: 'right', terminal: true, cell: (r) => fmtMs(r.summary.latencyMs.p99) },
   { header: 'p99.9 ms', meaning: '99.9th percentile latency', align: 'right', terminal: true, cell: (r) => fmtMs(r.summary.latencyMs.p99_9) },
   { header: 'max ms', meaning: 'slowest 2xx response over all repetitions', align: 'right', terminal: false, cell: (r) => fmtMs(r.summary.latencyMs.max) },
-  { header: 'origin calls', meaning: 'requests the weather provider served during the measured run (delta of its /stats)', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.originCalls) },
-  { header: 'per 1k req', meaning: 'origin calls per 1000 requests', align: 'right', terminal: false, cell: (r) => fmtNumber(r.summary.originCallsPer1kRequests, 1) },
-  { header: 'hit', meaning: 'share of requests that cost no origin call (1 − misses / requests)', align: 'right', terminal: true, cell: (r) => fmtPct(r.summary.hitRatio.overall) },
-  { header: 'edge', meaning: 'share answered by nginx\'s proxy_cache (requests the app never saw)', align: 'right', terminal: false, cell: (r) => fmtPct(r.summary.hitRatio.edge) },
-  { header: 'L1', meaning: 'share answered from the worker\'s memory (X-Cache: HIT-L1)', align: 'right', terminal: false, cell: (r) => fmtPct(r.summary.hitRatio.l1) },
+  {
+    header: 'origin calls',
+    meaning: 'requests the weather provider served during the measured run (delta of its /stats)',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtInt(r.summary.originCalls)
+  },
+  {
+    header: 'per 1k req',
+    meaning: 'origin calls per 1000 requests',
+    align: 'right',
+    terminal: false,
+    cell: (r) => fmtNumber(r.summary.originCallsPer1kRequests, 1)
+  },
+  {
+    header: 'hit',
+    meaning: 'share of requests that cost no origin call (1 − misses / requests)',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtPct(r.summary.hitRatio.overall)
+  },
+  {
+    header: 'edge',
+    meaning: 'share answered by nginx\'s proxy_cache (requests the app never saw)',
+    align: 'right',
+    terminal: false,
+    cell: (r) => fmtPct(r.summary.hitRatio.edge)
+  },
+  {
+    header: 'L1',
+    meaning: 'share answered from the worker\'s memory (X-Cache: HIT-L1)',
+    align: 'right',
+    terminal: false,
+    cell: (r) => fmtPct(r.summary.hitRatio.l1)
+  },
   { header: 'L2', meaning: 'share answered from Redis (X-Cache: HIT-L2)', align: 'right', terminal: false, cell: (r) => fmtPct(r.summary.hitRatio.l2) },
-  { header: 'non2xx/err/timeout', meaning: 'non-2xx answers / connection errors / timeouts, summed over repetitions', align: 'right', terminal: true, cell: errorsCell },
-  { header: 'app CPU', meaning: 'cores the app (cluster primary + workers) kept busy: CPU seconds ÷ run seconds, from /proc', align: 'right', terminal: false, cell: (r) => fmtNumber(r.summary.appCpuCores, 2) },
-  { header: 'µs CPU/req', meaning: 'app CPU time per request, microseconds: the cost side of req/s', align: 'right', terminal: true, cell: (r) => fmtInt(r.summary.appCpuMicrosPerRequest) }
+  {
+    header: 'non2xx/err/timeout',
+    meaning: 'non-2xx answers / connection errors / timeouts, summed over repetitions',
+    align: 'right',
+    terminal: true,
+    cell: errorsCell
+  },
+  {
+    header: 'app CPU',
+    meaning: 'cores the app (cluster primary + workers) kept busy: CPU seconds ÷ run seconds, from /proc',
+    align: 'right',
+    terminal: false,
+    cell: (r) => fmtNumber(r.summary.appCpuCores, 2)
+  },
+  {
+    header: 'µs CPU/req',
+    meaning: 'app CPU time per request, microseconds: the cost side of req/s',
+    align: 'right',
+    terminal: true,
+    cell: (r) => fmtInt(r.summary.appCpuMicrosPerRequest)
+  }
 ]
 
 /** The columns this run's reports show (a column about the cluster only when one ran). */
@@ -60,7 +148,8 @@ export function cells (columns: readonly Column[], rows: readonly Result[]): str
 /** Fixed-width text table. */
 export function renderTextTable (headers: readonly string[], rows: readonly string[][], align: ReadonlyArray<'left' | 'right'>): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
-  const line = (row: readonly string[]): string => row.map((cell, i) => (align[i] === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()
+  const line = (row: readonly string[]): string =>
+    row.map((cell, i) => (align[i] === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()
   return [line(headers), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 

@@ -37,7 +37,9 @@ export function parseCpuProfile (json: string, source = 'profile'): CpuProfile {
   const profile = JSON.parse(json) as Partial<CpuProfile>
   if (!Array.isArray(profile.nodes) || profile.nodes.length === 0) throw new TypeError(`${source}: expected a .cpuprofile with nodes`)
   if (!Array.isArray(profile.samples) || !Array.isArray(profile.timeDeltas)) throw new TypeError(`${source}: expected samples and timeDeltas`)
-  if (profile.samples.length !== profile.timeDeltas.length) throw new TypeError(`${source}: expected as many timeDeltas (${profile.timeDeltas.length}) as samples (${profile.samples.length})`)
+  if (profile.samples.length !== profile.timeDeltas.length) {
+    throw new TypeError(`${source}: expected as many timeDeltas (${profile.timeDeltas.length}) as samples (${profile.samples.length})`)
+  }
   return profile as CpuProfile
 }
 

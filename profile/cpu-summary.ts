@@ -132,7 +132,19 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
     nodeSelfSamples[i]!++
   }
   if (profilerSamples > 0) {
-    functions.push({ name: PROFILER_ENTRY, location: '', url: '', line: 0, origin: 'v8', selfUs: profilerUs, totalUs: profilerUs, selfSamples: profilerSamples, totalSamples: profilerSamples, selfShare: 0, totalShare: 0 })
+    functions.push({
+      name: PROFILER_ENTRY,
+      location: '',
+      url: '',
+      line: 0,
+      origin: 'v8',
+      selfUs: profilerUs,
+      totalUs: profilerUs,
+      selfSamples: profilerSamples,
+      totalSamples: profilerSamples,
+      selfShare: 0,
+      totalShare: 0
+    })
   }
 
   // Total: walk each sampled node's stack once, crediting each function at most once.

@@ -34,21 +34,35 @@ export interface DriveOptions {
 const SETTLE_MS = 250
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-const common = (target: DriveTarget, o: DriveOptions): { url: string, connections: number, pipelining: number, rate: null, timeoutSeconds: number, maxResponses: number } =>
+const common = (
+  target: DriveTarget,
+  o: DriveOptions
+): { url: string, connections: number, pipelining: number, rate: null, timeoutSeconds: number, maxResponses: number } =>
   ({ url: target.loadUrl, connections: o.connections, pipelining: 1, rate: null, timeoutSeconds: o.timeoutSeconds, maxResponses: o.maxResponses })
 
 /** One request per distinct path (bounded by `boundSeconds`), so a short warm-up measures a warm cache. */
 export async function prime (target: DriveTarget, scenario: Scenario, prefix: string, o: DriveOptions, boundSeconds = 60): Promise<number> {
   let next = 0
   const paths = scenario.segments.map((segment) => prefix + segment)
-  const outcome = await runLoad({ ...common(target, o), maxResponses: paths.length, nextPath: () => paths[next++ % paths.length]!, durationSeconds: boundSeconds, recordLatencies: false })
+  const outcome = await runLoad({
+    ...common(target, o),
+    maxResponses: paths.length,
+    nextPath: () => paths[next++ % paths.length]!,
+    durationSeconds: boundSeconds,
+    recordLatencies: false
+  })
   return outcome.ok + outcome.non2xx
 }
 
 /** Unmeasured traffic of the scenario, on a stream of its own (not the measured run's paths). */
 export async function warmUp (target: DriveTarget, scenario: Scenario, prefix: string, o: DriveOptions, seconds: number): Promise<void> {
   if (seconds <= 0) return
-  await runLoad({ ...common(target, o), nextPath: pathSource(scenario, prefix, deriveSeed(o.seed, 'warm-up')), durationSeconds: seconds, recordLatencies: false })
+  await runLoad({
+    ...common(target, o),
+    nextPath: pathSource(scenario, prefix, deriveSeed(o.seed, 'warm-up')),
+    durationSeconds: seconds,
+    recordLatencies: false
+  })
   await sleep(SETTLE_MS)
 }
 
@@ -69,7 +83,12 @@ export async function measure (target: DriveTarget, scenario: Scenario, prefix: 
   const [metricsBefore, originBefore] = await Promise.all([scrapeMetrics(target.metricsUrl, warn), originRequests(target.originStatsUrl, warn)])
   const procBefore = o.procfs.list()
   const cpuBefore = process.cpuUsage()
-  const outcome = await runLoad({ ...common(target, o), nextPath: pathSource(scenario, prefix, seed), durationSeconds: o.durationSeconds, recordLatencies: true })
+  const outcome = await runLoad({
+    ...common(target, o),
+    nextPath: pathSource(scenario, prefix, seed),
+    durationSeconds: o.durationSeconds,
+    recordLatencies: true
+  })
   const cpu = process.cpuUsage(cpuBefore)
   const procAfter = o.procfs.list()
   await sleep(SETTLE_MS)

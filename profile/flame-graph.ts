@@ -122,7 +122,8 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
   svg rect { stroke: #fff; stroke-width: 0.5; cursor: pointer; }
   svg g.dim rect { opacity: 0.45; }
   svg g.hit rect { fill: #e040fb !important; }
-  #tip { position: fixed; pointer-events: none; background: #222; color: #eee; padding: 6px 8px; border-radius: 4px; font-size: 12px; display: none; max-width: 560px; white-space: pre-wrap; z-index: 2; }
+  #tip { position: fixed; pointer-events: none; background: #222; color: #eee; padding: 6px 8px; border-radius: 4px; font-size: 12px; ` +
+`display: none; max-width: 560px; white-space: pre-wrap; z-index: 2; }
 </style>
 </head>
 <body>
@@ -147,10 +148,13 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
   const ms = (us) => (us / 1000).toFixed(us < 10000 ? 2 : 1) + ' ms'
   const pct = (us) => (100 * us / (data.root[3] || 1)).toFixed(1) + '%'
   document.getElementById('title').textContent = data.title
-  document.getElementById('meta').textContent = data.samples + ' samples, ' + ms(data.totalUs) + ' on CPU shown. Width is time; a frame sits under its caller. Click to zoom, hover for details.'
-  document.getElementById('legend').innerHTML = data.origins.map((o) => { const c = COLORS[o]; return '<span style="background:hsl(' + c[0] + ',' + c[1] + '%,' + c[2] + '%)"></span>' + o }).join('')
+  document.getElementById('meta').textContent = data.samples + ' samples, ' + ms(data.totalUs) + ` +
+`' on CPU shown. Width is time; a frame sits under its caller. Click to zoom, hover for details.'
+  document.getElementById('legend').innerHTML = data.origins.map((o) => { const c = COLORS[o]; ` +
+`return '<span style="background:hsl(' + c[0] + ',' + c[1] + '%,' + c[2] + '%)"></span>' + o }).join('')
   const hash = (s) => { let h = 0; for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0; return Math.abs(h) }
-  const color = (f) => { const c = COLORS[data.origins[f[2]]]; const n = data.names[f[0]]; const j = hash(n) % 10; return 'hsl(' + (c[0] + j * 2) + ',' + c[1] + '%,' + (c[2] + (j - 5)) + '%)' }
+  const color = (f) => { const c = COLORS[data.origins[f[2]]]; const n = data.names[f[0]]; const j = hash(n) % 10; ` +
+`return 'hsl(' + (c[0] + j * 2) + ',' + c[1] + '%,' + (c[2] + (j - 5)) + '%)' }
   let focus = [data.root]  // the zoomed frame's path from the root
   let pattern = null
   function render () {
@@ -204,7 +208,8 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
         tip.style.display = 'block'
         tip.style.left = Math.min(e.clientX + 12, window.innerWidth - 380) + 'px'
         tip.style.top = (e.clientY + 14) + 'px'
-        tip.textContent = name + '\\n' + (data.locations[r.f[1]] || '(native)') + '  [' + data.origins[r.f[2]] + ']\\ntotal ' + ms(r.f[3]) + ' (' + pct(r.f[3]) + ')   self ' + ms(r.f[4]) + ' (' + pct(r.f[4]) + ')'
+        tip.textContent = name + '\\n' + (data.locations[r.f[1]] || '(native)') + '  [' + data.origins[r.f[2]] + ']\\ntotal ' + ` +
+`ms(r.f[3]) + ' (' + pct(r.f[3]) + ')   self ' + ms(r.f[4]) + ' (' + pct(r.f[4]) + ')'
       })
       g.addEventListener('mouseleave', () => { tip.style.display = 'none' })
       g.addEventListener('click', () => {

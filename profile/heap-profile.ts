@@ -53,7 +53,14 @@ export function summarizeHeapProfile (profile: HeapProfile, { root = process.cwd
     const key = `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`
     let site = sites.get(key)
     if (site === undefined) {
-      site = { name: functionName === '' ? '(anonymous)' : functionName, location: shortLocation(url, lineNumber, root), origin: codeOrigin(url, functionName), selfBytes: 0, totalBytes: 0, selfShare: 0 }
+      site = {
+        name: functionName === '' ? '(anonymous)' : functionName,
+        location: shortLocation(url, lineNumber, root),
+        origin: codeOrigin(url, functionName),
+        selfBytes: 0,
+        totalBytes: 0,
+        selfShare: 0
+      }
       sites.set(key, site)
     }
     const here = path.includes(site) ? path : [...path, site]

@@ -78,7 +78,8 @@ async function main (): Promise<number> {
         originStatsUrl: `${stack.urls.origin}/stats`,
         pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin }
       }
-      note(`profile: stack up (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''}, ${o.workers} workers) at ${stack.urls.nginx}; worker 1 is profiled`)
+      note(`profile: stack up (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''}, ${o.workers} workers) ` +
+        `at ${stack.urls.nginx}; worker 1 is profiled`)
     } else {
       target = { loadUrl: o.target!, metricsUrl: null, originStatsUrl: null, pids: { app: null, nginx: null, redis: null, origin: null } }
       note(`profile: attaching to ${o.target}, profile directory ${profileDir}`)
@@ -94,7 +95,10 @@ async function main (): Promise<number> {
         measurement = await measure(target, scenario, '/weather/', { ...drive, procfs, durationSeconds: o.durationSeconds, route: '/weather/:city' })
       }
     })
-    const report = await buildProfileReport(artifacts, { limit: o.top, title: `worker ${artifacts.pid} under ${o.scenario} (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''})` })
+    const report = await buildProfileReport(artifacts, {
+      limit: o.top,
+      title: `worker ${artifacts.pid} under ${o.scenario} (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''})`
+    })
     text = report.text
   } finally {
     await stack?.stop()
@@ -105,7 +109,8 @@ async function main (): Promise<number> {
   process.stdout.write([
     `Load (${o.scenario}, ${o.connections} connections, ${o.durationSeconds} s, the whole cluster while worker 1 was profiled): ` +
       `${Math.round(m.requestsPerSecond).toLocaleString('en-US')} req/s, p50 ${m.latencyMs.p50.toFixed(2)} ms, p99 ${m.latencyMs.p99.toFixed(2)} ms, ` +
-      `${m.non2xx} non-2xx, ${m.errors} errors${m.originCalls === null ? '' : `, ${m.originCalls} origin calls`}${cpu === null || cpu === undefined ? '' : `, ${Math.round(cpu)} µs app CPU/request`}`,
+      `${m.non2xx} non-2xx, ${m.errors} errors${m.originCalls === null ? '' : `, ${m.originCalls} origin calls`}` +
+      `${cpu === null || cpu === undefined ? '' : `, ${Math.round(cpu)} µs app CPU/request`}`,
     '',
     text,
     ''

@@ -134,7 +134,9 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
     } catch {
       throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected a URL`)
     }
-    if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected http://127.0.0.1:PORT (loopback only)`)
+    if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
+      throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected http://127.0.0.1:PORT (loopback only)`)
+    }
     if (values['profile-dir'] === undefined) throw new ProfileOptionError('--target needs --profile-dir: the CACHESTACK_PROFILE_DIR the app was started with')
     explicit.target = values.target.replace(/\/$/, '')
     explicit.profileDir = values['profile-dir']

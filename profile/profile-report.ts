@@ -34,8 +34,10 @@ export function formatRuntime (stats: RuntimeStats): string {
   const rss = stats.samples.map((s) => s.rss)
   const d = stats.eventLoopDelay
   return [
-    `Runtime over ${(stats.durationMs / 1000).toFixed(1)} s: heap used ${mib(Math.min(...heap))}–${mib(Math.max(...heap))} MiB, RSS ${mib(Math.min(...rss))}–${mib(Math.max(...rss))} MiB`,
-    `GC: ${stats.gc.count} pauses, ${stats.gc.totalMs.toFixed(1)} ms (${(100 * stats.gc.totalMs / (stats.durationMs || 1)).toFixed(1)}% of the run), longest ${stats.gc.maxMs.toFixed(1)} ms`,
+    `Runtime over ${(stats.durationMs / 1000).toFixed(1)} s: heap used ${mib(Math.min(...heap))}–${mib(Math.max(...heap))} MiB, ` +
+      `RSS ${mib(Math.min(...rss))}–${mib(Math.max(...rss))} MiB`,
+    `GC: ${stats.gc.count} pauses, ${stats.gc.totalMs.toFixed(1)} ms (${(100 * stats.gc.totalMs / (stats.durationMs || 1)).toFixed(1)}% of the run), ` +
+      `longest ${stats.gc.maxMs.toFixed(1)} ms`,
     `Event loop: delay p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms; utilization ${(100 * stats.eventLoopUtilization).toFixed(1)}%`
   ].join('\n')
 }

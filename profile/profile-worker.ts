@@ -66,7 +66,12 @@ export async function findArmedWorker (outDir: string): Promise<Armed | undefine
 }
 
 export async function profileWorker ({ outDir, during, timeoutMs = 30_000, pollMs = 50 }: ProfileWorkerOptions): Promise<ProfileArtifacts> {
-  const armed = await waitFor('an armed worker (was the app started with --import …/profile/preload.js and CACHESTACK_PROFILE_DIR?)', () => findArmedWorker(outDir), timeoutMs, pollMs)
+  const armed = await waitFor(
+    'an armed worker (was the app started with --import …/profile/preload.js and CACHESTACK_PROFILE_DIR?)',
+    () => findArmedWorker(outDir),
+    timeoutMs,
+    pollMs
+  )
   const base = join(outDir, armed.label)
   await rm(base + RECORDING_SUFFIX, { force: true })
   await rm(base + MANIFEST_SUFFIX, { force: true })

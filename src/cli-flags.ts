@@ -5,7 +5,14 @@
 export type FlagErrorFactory = (message: string) => Error
 
 /** A number from `min` to `max` (an integer when `integer`), or undefined when the flag is absent. */
-export function boundedNumber (makeError: FlagErrorFactory, name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined {
+export function boundedNumber (
+  makeError: FlagErrorFactory,
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+  integer: boolean
+): number | undefined {
   if (raw === undefined) return undefined
   const n = Number(raw)
   if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {

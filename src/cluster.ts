@@ -30,7 +30,11 @@ export interface Primary {
  * Crash-loop back-off: the delay before respawning, doubled per crash in a row, capped. A worker
  * that lived `stableAfterMs` starts the count afresh.
  */
-export function nextRespawn (crashesInARow: number, uptimeMs: number, { baseMs, maxMs, stableAfterMs }: { baseMs: number, maxMs: number, stableAfterMs: number }): { crashesInARow: number, delayMs: number } {
+export function nextRespawn (
+  crashesInARow: number,
+  uptimeMs: number,
+  { baseMs, maxMs, stableAfterMs }: { baseMs: number, maxMs: number, stableAfterMs: number }
+): { crashesInARow: number, delayMs: number } {
   const crashes = uptimeMs >= stableAfterMs ? 1 : crashesInARow + 1
   return { crashesInARow: crashes, delayMs: Math.min(baseMs * 2 ** (crashes - 1), maxMs) }
 }

@@ -51,7 +51,7 @@ async function primary (config: Readonly<Config>): Promise<void> {
     strategy: config.cacheStrategy,
     origin: env.ORIGIN_URL ?? config.originUrl,
     metrics: metrics.url
-  }, `cachestack listening — try GET /weather/london`)
+  }, 'cachestack listening — try GET /weather/london')
 }
 
 const config = readConfig()

@@ -8,7 +8,10 @@ import type { Config, RedisTarget } from './config.js'
 /** The engine only uses commands both clients share: single-key commands, scripts, pub/sub. */
 export type RedisClient = Redis | Cluster
 
-export type RedisClientConfig = Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'> & Partial<Pick<Config, 'redisAutoPipelining'>> & { redis: RedisTarget }
+export type RedisClientConfig =
+  & Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'>
+  & Partial<Pick<Config, 'redisAutoPipelining'>>
+  & { redis: RedisTarget }
 
 const reconnect = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
 
@@ -43,7 +46,14 @@ export function createRedisClient (config: RedisClientConfig, logger: Logger, { 
       slotsRefreshTimeout: config.redisConnectTimeoutMs
     })
     : target.kind === 'sentinel'
-      ? new Redis({ ...options, ...queue, sentinels: target.sentinels.map(({ host, port }) => ({ host, port })), name: target.name, retryStrategy: reconnect, sentinelRetryStrategy: reconnect })
+      ? new Redis({
+        ...options,
+        ...queue,
+        sentinels: target.sentinels.map(({ host, port }) => ({ host, port })),
+        name: target.name,
+        retryStrategy: reconnect,
+        sentinelRetryStrategy: reconnect
+      })
       : new Redis(target.url, { ...options, ...queue, retryStrategy: reconnect })
   let lastError = ''
   client.on('error', (err: Error) => {

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Pool } from 'undici'
 import { startApp, type AppProcess } from './helpers/app-process.js'
-import { startOrigin, type TestOrigin } from './helpers/origin.js'
+import { startOrigin } from './helpers/origin.js'
 import { startRedisServer, type RedisServer } from './helpers/redis.js'
 
 let redis: RedisServer
@@ -48,7 +48,14 @@ test('1,000 concurrent requests for one cold city across two instances × 2 work
 
 test('origin stopped after warm-up: 200 STALE within grace, then a clear 502 JSON past it, never a hang', async () => {
   const origin = await startOrigin({ latencyMs: 5 })
-  const served = await app({ CACHE_STRATEGY: 'memory', ORIGIN_URL: origin.url, CACHE_TTL_SECONDS: '1', CACHE_GRACE_SECONDS: '2', CACHE_TTL_JITTER: '0', WORKERS: '1' })
+  const served = await app({
+    CACHE_STRATEGY: 'memory',
+    ORIGIN_URL: origin.url,
+    CACHE_TTL_SECONDS: '1',
+    CACHE_GRACE_SECONDS: '2',
+    CACHE_TTL_JITTER: '0',
+    WORKERS: '1'
+  })
   assert.equal((await fetch(`${served.url}/weather/lima`)).headers.get('x-cache'), 'MISS')
   await origin.close()
   await new Promise(resolve => setTimeout(resolve, 1100))

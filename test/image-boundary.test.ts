@@ -50,7 +50,7 @@ test('importsOf finds static, type-only, re-exported and dynamic imports, not pa
     "export { c } from './c.js'",
     "import * as d from 'd'",
     "const e = await import('e/sub')",
-    "// node --import ./dist/preload.js",
+    '// node --import ./dist/preload.js',
     "import './side-effect.js'"
   ].join('\n'))
   assert.deepEqual(found.sort(), ['../b.js', './a.js', './c.js', './side-effect.js', 'd', 'e/sub'].sort())

@@ -27,7 +27,12 @@ after(() => {
 
 function npmRun (args: string[], env: Record<string, string>): NpmRun {
   // Its own process group, as under a process manager; no terminal to signal the whole group.
-  const npm = spawn('npm', args, { cwd: ROOT, env: { ...process.env, NODE_TEST_CONTEXT: '', LOG_LEVEL: 'info', ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  const npm = spawn('npm', args, {
+    cwd: ROOT,
+    env: { ...process.env, NODE_TEST_CONTEXT: '', LOG_LEVEL: 'info', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   running.push(npm)
   let output = ''
   npm.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
@@ -114,7 +119,13 @@ test("npm start: the Quick start's curl prints what README says; SIGTERM to npm 
 
 test('npm run stack: SIGTERM to npm stops nginx, the app cluster, the provider and redis-server', async () => {
   const [nginxPort, appPort, originPort, redisPort] = await ports(4) as [number, number, number, number]
-  const run = npmRun(['run', 'stack'], { NGINX_PORT: String(nginxPort), APP_PORT: String(appPort), ORIGIN_PORT: String(originPort), REDIS_PORT: String(redisPort), LOG_LEVEL: 'warn' })
+  const run = npmRun(['run', 'stack'], {
+    NGINX_PORT: String(nginxPort),
+    APP_PORT: String(appPort),
+    ORIGIN_PORT: String(originPort),
+    REDIS_PORT: String(redisPort),
+    LOG_LEVEL: 'warn'
+  })
   await waitFor(() => {
     if (run.npm.exitCode !== null) throw new Error(`npm run stack exited ${run.npm.exitCode}:\n${run.output()}`)
     return run.output().includes('cachestack stack is up')

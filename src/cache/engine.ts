@@ -128,11 +128,15 @@ export class CacheEngine implements WeatherCache {
 
   constructor (options: CacheEngineOptions) {
     if (options.l2 !== undefined && options.breaker === undefined) throw new TypeError('expected options.breaker with options.l2')
-    if ((options.lock !== undefined || options.bus !== undefined) && options.l2 === undefined) throw new TypeError('expected options.l2 with options.lock or options.bus')
+    if ((options.lock !== undefined || options.bus !== undefined) && options.l2 === undefined) {
+      throw new TypeError('expected options.l2 with options.lock or options.bus')
+    }
     if (!(options.ttlMs > 0)) throw new TypeError(`expected options.ttlMs > 0, got ${options.ttlMs}`)
     const jitter = options.ttlJitter ?? 0
     if (!(jitter >= 0 && jitter < 1)) throw new TypeError(`expected options.ttlJitter in [0, 1), got ${jitter}`)
-    if (options.earlyRefreshBeta !== undefined && !(options.earlyRefreshBeta > 0)) throw new TypeError(`expected options.earlyRefreshBeta > 0, got ${options.earlyRefreshBeta}`)
+    if (options.earlyRefreshBeta !== undefined && !(options.earlyRefreshBeta > 0)) {
+      throw new TypeError(`expected options.earlyRefreshBeta > 0, got ${options.earlyRefreshBeta}`)
+    }
     this.#l1 = options.l1
     this.#l2 = options.l2
     this.#breaker = options.breaker
@@ -221,7 +225,12 @@ export class CacheEngine implements WeatherCache {
         this.#earlyKey = undefined
         if (early) this.#refreshInBackground(key, load)
         this.#events.hit('l1')
-        return Promise.resolve({ entry: record.entry, source: 'HIT-L1', remainingMs: record.freshUntil - now, serverTiming: early ? 'l1;desc=hit-early-refresh' : 'l1;desc=hit' })
+        return Promise.resolve({
+          entry: record.entry,
+          source: 'HIT-L1',
+          remainingMs: record.freshUntil - now,
+          serverTiming: early ? 'l1;desc=hit-early-refresh' : 'l1;desc=hit'
+        })
       }
       // RFC 5861 stale-while-revalidate: answer now, refresh once in the background.
       this.#earlyKey = undefined

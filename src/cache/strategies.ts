@@ -81,4 +81,3 @@ export function createCacheEngine (strategy: Exclude<CacheStrategyName, `peer-${
     ...(events === undefined ? {} : { events })
   })
 }
-

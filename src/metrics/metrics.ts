@@ -28,14 +28,49 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
   // Per-request counters are FastCounters: resolved label sets, one addition per increment.
   const hits = new FastCounter({ name: 'cachestack_cache_hits_total', help: 'Cache hits by layer', registers: [registry] })
   const stale = new FastCounter({ name: 'cachestack_cache_stale_total', help: 'Stale answers served within grace, by layer', registers: [registry] })
-  const negativeHits = new Counter({ name: 'cachestack_cache_negative_hits_total', help: 'Lookups answered by a remembered "does not exist"', registers: [registry] })
-  const refreshes = new Counter({ name: 'cachestack_cache_refreshes_total', help: 'Background refreshes (stale-while-revalidate, early refresh) by outcome', labelNames: ['outcome'] as const, registers: [registry] })
-  const lockWaits = new Counter({ name: 'cachestack_cache_lock_waits_total', help: 'Waits for another process\'s fill of a key, by outcome', labelNames: ['outcome'] as const, registers: [registry] })
+  const negativeHits = new Counter({
+    name: 'cachestack_cache_negative_hits_total',
+    help: 'Lookups answered by a remembered "does not exist"',
+    registers: [registry]
+  })
+  const refreshes = new Counter({
+    name: 'cachestack_cache_refreshes_total',
+    help: 'Background refreshes (stale-while-revalidate, early refresh) by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry]
+  })
+  const lockWaits = new Counter({
+    name: 'cachestack_cache_lock_waits_total',
+    help: 'Waits for another process\'s fill of a key, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry]
+  })
   const misses = new FastCounter({ name: 'cachestack_cache_misses_total', help: 'Lookups no cache layer could answer', registers: [registry] }).series()
-  const l2Errors = new Counter({ name: 'cachestack_cache_errors_total', help: 'Failed cache operations by layer and operation', labelNames: ['layer', 'operation'] as const, registers: [registry] })
-  const l2Skipped = new Counter({ name: 'cachestack_cache_skipped_total', help: 'L2 operations skipped while the circuit breaker is open', labelNames: ['layer'] as const, registers: [registry] })
-  const breaker = new Gauge({ name: 'cachestack_circuit_breaker_state', help: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['layer'] as const, registers: [registry], aggregator: 'max' })
-  const originRequests = new Counter({ name: 'cachestack_origin_requests_total', help: 'Requests to the weather provider by outcome', labelNames: ['outcome'] as const, registers: [registry] })
+  const l2Errors = new Counter({
+    name: 'cachestack_cache_errors_total',
+    help: 'Failed cache operations by layer and operation',
+    labelNames: ['layer', 'operation'] as const,
+    registers: [registry]
+  })
+  const l2Skipped = new Counter({
+    name: 'cachestack_cache_skipped_total',
+    help: 'L2 operations skipped while the circuit breaker is open',
+    labelNames: ['layer'] as const,
+    registers: [registry]
+  })
+  const breaker = new Gauge({
+    name: 'cachestack_circuit_breaker_state',
+    help: 'L2 circuit breaker: 0 closed, 1 half-open, 2 open',
+    labelNames: ['layer'] as const,
+    registers: [registry],
+    aggregator: 'max'
+  })
+  const originRequests = new Counter({
+    name: 'cachestack_origin_requests_total',
+    help: 'Requests to the weather provider by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry]
+  })
   const originDuration = new Histogram({
     name: 'cachestack_origin_request_duration_seconds',
     help: 'Weather provider latency',

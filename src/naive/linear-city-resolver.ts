@@ -44,7 +44,9 @@ export class LinearCityResolver implements CityResolver {
       // The naive first version canonicalizes in the loop itself (canonicalName's rules, written
       // out), so the profile charges the work to the scan that does it.
       const cityName = this.#inline ? city.name.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ') : this.#canonicalize(city.name)
-      const altName = !city.altName ? '' : this.#inline ? city.altName.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ') : this.#canonicalize(city.altName)
+      const altName = !city.altName
+        ? ''
+        : this.#inline ? city.altName.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ') : this.#canonicalize(city.altName)
       if (cityName === name || (altName !== '' && altName === name)) {
         named = true
         if (inCountry) best = preferred(best, city)

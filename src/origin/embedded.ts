@@ -29,12 +29,17 @@ export function startEmbeddedOrigin (env: NodeJS.ProcessEnv, { timeoutMs = 30_00
       resolve({
         url: `http://127.0.0.1:${message.port}`,
         child,
-        stop: () => new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done()
-          child.once('exit', () => done())
-          child.kill('SIGTERM')
-        })
+        stop: () => stopChild(child)
       })
     })
+  })
+}
+
+/** SIGTERM, then its exit (at once when it has exited already). */
+function stopChild (child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
   })
 }

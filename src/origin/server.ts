@@ -38,7 +38,11 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
   const bucketMs = bucketSeconds * 1000
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), keepAliveTimeout: 72_000 })
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    keepAliveTimeout: 72_000
+  })
 
   app.get<{ Params: { id: string } }>('/v1/weather/:id', async (request, reply) => {
     stats.requests++

@@ -32,7 +32,9 @@ export function profilerOptions (options: Partial<ProfilerOptions> & { outDir: s
   check('heapSamplingIntervalBytes', 128, 1 << 30)
   check('runtimeSampleMs', 10, 60_000)
   check('maxDurationMs', 100, 3_600_000)
-  if (!/^[\w.-]{1,100}$/.test(resolved.label)) throw new TypeError(`expected label to be 1-100 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(resolved.label)}`)
+  if (!/^[\w.-]{1,100}$/.test(resolved.label)) {
+    throw new TypeError(`expected label to be 1-100 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(resolved.label)}`)
+  }
   if (resolved.outDir === '') throw new TypeError('expected outDir')
   return Object.freeze(resolved)
 }

@@ -32,7 +32,13 @@ export const writeStoredAnswer: WriteAnswer = (reply, entry, head) => {
 export function writeStoredResponse (raw: ServerResponse, entry: CacheEntry, head: AnswerHead): void {
   if (head.status === 304) {
     // RFC 9110 §15.4.5: the validators and caching headers a 200 would carry, no content.
-    raw.writeHead(304, ['etag', entry.etag, 'cache-control', head.cacheControl, 'age', '' + head.age, 'x-cache', head.source, 'server-timing', head.serverTiming])
+    raw.writeHead(304, [
+      'etag', entry.etag,
+      'cache-control', head.cacheControl,
+      'age', '' + head.age,
+      'x-cache', head.source,
+      'server-timing', head.serverTiming
+    ])
     raw.end()
     return
   }

@@ -9,7 +9,16 @@ import { JSON_TYPE } from './answer.js'
 // About the size of a /weather answer (~390 bytes), so bytes on the wire match.
 export const BASELINE_BODY = JSON.stringify({
   city: { id: 0, name: 'Baseline', country: 'ZZ', population: 1000000, lat: 0, lon: 0 },
-  weather: { temperatureC: 20, feelsLikeC: 20, humidityPct: 50, pressureHpa: 1013, windKph: 10, windDirectionDeg: 180, conditions: 'clear', observedAt: '2026-01-01T00:00:00.000Z' },
+  weather: {
+    temperatureC: 20,
+    feelsLikeC: 20,
+    humidityPct: 50,
+    pressureHpa: 1013,
+    windKph: 10,
+    windDirectionDeg: 180,
+    conditions: 'clear',
+    observedAt: '2026-01-01T00:00:00.000Z'
+  },
   provider: 'cachestack-baseline-constant-response-padding'
 })
 

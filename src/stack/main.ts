@@ -11,12 +11,16 @@ async function describe (stack: Stack, options: ReturnType<typeof readStackEnv>)
   return [
     'cachestack stack is up:',
     `  nginx   ${stack.urls.nginx}   (edge cache ${options.edgeCache === true ? 'on' : 'off'}, rate limit ${rateLimit})`,
-    ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   (strategy ${options.strategy}, ${options.workers} workers; metrics ${stack.urls.metricsAll[i]})`),
+    ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   ` +
+      `(strategy ${options.strategy}, ${options.workers} workers; metrics ${stack.urls.metricsAll[i]})`),
     `  origin  ${stack.urls.origin}   (GET /stats counts provider calls)`,
     ...(stack.urls.redis === undefined ? [] : [`  redis   ${stack.urls.redis}`]),
     ...(stack.redisCluster === undefined
       ? []
-      : [`  redis cluster (REDIS_CLUSTER_NODES=${stack.redisCluster.seeds}):`, ...(await stack.redisCluster.describe()).map((n) => `          127.0.0.1:${n.port}  ${n.role}`)]),
+      : [
+          `  redis cluster (REDIS_CLUSTER_NODES=${stack.redisCluster.seeds}):`,
+          ...(await stack.redisCluster.describe()).map((n) => `          127.0.0.1:${n.port}  ${n.role}`)
+        ]),
     `  nginx logs: ${options.accessLog === false ? '' : `${stack.logs.nginxAccess} (JSON), `}${stack.logs.nginxError}`,
     `  try:    curl -i ${stack.urls.nginx}/weather/paris`,
     'Ctrl-C stops everything.',

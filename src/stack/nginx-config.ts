@@ -229,7 +229,11 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
     proxyNextUpstreamTimeoutSeconds: o.proxyNextUpstreamTimeoutSeconds > o.proxyReadTimeoutSeconds
       ? o.proxyNextUpstreamTimeoutSeconds
-      : fail('proxyNextUpstreamTimeoutSeconds', `above proxyReadTimeoutSeconds (${o.proxyReadTimeoutSeconds}), or a timed-out try is never retried`, o.proxyNextUpstreamTimeoutSeconds)
+      : fail(
+        'proxyNextUpstreamTimeoutSeconds',
+        `above proxyReadTimeoutSeconds (${o.proxyReadTimeoutSeconds}), or a timed-out try is never retried`,
+        o.proxyNextUpstreamTimeoutSeconds
+      )
   }
   return renderTemplate(template, view)
 }

@@ -72,7 +72,14 @@ export async function startNginxServer (options: NginxServerOptions): Promise<Ng
   } catch (err) {
     await child.stop().catch(() => {})
     const log = await readFile(errorLog, 'utf8').catch(() => '')
-    throw new Error(`nginx failed to start (config ${configPath}): ${(err as Error).message}${log === '' ? '' : `\nerror log ${errorLog}:\n${log.trim().split('\n').slice(-10).join('\n')}`}`)
+    throw new Error(`nginx failed to start (config ${configPath}): ${(err as Error).message}` +
+      `${log === '' ? '' : `\nerror log ${errorLog}:\n${log.trim().split('\n').slice(-10).join('\n')}`}`)
   }
-  return { configPath, accessLogPath: config.accessLogPath ?? join(config.workDir, 'access.log'), errorLogPath: errorLog, process: child, stop: () => child.stop() }
+  return {
+    configPath,
+    accessLogPath: config.accessLogPath ?? join(config.workDir, 'access.log'),
+    errorLogPath: errorLog,
+    process: child,
+    stop: () => child.stop()
+  }
 }

@@ -85,10 +85,19 @@ export async function startRedisCluster (options: RedisClusterOptions = {}): Pro
       nodes.push(await startRedisServer({
         port,
         maxMemory,
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMs), '--dir', dir]
+        args: [
+          '--cluster-enabled', 'yes',
+          '--cluster-config-file', join(dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout', String(nodeTimeoutMs),
+          '--dir', dir
+        ]
       }))
     }
-    await run(cli, ['--cluster', 'create', ...nodes.map(n => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes'], { timeout: 30_000 })
+    await run(cli, [
+      '--cluster', 'create', ...nodes.map(n => `127.0.0.1:${n.port}`),
+      '--cluster-replicas', String(replicasPerMaster),
+      '--cluster-yes'
+    ], { timeout: 30_000 })
   } catch (err) {
     await stop()
     throw new Error(`could not create the Redis Cluster: ${(err as Error).message}`, { cause: err })

@@ -63,7 +63,11 @@ export function readStackEnv (env: Env, argv: readonly string[] = []): StackOpti
   } catch (err) {
     throw new Error(`invalid stack arguments: ${(err as Error).message} (known: --redis single|cluster, --instances N)`)
   }
-  return readStackSettings({ ...env, ...(flags.redis === undefined ? {} : { REDIS_TOPOLOGY: flags.redis }), ...(flags.instances === undefined ? {} : { APP_INSTANCES: flags.instances }) })
+  return readStackSettings({
+    ...env,
+    ...(flags.redis === undefined ? {} : { REDIS_TOPOLOGY: flags.redis }),
+    ...(flags.instances === undefined ? {} : { APP_INSTANCES: flags.instances })
+  })
 }
 
 function readStackSettings (env: Env): StackOptions & { nginxPort: number } {

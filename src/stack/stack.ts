@@ -75,7 +75,16 @@ export interface Stack {
    * first instance's internal metrics listener (`…/metrics`, aggregated over its workers),
    * metricsAll = every instance's; redis = the single redis-server's URL; redisCluster = the
    * cluster's seeds (REDIS_CLUSTER_NODES). */
-  readonly urls: { nginx: string, app: string, apps: readonly string[], metrics: string, metricsAll: readonly string[], origin: string, redis?: string, redisCluster?: string }
+  readonly urls: {
+    nginx: string
+    app: string
+    apps: readonly string[]
+    metrics: string
+    metricsAll: readonly string[]
+    origin: string
+    redis?: string
+    redisCluster?: string
+  }
   /** app = the first instance's cluster primary (its workers are its children); apps = every
    * instance's primary; redisNodes = every cluster node's redis-server, killed ones included. */
   readonly pids: { nginx: number, app: number, apps: readonly number[], origin: number, redis?: number, redisNodes?: readonly number[] }

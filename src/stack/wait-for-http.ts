@@ -15,13 +15,17 @@ export interface WaitForHttpOptions {
   accept?: (status: number) => boolean
 }
 
-export async function waitForHttp (url: string, { timeoutMs = 30_000, intervalMs = 50, process: child, signal, accept = (status) => status >= 200 && status < 300 }: WaitForHttpOptions = {}): Promise<void> {
+export async function waitForHttp (
+  url: string,
+  { timeoutMs = 30_000, intervalMs = 50, process: child, signal, accept = (status) => status >= 200 && status < 300 }: WaitForHttpOptions = {}
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer yet'
   while (Date.now() < deadline) {
     signal?.throwIfAborted()
     if (child !== undefined && !child.running()) {
-      throw new Error(`${child.name} exited (code ${child.child.exitCode ?? child.child.signalCode}) before ${url} answered. Its last output:\n${child.outputTail().trim() || '(none)'}`)
+      throw new Error(`${child.name} exited (code ${child.child.exitCode ?? child.child.signalCode}) before ${url} answered. ` +
+        `Its last output:\n${child.outputTail().trim() || '(none)'}`)
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(2000, Math.max(100, deadline - Date.now()))) })

@@ -17,7 +17,14 @@ const config = testConfig({ REDIS_KEY_PREFIX: `coherence${process.pid}`, CACHE_T
 
 async function worker (strategy: 'layered' | 'layered-xfetch' = 'layered', random?: () => number): Promise<{ engine: CacheEngine, subscriber: Redis }> {
   const subscriber = await client()
-  const engine = createCacheEngine(strategy, { config, redis: await client(), subscriber, clock: monotonicClock, logger: silentLogger(), ...(random === undefined ? {} : { random }) })
+  const engine = createCacheEngine(strategy, {
+    config,
+    redis: await client(),
+    subscriber,
+    clock: monotonicClock,
+    logger: silentLogger(),
+    ...(random === undefined ? {} : { random })
+  })
   await engine.start()
   bed.track(engine)
   return { engine, subscriber }

@@ -12,7 +12,11 @@ import { redisBed, waitFor } from '../helpers/redis.js'
 const bed = redisBed()
 
 test('start() subscribes even when the subscriber connection was ready before it (a connection is not a subscription)', async () => {
-  const subscriber = createRedisClient({ redis: { kind: 'single', url: bed.server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 }, silentLogger(), { subscriber: true })
+  const subscriber = createRedisClient(
+    { redis: { kind: 'single', url: bed.server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 },
+    silentLogger(),
+    { subscriber: true }
+  )
   const publisher = await bed.client()
   await waitFor(() => subscriber.status === 'ready', 5000, 'subscriber connected')
   const bus = bed.track(new RedisBus({ subscriber, publisher, channel: 'bus-test', logger: silentLogger() }))

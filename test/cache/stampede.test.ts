@@ -60,7 +60,10 @@ test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load the
   const [a, b] = await Promise.all([worker(), worker()])
   const loader = countingLoader(5)
   const started = performance.now()
-  const results = await Promise.all([...Array.from({ length: 50 }, () => a.get('orphan', loader.load)), ...Array.from({ length: 50 }, () => b.get('orphan', loader.load))])
+  const results = await Promise.all([
+    ...Array.from({ length: 50 }, () => a.get('orphan', loader.load)),
+    ...Array.from({ length: 50 }, () => b.get('orphan', loader.load))
+  ])
   const elapsed = performance.now() - started
   assert.ok(results.every(r => r.source === 'MISS'))
   assert.equal(loader.calls, 2, 'one fallback load per worker, not one per request')

@@ -7,11 +7,17 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 export interface Run { stdout: string, stderr: string }
 
-export function run (command: string, args: readonly string[], { env = {}, timeoutMs = 300_000 }: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<Run> {
+export function run (
+  command: string,
+  args: readonly string[],
+  { env = {}, timeoutMs = 300_000 }: { env?: Record<string, string>, timeoutMs?: number } = {}
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd: ROOT, env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err !== null) {
-        reject(new Error(`${command} ${args.join(' ')} failed (${err.killed ? `killed after ${timeoutMs} ms` : `exit ${String(err.code)}`}):\n${tail(stderr || stdout, 40)}`))
+        reject(new Error(
+          `${command} ${args.join(' ')} failed (${err.killed ? `killed after ${timeoutMs} ms` : `exit ${String(err.code)}`}):\n${tail(stderr || stdout, 40)}`
+        ))
         return
       }
       resolve({ stdout, stderr })
@@ -35,7 +41,11 @@ export class Compose {
   }
 
   async run (args: readonly string[], { env = {}, timeoutMs }: { env?: Record<string, string>, timeoutMs?: number } = {}): Promise<string> {
-    const result = await run('docker-compose', ['-p', this.project, '-f', 'docker-compose.yml', ...args], { env: { ...this.env, ...env }, ...(timeoutMs === undefined ? {} : { timeoutMs }) })
+    const result = await run(
+      'docker-compose',
+      ['-p', this.project, '-f', 'docker-compose.yml', ...args],
+      { env: { ...this.env, ...env }, ...(timeoutMs === undefined ? {} : { timeoutMs }) }
+    )
     return result.stdout
   }
 
@@ -44,7 +54,10 @@ export class Compose {
     const out = await this.run([...(profile === undefined ? [] : ['--profile', profile]), 'ps', '-a', '-q', service])
     const ids = out.split('\n').map((line) => line.trim()).filter(Boolean)
     if (ids.length < 2) return ids
-    const states = await Promise.all(ids.map(async (id) => ({ id, number: Number((await inspect(id)).Config.Labels['com.docker.compose.container-number'] ?? 0) })))
+    const states = await Promise.all(ids.map(async (id) => ({
+      id,
+      number: Number((await inspect(id)).Config.Labels['com.docker.compose.container-number'] ?? 0)
+    })))
     return states.sort((a, b) => a.number - b.number).map((state) => state.id)
   }
 
@@ -77,7 +90,9 @@ export async function nodeIn (id: string, script: string): Promise<string> {
 
 /** An HTTP GET from inside a container (the network the published port does not reach). */
 export async function getInside (id: string, url: string): Promise<{ status: number, headers: Record<string, string>, body: string }> {
-  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(5000) }).then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() })), (e) => { process.stdout.write(JSON.stringify({ status: 0, headers: {}, body: String(e) })) })`
+  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(5000) }).then(` +
+    'async (r) => process.stdout.write(JSON.stringify({ status: r.status, headers: Object.fromEntries(r.headers), body: await r.text() })), ' +
+    '(e) => { process.stdout.write(JSON.stringify({ status: 0, headers: {}, body: String(e) })) })'
   return JSON.parse(await nodeIn(id, script)) as { status: number, headers: Record<string, string>, body: string }
 }
 

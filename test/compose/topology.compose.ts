@@ -35,7 +35,8 @@ before(async () => {
 })
 
 after(async () => {
-  await compose?.run(['--profile', 'cluster', 'down', '-v', '--remove-orphans', '-t', '5'], { timeoutMs: 120_000 }).catch((err: Error) => console.error(err.message))
+  await compose?.run(['--profile', 'cluster', 'down', '-v', '--remove-orphans', '-t', '5'], { timeoutMs: 120_000 })
+    .catch((err: Error) => console.error(err.message))
 })
 
 // ---- waiting on the engine's own view of the containers ----------------------------------------
@@ -67,7 +68,9 @@ async function waitFor (expectations: Expectation[], timeoutMs: number): Promise
         if (states.length === 0 || !states.every((s) => s.State.Status === 'exited')) pending.push(service)
       } else {
         const dead = states.find((s) => s.State.Status === 'exited' || s.State.Status === 'dead')
-        if (dead !== undefined && dead.HostConfig.RestartPolicy.Name === 'no') assert.fail(`${service} exited (code ${dead.State.ExitCode}); its last log lines:\n${await compose.logs(service)}`)
+        if (dead !== undefined && dead.HostConfig.RestartPolicy.Name === 'no') {
+          assert.fail(`${service} exited (code ${dead.State.ExitCode}); its last log lines:\n${await compose.logs(service)}`)
+        }
         const healthy = states.filter((s) => s.State.Running && s.State.Health?.Status === 'healthy').length
         if (healthy < replicas) pending.push(`${service} (${healthy}/${replicas} healthy)`)
       }
@@ -101,7 +104,9 @@ async function weatherRequestsOf (id: string): Promise<number> {
   assert.equal(scrape.status, 200, `the metrics listener of ${id.slice(0, 12)} answers inside the network`)
   let sum = 0
   for (const line of scrape.body.split('\n')) {
-    if (line.startsWith('cachestack_http_request_duration_seconds_count{') && line.includes('route="/weather/:city"')) sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+    if (line.startsWith('cachestack_http_request_duration_seconds_count{') && line.includes('route="/weather/:city"')) {
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1))
+    }
   }
   return sum
 }
@@ -217,7 +222,10 @@ test('6. 10 s of load through nginx while one app replica restarts: 0 failed req
   await run('docker', ['restart', '-t', '15', victim!], { timeoutMs: 60_000 })
   const restartMs = Date.now() - restartStarted
   const result = await load
-  console.log(`# ${result.requests.total} requests in ${result.duration} s (${Math.round(result.requests.average)} req/s), replica ${victim!.slice(0, 12)} restarted in ${restartMs} ms; errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`)
+  console.log(
+    `# ${result.requests.total} requests in ${result.duration} s (${Math.round(result.requests.average)} req/s), ` +
+    `replica ${victim!.slice(0, 12)} restarted in ${restartMs} ms; errors ${result.errors}, timeouts ${result.timeouts}, non-2xx ${result.non2xx}`
+  )
   assert.ok(result.requests.total > 1000, `a real load (${result.requests.total} requests)`)
   assert.equal(result.errors, 0, 'no connection errors')
   assert.equal(result.timeouts, 0, 'no timeouts')

@@ -9,7 +9,10 @@ export { startRedisServer, type RedisServer }
 
 export function serviceRedisClient (url: string, overrides: { commandTimeoutMs?: number } = {}): Redis {
   // A single-node target always yields a Redis (not a Cluster).
-  return createRedisClient({ redis: { kind: 'single', url }, redisCommandTimeoutMs: overrides.commandTimeoutMs ?? 150, redisConnectTimeoutMs: 1000 }, silentLogger()) as Redis
+  return createRedisClient(
+    { redis: { kind: 'single', url }, redisCommandTimeoutMs: overrides.commandTimeoutMs ?? 150, redisConnectTimeoutMs: 1000 },
+    silentLogger()
+  ) as Redis
 }
 
 export async function waitFor (predicate: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {

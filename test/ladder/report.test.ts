@@ -27,7 +27,10 @@ test('ratios: × rung 0, step gain, CPU per request against the previous rung, s
 test('without a baseline or CPU figures the ratios are null, not NaN or Infinity', () => {
   const m = measurement(0, 1, 1, 0)
   m.resources.app = null
-  const [a, b] = withLadderRatios([{ ...ladderFixture().rungs[0]!, ...measuredRuns([m]) }, { ...ladderFixture().rungs[1]!, ...measuredRuns([measurement(5, 1, 1, 0)]) }], null)
+  const [a, b] = withLadderRatios(
+    [{ ...ladderFixture().rungs[0]!, ...measuredRuns([m]) }, { ...ladderFixture().rungs[1]!, ...measuredRuns([measurement(5, 1, 1, 0)]) }],
+    null
+  )
   assert.equal(a!.fractionOfLimit, null)
   assert.equal(b!.stepGain, null, 'rung 0 served nothing: no ratio')
   assert.equal(b!.cpuPerRequestRatio, null)
@@ -104,6 +107,9 @@ test('a step whose rounds overlap the previous rung\'s is called within the nois
   const story = stepStory({ ...results, rungs: [a!, b!] })
   assert.match(story[0]!, /Within the noise: the two rungs' rounds overlap \(100–120 against 115–130 req\/s\), so this run does not rank them\.$/)
   assert.doesNotMatch(stepStory(results)[0]!, /Within the noise/)
-  const single = withLadderRatios([{ ...results.rungs[0]!, ...measuredRuns([measurement(100, 1, 1, 0)]) }, { ...results.rungs[1]!, ...measuredRuns([measurement(101, 1, 1, 0)]) }], null)
+  const single = withLadderRatios(
+    [{ ...results.rungs[0]!, ...measuredRuns([measurement(100, 1, 1, 0)]) }, { ...results.rungs[1]!, ...measuredRuns([measurement(101, 1, 1, 0)]) }],
+    null
+  )
   assert.equal(single[1]!.stepBeyondNoise, null, 'one round: no spread to judge by')
 })

@@ -20,7 +20,10 @@ test('each rung differs from the one before by exactly one switch', () => {
 test('changedSwitches sees every switch, and NAIVE as a set', () => {
   const a = RUNGS[0]!.settings
   assert.deepEqual(changedSwitches(a, { ...a, naive: [...a.naive].reverse() }), [])
-  assert.deepEqual(changedSwitches(a, { naive: [], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true }), ['naive', 'strategy', 'redisAutoPipelining', 'nginxUpstreamKeepalive'])
+  assert.deepEqual(
+    changedSwitches(a, { naive: [], strategy: 'layered', redisAutoPipelining: true, nginxUpstreamKeepalive: true }),
+    ['naive', 'strategy', 'redisAutoPipelining', 'nginxUpstreamKeepalive']
+  )
 })
 
 test('rung 0 is all naive without a cache; the stages follow the issue: algorithm, caching (L1, then L1+L2), I/O, tricks', () => {
@@ -58,7 +61,9 @@ test('the last rung is the default service', () => {
 })
 
 test('nginx without an upstream keep-alive pool renders no keepalive directive in the upstream block', () => {
-  const render = (upstreamKeepalive: number): string => renderNginxConfig(nativeNginxOptions({ workDir: '/tmp/cs-ladder', port: 8080, appPort: 3000, upstreamKeepalive }))
+  const render = (upstreamKeepalive: number): string => renderNginxConfig(
+    nativeNginxOptions({ workDir: '/tmp/cs-ladder', port: 8080, appPort: 3000, upstreamKeepalive })
+  )
   const upstream = (text: string): string => /upstream cachestack_app \{[\s\S]*?\n {2}\}/.exec(text)![0]
   assert.match(upstream(render(64)), /^\s+keepalive 64;$/m)
   assert.doesNotMatch(upstream(render(0)), /^\s+keepalive(_timeout|_requests)? /m)

@@ -34,7 +34,16 @@ test('--quick: short zipf runs of every target; explicit flags still win', () =>
 })
 
 test('flags map onto options', () => {
-  const o = parse('--targets', 'none,layered', '--connections', '20', '--pipelining', '2', '--rate', '500', '--zipf-law', 'rank', '--zipf-exponent', '1.1', '--seed', '7', '--progress')
+  const o = parse(
+    '--targets', 'none,layered',
+    '--connections', '20',
+    '--pipelining', '2',
+    '--rate', '500',
+    '--zipf-law', 'rank',
+    '--zipf-exponent', '1.1',
+    '--seed', '7',
+    '--progress'
+  )
   assert.deepEqual(o.targets, ['none', 'layered'])
   assert.equal(o.connections, 20)
   assert.equal(o.pipelining, 2)
@@ -80,7 +89,13 @@ test('assertLoopback refuses other schemes', () => {
 })
 
 test('storm options: defaults, flags, bounds; the storms are opt-in and need the native stack', () => {
-  const o = parse('--scenarios', 'zipf,expiry-storm,stampede', '--storm-cities', '50', '--storm-ttl', '4', '--stampede-connections', '100', '--stampede-waves', '2')
+  const o = parse(
+    '--scenarios', 'zipf,expiry-storm,stampede',
+    '--storm-cities', '50',
+    '--storm-ttl', '4',
+    '--stampede-connections', '100',
+    '--stampede-waves', '2'
+  )
   assert.deepEqual(o.scenarios, ['zipf', 'expiry-storm', 'stampede'])
   assert.deepEqual([o.stormCities, o.stormTtlSeconds, o.stampedeConnections, o.stampedeWaves], [50, 4, 100, 2])
   assert.deepEqual([DEFAULTS.stormCities, DEFAULTS.stormTtlSeconds, DEFAULTS.stampedeConnections, DEFAULTS.stampedeWaves], [200, 3, 200, 5])
@@ -88,5 +103,8 @@ test('storm options: defaults, flags, bounds; the storms are opt-in and need the
   assert.throws(() => parse('--storm-ttl', '1'), /storm-ttl=1: expected an integer from 2/)
   assert.throws(() => parse('--stampede-connections', '0'), /stampede-connections=0/)
   assert.throws(() => parse('--target', 'http://127.0.0.1:8080', '--scenarios', 'zipf,stampede,expiry-storm'), /stampede, expiry-storm need the native stack/)
-  assert.deepEqual(parse('--targets', 'layered,layered-xfetch,peer-bentocache,peer-cache-manager').targets, ['layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'])
+  assert.deepEqual(
+    parse('--targets', 'layered,layered-xfetch,peer-bentocache,peer-cache-manager').targets,
+    ['layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager']
+  )
 })

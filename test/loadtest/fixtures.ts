@@ -34,7 +34,20 @@ export function fakeObservation (run: FakeRun, repetition = 1): Observation {
   return {
     repetition,
     seed: 42,
-    outcome: { startedAt: new Date('2026-01-01T00:00:00Z'), startedAtMs: 0, arrivals: new Float64Array(0), failureArrivals: new Float64Array(0), durationSeconds: 2, ok: run.ok, non2xx: 0, errors: 0, timeouts: 0, bytes: run.ok * 400, statusCodes: { 200: run.ok }, latencies },
+    outcome: {
+      startedAt: new Date('2026-01-01T00:00:00Z'),
+      startedAtMs: 0,
+      arrivals: new Float64Array(0),
+      failureArrivals: new Float64Array(0),
+      durationSeconds: 2,
+      ok: run.ok,
+      non2xx: 0,
+      errors: 0,
+      timeouts: 0,
+      bytes: run.ok * 400,
+      statusCodes: { 200: run.ok },
+      latencies
+    },
     route,
     edgeCache: run.edgeCache ?? run.target === 'edge',
     rate: null,
@@ -68,10 +81,43 @@ export function fakeResults (runs: readonly FakeRun[], warnings: string[] = []):
     command: 'npm run loadtest -- --quick',
     machine: { node: 'v20.0.0', platform: 'linux', arch: 'x64', cpus: 2, cpuModel: 'Test CPU', totalMemoryBytes: 2 ** 30 },
     topology: { mode: 'native', workers: 2, loadUrl: 'http://127.0.0.1:1', metricsUrl: 'http://127.0.0.1:2/metrics', originStatsUrl: 'http://127.0.0.1:3/stats' },
-    options: { quick: true, durationSeconds: 2, warmupSeconds: 1, connections: 10, pipelining: 1, repetitions: 1, rate: null, timeoutSeconds: 10, maxRequestsPerRun: 1000, cities: 50, zipfLaw: 'population', zipfExponent: 1, seed: 42, stormCities: 200, stormTtlSeconds: 3, stampedeConnections: 200, stampedeWaves: 5 },
+    options: {
+      quick: true,
+      durationSeconds: 2,
+      warmupSeconds: 1,
+      connections: 10,
+      pipelining: 1,
+      repetitions: 1,
+      rate: null,
+      timeoutSeconds: 10,
+      maxRequestsPerRun: 1000,
+      cities: 50,
+      zipfLaw: 'population',
+      zipfExponent: 1,
+      seed: 42,
+      stormCities: 200,
+      stormTtlSeconds: 3,
+      stampedeConnections: 200,
+      stampedeWaves: 5
+    },
     latency: { resolution: 'microseconds', correctedForCoordinatedOmission: false, method: 'closed loop' },
-    scenarios: scenarios.map((name) => ({ name, description: `${name} traffic`, kind: 'steady' as const, coldStart: false, appEnv: {}, distinctPaths: 50, topPathShare: 0.1, top10PercentShare: 0.4 })),
-    targets: targets.map((name) => ({ name, kind: targetKind(name), strategy: name === 'baseline' ? 'none' : name === 'edge' ? 'layered' : name, edgeCache: name === 'edge', pathPrefix: name === 'baseline' ? '/baseline/' : '/weather/' })),
+    scenarios: scenarios.map((name) => ({
+      name,
+      description: `${name} traffic`,
+      kind: 'steady' as const,
+      coldStart: false,
+      appEnv: {},
+      distinctPaths: 50,
+      topPathShare: 0.1,
+      top10PercentShare: 0.4
+    })),
+    targets: targets.map((name) => ({
+      name,
+      kind: targetKind(name),
+      strategy: name === 'baseline' ? 'none' : name === 'edge' ? 'layered' : name,
+      edgeCache: name === 'edge',
+      pathPrefix: name === 'baseline' ? '/baseline/' : '/weather/'
+    })),
     results: withRatios(results),
     warnings
   }
@@ -105,8 +151,24 @@ export function stormResults (): Results {
       observation.stampede = {
         connections: 200,
         waves: [
-          { path: '/weather/shanghai', requests: 200, responses: 200, failures: 0, firstAnswerMs: 95, lastAnswerMs: peer ? 300 : 110, originCalls: peer ? 3 : 1 },
-          { path: '/weather/beijing', requests: 200, responses: 200, failures: 0, firstAnswerMs: 90, lastAnswerMs: peer ? 280 : 105, originCalls: peer ? 2 : 1 }
+          {
+            path: '/weather/shanghai',
+            requests: 200,
+            responses: 200,
+            failures: 0,
+            firstAnswerMs: 95,
+            lastAnswerMs: peer ? 300 : 110,
+            originCalls: peer ? 3 : 1
+          },
+          {
+            path: '/weather/beijing',
+            requests: 200,
+            responses: 200,
+            failures: 0,
+            firstAnswerMs: 90,
+            lastAnswerMs: peer ? 280 : 105,
+            originCalls: peer ? 2 : 1
+          }
         ]
       }
     } else {
@@ -114,8 +176,14 @@ export function stormResults (): Results {
         second, responses: 1000, failures: 0, p50Ms: 2, p99Ms: second === 2 ? (peer ? 400 : 30) : 10, maxMs: 500, originCalls: second === 2 ? 200 : 0
       }))
       observation.expiryWindow = {
-        firstExpirySeconds: 2.6, lastExpirySeconds: 2.9, fromSeconds: 1.6, toSeconds: 4.9, responses: 3300, failures: peer ? 3 : 0,
-        latencyMs: { count: 3300, mean: 5, p50: 2, p90: 8, p99: peer ? 400 : 30, p99_9: 480, max: 500 }, originCalls: 200
+        firstExpirySeconds: 2.6,
+        lastExpirySeconds: 2.9,
+        fromSeconds: 1.6,
+        toSeconds: 4.9,
+        responses: 3300,
+        failures: peer ? 3 : 0,
+        latencyMs: { count: 3300, mean: 5, p50: 2, p90: 8, p99: peer ? 400 : 30, p99_9: 480, max: 500 },
+        originCalls: 200
       }
     }
     const measurements = [buildMeasurement({ ...observation, repetition: 1, seed: 42 + i })]
@@ -125,8 +193,26 @@ export function stormResults (): Results {
   return {
     ...base,
     scenarios: [
-      { name: 'stampede', description: '2 wave(s) of 200 simultaneous requests for one cold city each', kind: 'stampede', coldStart: true, appEnv: {}, distinctPaths: 2, topPathShare: 0.5, top10PercentShare: 0.5 },
-      { name: 'expiry-storm', description: '200 most populous cities, each equally likely, all filled at once with a 3 s TTL', kind: 'expiry', coldStart: false, appEnv: { CACHE_TTL_SECONDS: '3', CACHE_TTL_JITTER: '0' }, distinctPaths: 200, topPathShare: 0.005, top10PercentShare: 0.1 }
+      {
+        name: 'stampede',
+        description: '2 wave(s) of 200 simultaneous requests for one cold city each',
+        kind: 'stampede',
+        coldStart: true,
+        appEnv: {},
+        distinctPaths: 2,
+        topPathShare: 0.5,
+        top10PercentShare: 0.5
+      },
+      {
+        name: 'expiry-storm',
+        description: '200 most populous cities, each equally likely, all filled at once with a 3 s TTL',
+        kind: 'expiry',
+        coldStart: false,
+        appEnv: { CACHE_TTL_SECONDS: '3', CACHE_TTL_JITTER: '0' },
+        distinctPaths: 200,
+        topPathShare: 0.005,
+        top10PercentShare: 0.1
+      }
     ],
     targets: ['layered', 'peer-cache-manager'].map((name) => ({ name, kind: 'strategy' as const, strategy: name, edgeCache: false, pathPrefix: '/weather/' })),
     results: withRatios(results)

@@ -20,7 +20,10 @@ test('hitRatios: shares of all requests; requests that waited on a shared load c
   const edge = hitRatios({ appRequests: 100, edgeHits: 900, l1Hits: 80, l2Hits: 0, misses: 20, appOriginRequests: 20 })
   assert.deepEqual(edge, { edge: 0.9, l1: 0.08, l2: 0, overall: 0.98, miss: 0.02 })
   // The limit: no lookups at all.
-  assert.deepEqual(hitRatios({ appRequests: 0, edgeHits: null, l1Hits: 0, l2Hits: 0, misses: 0, appOriginRequests: 0 }), { edge: null, l1: null, l2: null, overall: null, miss: null })
+  assert.deepEqual(
+    hitRatios({ appRequests: 0, edgeHits: null, l1Hits: 0, l2Hits: 0, misses: 0, appOriginRequests: 0 }),
+    { edge: null, l1: null, l2: null, overall: null, miss: null }
+  )
   assert.equal(hitRatios({ appRequests: null, edgeHits: null, l1Hits: null, l2Hits: null, misses: null, appOriginRequests: null }).overall, null)
 })
 

@@ -16,7 +16,13 @@ test('mulberry32: same seed, same sequence; different seeds, different sequences
 
 test('deriveSeed: stable, and distinct per label', () => {
   assert.equal(deriveSeed(42, 'zipf', 1), deriveSeed(42, 'zipf', 1))
-  const seeds = new Set([deriveSeed(42, 'zipf', 1), deriveSeed(42, 'zipf', 2), deriveSeed(42, 'hot', 1), deriveSeed(43, 'zipf', 1), deriveSeed(42, 'zipf', 1, 'warm-up')])
+  const seeds = new Set([
+    deriveSeed(42, 'zipf', 1),
+    deriveSeed(42, 'zipf', 2),
+    deriveSeed(42, 'hot', 1),
+    deriveSeed(43, 'zipf', 1),
+    deriveSeed(42, 'zipf', 1, 'warm-up')
+  ])
   assert.equal(seeds.size, 5)
   for (const s of seeds) assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 32)
 })

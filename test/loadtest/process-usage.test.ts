@@ -43,7 +43,9 @@ test('treeUsage: per-pid CPU growth summed over the tree, a new process counted 
 test('createProcFs reads this very process from /proc', { skip: process.platform !== 'linux' && 'needs /proc' }, () => {
   const procfs = createProcFs()
   const burn = Date.now() + 50
-  while (Date.now() < burn) {} // some CPU of our own
+  while (Date.now() < burn) {
+    // Busy-wait on purpose: some CPU of our own, so this process's cpuTicks below are above 0.
+  }
   const me = procfs.list().find((s) => s.pid === process.pid)
   assert.ok(me !== undefined)
   assert.equal(me.ppid, process.ppid)

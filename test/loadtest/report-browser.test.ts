@@ -11,7 +11,11 @@ import { fakeResults, TYPICAL } from './fixtures.js'
 test('report.html renders offline in Chromium with every chart drawn', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'loadtest-html-'))
   const file = join(dir, 'report.html')
-  writeFileSync(file, renderHtmlReport(fakeResults([...TYPICAL, { target: 'none', scenario: 'hot', ok: 900, misses: 900 }, { target: 'layered', scenario: 'hot', ok: 12_000, l1: 11_990, misses: 10 }]), loadChartJs()))
+  writeFileSync(file, renderHtmlReport(fakeResults([
+    ...TYPICAL,
+    { target: 'none', scenario: 'hot', ok: 900, misses: 900 },
+    { target: 'layered', scenario: 'hot', ok: 12_000, l1: 11_990, misses: 10 }
+  ]), loadChartJs()))
   const { page, requests, errors, close } = await openOffline(file)
   try {
     await page.waitForFunction('document.body.getAttribute("data-charts") !== "0"', undefined, { timeout: 10_000 })

@@ -76,7 +76,9 @@ test('storm reports: stampede waves, the expiry window and the per-second series
   assert.match(md, /^\| second \| layered \| peer-cache-manager \|$/m)
   assert.match(md, /^\| 2 ◀ \| 30\.0 · 200 \| 400 · 200 \|$/m)
   const html = renderHtmlReport(results, '')
-  for (const id of ['chart-timeline-p99-expiry-storm', 'chart-timeline-origin-expiry-storm', 'chart-latency-stampede']) assert.ok(html.includes(`id="${id}"`), id)
+  for (const id of ['chart-timeline-p99-expiry-storm', 'chart-timeline-origin-expiry-storm', 'chart-latency-stampede']) {
+    assert.ok(html.includes(`id="${id}"`), id)
+  }
   assert.ok(!html.includes('chart-timeline-p99-stampede'))
   assert.ok(html.includes('<th class="left">origin calls per wave</th>'))
 })

@@ -57,14 +57,30 @@ test('runner: each target measured with varied paths; a target that cannot start
     async prepare (target, { cold }) {
       prepared.push([target, cold])
       if (target === 'redis') throw new Error('redis would not start\nmore detail')
-      const endpoints: Endpoints = { loadUrl: app.url, metricsUrl: `${app.url}/metrics`, originStatsUrl: null, pids: { app: process.pid, nginx: null, redis: null, origin: null }, edgeCache: false, strategy: target === 'baseline' ? 'none' : target }
+      const endpoints: Endpoints = {
+        loadUrl: app.url,
+        metricsUrl: `${app.url}/metrics`,
+        originStatsUrl: null,
+        pids: { app: process.pid, nginx: null, redis: null, origin: null },
+        edgeCache: false,
+        strategy: target === 'baseline' ? 'none' : target
+      }
       return endpoints
     },
     async close () {}
   }
   const options = validateOptions({
-    ...DEFAULTS, targets: ['baseline', 'memory', 'redis'], scenarios: ['uniform'], durationSeconds: 0.5, warmupSeconds: 0.2,
-    connections: 4, repetitions: 2, cities: 20, outDir: '/tmp/unused', progress: false, external: null
+    ...DEFAULTS,
+    targets: ['baseline', 'memory', 'redis'],
+    scenarios: ['uniform'],
+    durationSeconds: 0.5,
+    warmupSeconds: 0.2,
+    connections: 4,
+    repetitions: 2,
+    cities: 20,
+    outDir: '/tmp/unused',
+    progress: false,
+    external: null
   })
   const lines: string[] = []
   const stream = { write: (line: string) => { lines.push(line); return true } } as unknown as NodeJS.WriteStream

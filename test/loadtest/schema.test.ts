@@ -30,7 +30,14 @@ test('invalid documents are refused, with the path of the problem', () => {
 
 /** Every object of the schema as (title, field) pairs; an untitled object is a failure. */
 function documentedFields (schema: unknown, out: Array<[string, string]> = []): Array<[string, string]> {
-  const s = schema as { type?: string, title?: string, properties?: Record<string, unknown>, items?: unknown, anyOf?: unknown[], patternProperties?: Record<string, unknown> }
+  const s = schema as {
+    type?: string
+    title?: string
+    properties?: Record<string, unknown>
+    items?: unknown
+    anyOf?: unknown[]
+    patternProperties?: Record<string, unknown>
+  }
   if (s.anyOf !== undefined) for (const alt of s.anyOf) documentedFields(alt, out)
   if (s.items !== undefined) documentedFields(s.items, out)
   if (s.type === 'object' && s.properties !== undefined) {

@@ -37,7 +37,15 @@ test('NAIVE: none by default; a list, all or none; anything else names the varia
 test('NAIVE=all answers exactly what the real service answers: bodies, ETags, statuses, cache layers', async () => {
   const real = service({}).app
   const naive = service({ NAIVE: 'all' })
-  const urls = ['/weather/london', '/weather/Paris', '/weather/paris?country=US', '/weather/S%C3%A3o%20Paulo', '/weather/springfield?country=US', '/weather/nowhere-at-all', '/weather/london?country=ZZ']
+  const urls = [
+    '/weather/london',
+    '/weather/Paris',
+    '/weather/paris?country=US',
+    '/weather/S%C3%A3o%20Paulo',
+    '/weather/springfield?country=US',
+    '/weather/nowhere-at-all',
+    '/weather/london?country=ZZ'
+  ]
   for (const round of ['MISS', 'HIT-L1']) {
     for (const url of urls) {
       const [a, b] = await Promise.all([real.inject(url), naive.app.inject(url)])

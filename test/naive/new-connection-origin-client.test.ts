@@ -73,7 +73,10 @@ test('the same errors as the pooled client: timeout, HTTP 503, unknown id, nobod
     const naive = new NewConnectionOriginClient({ url, timeoutMs: 150 })
     const pooled = new PooledOriginClient({ url, timeoutMs: 150, connections: 1 })
     try {
-      const [a, b] = await Promise.all([naive, pooled].map((client) => client.fetchWeather(id).then(() => undefined, (err: unknown) => err as Error & { code: string, statusCode: number })))
+      const [a, b] = await Promise.all([naive, pooled].map((client) => client.fetchWeather(id).then(
+        () => undefined,
+        (err: unknown) => err as Error & { code: string, statusCode: number }
+      )))
       assert.ok(a !== undefined && b !== undefined, `${url} ${id}: both fail`)
       if (code !== undefined) assert.equal(a.code, code, `${url} ${id}`)
       assert.equal(a.code, b.code, `${url} ${id}`)

@@ -63,7 +63,12 @@ test('the loaders: same report JSON, same origin metrics, one origin call each',
 
 test('an origin failure reaches the caller and the metrics as it does with WeatherLoader', async () => {
   const outcomes: string[] = []
-  const naive = new PerRequestReportLoader({ origin: { fetchWeather: () => Promise.reject(new Error('down')), close: async () => {} }, clock: performance, wallClock: Date.now, onOriginRequest: (outcome) => { outcomes.push(outcome) } })
+  const naive = new PerRequestReportLoader({
+    origin: { fetchWeather: () => Promise.reject(new Error('down')), close: async () => {} },
+    clock: performance,
+    wallClock: Date.now,
+    onOriginRequest: (outcome) => { outcomes.push(outcome) }
+  })
   await assert.rejects(naive.load(cityIndex().resolve('london')!), /down/)
   assert.deepEqual(outcomes, ['error'])
 })

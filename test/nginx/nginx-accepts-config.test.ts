@@ -23,7 +23,7 @@ async function workDir (): Promise<string> {
 }
 
 const variants = {
-  'defaults': {},
+  defaults: {},
   'edge cache on': { edgeCache: true },
   'rate limit and access log off': { rateLimit: false as const, accessLog: false },
   'trusted proxies, 4 workers': { trustedProxies: ['10.0.0.0/8', '::1'], workerProcesses: 4 }
@@ -42,7 +42,10 @@ for (const [name, extra] of Object.entries(variants)) {
 test('nginx -t refuses a broken file, and the error quotes nginx', async () => {
   const dir = await workDir()
   const file = join(dir, 'nginx.conf')
-  await writeFile(file, renderNginxConfig(nativeNginxOptions({ workDir: dir, port: 18080, appPort: 13000 })).replace('proxy_http_version 1.1;', 'proxy_http_version;'))
+  await writeFile(
+    file,
+    renderNginxConfig(nativeNginxOptions({ workDir: dir, port: 18080, appPort: 13000 })).replace('proxy_http_version 1.1;', 'proxy_http_version;')
+  )
   await assert.rejects(testNginxConfig(file, dir), /nginx refused .*\n[\s\S]*invalid number of arguments/)
 })
 

@@ -44,7 +44,10 @@ test('self and total per function; recursion counted once per stack; shares of t
   assert.equal(fn('recurse').location, 'fastify/lib/route.js:20')
   assert.deepEqual([fn('main').origin, fn('recurse').origin, fn('(anonymous)').origin, fn('(idle)').origin], ['own', 'dependency', 'node', 'v8'])
   assert.deepEqual([summary.idleUs, summary.gcUs], [2000, 1000])
-  assert.deepEqual(Object.fromEntries(Object.entries(summary.byOrigin).map(([k, v]) => [k, v.selfUs])), { own: 1000, dependency: 3000, node: 3000, native: 0, v8: 3000 })
+  assert.deepEqual(
+    Object.fromEntries(Object.entries(summary.byOrigin).map(([k, v]) => [k, v.selfUs])),
+    { own: 1000, dependency: 3000, node: 3000, native: 0, v8: 3000 }
+  )
   assert.ok(!summary.functions.some((f) => f.name === '(root)'))
   assert.deepEqual(topFunctions(summary, 'self', { limit: 2 }).map((f) => f.name), ['recurse', '(anonymous)'])
   assert.deepEqual(topFunctions(summary, 'total').map((f) => f.name), ['main', 'recurse', '(anonymous)'])
@@ -99,7 +102,12 @@ test('the recorded worker profile: the route handler\'s own functions appear by 
   const summary = summarizeCpuProfile(parseCpuProfile(readFileSync(FIXTURE, 'utf8')))
   assert.ok(summary.samples > 300, `a real run (${summary.samples} samples)`)
   const own = summary.functions.filter((f) => f.origin === 'own')
-  for (const [name, file] of [['handler', 'routes/weather.js'], ['send', 'routes/weather.js'], ['resolveCity', 'routes/weather.js'], ['normalizeCityName', 'cities/normalize.js']] as const) {
+  for (const [name, file] of [
+    ['handler', 'routes/weather.js'],
+    ['send', 'routes/weather.js'],
+    ['resolveCity', 'routes/weather.js'],
+    ['normalizeCityName', 'cities/normalize.js']
+  ] as const) {
     const fn = own.find((f) => f.name === name)
     assert.ok(fn !== undefined, `${name} is in the profile`)
     assert.match(fn.location, new RegExp(`src/${file.replace('.', '\\.')}:\\d+$`))

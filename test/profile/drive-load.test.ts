@@ -50,7 +50,13 @@ const drive = { connections: 4, timeoutSeconds: 5, maxResponses: 1_000_000, seed
 test('warm-up goes on while the CPU per request falls, and stops once two windows agree', async () => {
   delayMs = 0
   const costs = [900, 600, 400, 300, 300, 300, 300, 300]
-  const outcome = await warmUpUntilSettled(target, scenario, '/weather/', { ...drive, procfs: scriptedProcFs((w) => costs[Math.min(w, costs.length - 1)]!), appPid: APP_PID, minSeconds: 0, maxSeconds: 10 })
+  const outcome = await warmUpUntilSettled(target, scenario, '/weather/', {
+    ...drive,
+    procfs: scriptedProcFs((w) => costs[Math.min(w, costs.length - 1)]!),
+    appPid: APP_PID,
+    minSeconds: 0,
+    maxSeconds: 10
+  })
   assert.equal(outcome.settled, true)
   assert.equal(outcome.cpuMicrosPerRequest.length, 5, `windows: ${outcome.cpuMicrosPerRequest.map(Math.round).join(', ')}`)
   assert.ok(Math.abs(outcome.cpuMicrosPerRequest.at(-1)! - 300) < 30)
@@ -58,7 +64,13 @@ test('warm-up goes on while the CPU per request falls, and stops once two window
 
 test('bounded: a cost that never settles stops at maxSeconds, not settled', async () => {
   delayMs = 0
-  const outcome = await warmUpUntilSettled(target, scenario, '/weather/', { ...drive, procfs: scriptedProcFs((w) => (w % 2 === 0 ? 200 : 400)), appPid: APP_PID, minSeconds: 0, maxSeconds: 2 })
+  const outcome = await warmUpUntilSettled(target, scenario, '/weather/', {
+    ...drive,
+    procfs: scriptedProcFs((w) => (w % 2 === 0 ? 200 : 400)),
+    appPid: APP_PID,
+    minSeconds: 0,
+    maxSeconds: 2
+  })
   assert.equal(outcome.settled, false)
   assert.ok(outcome.seconds >= 2 && outcome.seconds < 4, `${outcome.seconds} s`)
 })
@@ -66,7 +78,13 @@ test('bounded: a cost that never settles stops at maxSeconds, not settled', asyn
 test('a slow app (under 100 answers a window) is settled once the minimum warm-up is done', async () => {
   delayMs = 200
   try {
-    const outcome = await warmUpUntilSettled(target, scenario, '/weather/', { ...drive, procfs: scriptedProcFs((w) => 10_000 * (w + 1)), appPid: APP_PID, minSeconds: 1, maxSeconds: 10 })
+    const outcome = await warmUpUntilSettled(target, scenario, '/weather/', {
+      ...drive,
+      procfs: scriptedProcFs((w) => 10_000 * (w + 1)),
+      appPid: APP_PID,
+      minSeconds: 1,
+      maxSeconds: 10
+    })
     assert.equal(outcome.settled, true)
     assert.ok(outcome.seconds >= 1 && outcome.seconds < 2.5, `${outcome.seconds} s`)
   } finally {

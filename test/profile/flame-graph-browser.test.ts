@@ -22,9 +22,9 @@ test('the flame graph of the recorded worker renders offline in Chromium; hover,
     const frames = Number(await page.getAttribute('body', 'data-frames'))
     assert.ok(frames > 50, `${frames} frames drawn`)
     // Runs in the page (a string: this project compiles without the DOM types).
-    const widest = await page.evaluate(`Math.max(...[...document.querySelectorAll('svg rect')].map((r) => r.getBBox().width))`) as number
+    const widest = await page.evaluate('Math.max(...[...document.querySelectorAll(\'svg rect\')].map((r) => r.getBBox().width))') as number
     assert.ok(widest > 1000, 'the root spans the page')
-    const labels = await page.evaluate(`[...document.querySelectorAll('svg text')].map((t) => t.textContent)`) as string[]
+    const labels = await page.evaluate('[...document.querySelectorAll(\'svg text\')].map((t) => t.textContent)') as string[]
     assert.ok(labels.includes('(root)'))
 
     // Hover: the tooltip names the function, its file:line and its times.
@@ -38,7 +38,10 @@ test('the flame graph of the recorded worker renders offline in Chromium; hover,
     await handler.click()
     const zoomed = Number(await page.getAttribute('body', 'data-frames'))
     assert.ok(zoomed < frames, `${zoomed} < ${frames}`)
-    const handlerWidth = await page.evaluate(`[...document.querySelectorAll('svg g[data-origin="own"]')].find((g) => g.textContent === 'handler').querySelector('rect').getBBox().width`) as number
+    const handlerWidth = await page.evaluate(
+      '[...document.querySelectorAll(\'svg g[data-origin="own"]\')].find((g) => g.textContent === \'handler\')' +
+      '.querySelector(\'rect\').getBBox().width'
+    ) as number
     assert.ok(handlerWidth > 1000)
     await page.screenshot({ path: join(dir, 'zoomed.png') })
     await page.click('#reset')

@@ -17,7 +17,22 @@ test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profil
   const out = mkdtempSync(join(tmpdir(), 'profile-cli-'))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT
-  const { stdout } = await run(process.execPath, [MAIN, '--quick', '--duration', '1.5', '--warmup', '0', '--cities', '50', '--strategy', 'memory', '--workers', '1', '--connections', '8', '--top', '60', '--out', out], { env, timeout: 110_000 })
+  const { stdout } = await run(
+    process.execPath,
+    [
+      MAIN,
+      '--quick',
+      '--duration', '1.5',
+      '--warmup', '0',
+      '--cities', '50',
+      '--strategy', 'memory',
+      '--workers', '1',
+      '--connections', '8',
+      '--top', '60',
+      '--out', out
+    ],
+    { env, timeout: 110_000 }
+  )
   const files = readdirSync(out)
   const one = (suffix: string): string => {
     const found = files.filter((f) => f.endsWith(suffix))

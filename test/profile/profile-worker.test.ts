@@ -17,7 +17,9 @@ test('npm run profile\'s mechanism: one worker profiled under load, its route fu
   assert.ok(run.artifacts.durationMs >= 2000, `recorded across the load (${run.artifacts.durationMs} ms)`)
   const files = readdirSync(outDir)
   const label = run.artifacts.label
-  for (const suffix of ['.cpuprofile', '.heapprofile', '.runtime.json', '.profile.json', '.armed.json']) assert.ok(files.includes(label + suffix), `${label}${suffix} in ${files.join(', ')}`)
+  for (const suffix of ['.cpuprofile', '.heapprofile', '.runtime.json', '.profile.json', '.armed.json']) {
+    assert.ok(files.includes(label + suffix), `${label}${suffix} in ${files.join(', ')}`)
+  }
   assert.ok(!files.some((f) => f.endsWith('.start') || f.endsWith('.stop')), 'the worker consumed its control files')
 
   const report = await buildProfileReport(run.artifacts, { limit: 60 })

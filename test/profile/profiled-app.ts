@@ -35,7 +35,13 @@ export interface ProfiledRunOptions {
   cpuSamplingIntervalUs?: number
 }
 
-export async function profileAppUnderLoad ({ outDir, env = {}, durationS = 2, connections = 16, cpuSamplingIntervalUs = 1000 }: ProfiledRunOptions): Promise<ProfiledRun> {
+export async function profileAppUnderLoad ({
+  outDir,
+  env = {},
+  durationS = 2,
+  connections = 16,
+  cpuSamplingIntervalUs = 1000
+}: ProfiledRunOptions): Promise<ProfiledRun> {
   const app = await startApp({
     WORKERS: '1',
     CACHE_STRATEGY: 'memory',

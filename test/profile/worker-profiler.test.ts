@@ -68,7 +68,10 @@ test('a forgotten session stops by itself at maxDurationMs and still writes its 
 
 test('options: defaults, checked bounds, and the environment of a profiled app', () => {
   const options = profilerOptions({ outDir: '/tmp/x' })
-  assert.deepEqual({ ...options, label: undefined }, { outDir: '/tmp/x', label: undefined, cpuSamplingIntervalUs: 1000, heapSamplingIntervalBytes: 32_768, runtimeSampleMs: 250, maxDurationMs: 120_000 })
+  assert.deepEqual(
+    { ...options, label: undefined },
+    { outDir: '/tmp/x', label: undefined, cpuSamplingIntervalUs: 1000, heapSamplingIntervalBytes: 32_768, runtimeSampleMs: 250, maxDurationMs: 120_000 }
+  )
   assert.ok(Object.isFrozen(options))
   assert.throws(() => profilerOptions({ outDir: '/tmp/x', cpuSamplingIntervalUs: 10 }), /expected cpuSamplingIntervalUs to be an integer from 50 to 1000000, got 10/)
   assert.throws(() => profilerOptions({ outDir: '/tmp/x', label: '../up' }), /expected label/)

@@ -18,7 +18,10 @@ test('past its budget a client gets 429 JSON with CS_ERR_RATE_LIMITED and Retry-
   const limited = answers.filter((a) => a.status === 429)
   assert.ok(limited.length >= 4, `statuses: ${statuses.join(',')}`)
   const body = JSON.parse(limited[0]!.body) as { statusCode: number, code: string, error: string }
-  assert.deepEqual({ statusCode: body.statusCode, code: body.code, error: body.error }, { statusCode: 429, code: 'CS_ERR_RATE_LIMITED', error: 'Too Many Requests' })
+  assert.deepEqual(
+    { statusCode: body.statusCode, code: body.code, error: body.error },
+    { statusCode: 429, code: 'CS_ERR_RATE_LIMITED', error: 'Too Many Requests' }
+  )
   assert.equal(limited[0]!.headers['content-type'], 'application/json')
   assert.equal(limited[0]!.headers['retry-after'], '1')
   assert.match(limited[0]!.headers['x-request-id'] ?? '', /^[0-9a-f]{32}$/)

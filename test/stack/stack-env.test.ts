@@ -15,9 +15,29 @@ test('npm run stack defaults: nginx on 8080, layered with Redis, edge off, rate 
 })
 
 test('the environment configures ports, edge tier, rate limit, strategy', () => {
-  const options = readStackEnv({ NGINX_PORT: '9090', APP_PORT: '9091', ORIGIN_PORT: '9092', REDIS_PORT: '9093', EDGE_CACHE: 'on', RATE_LIMIT_RPS: '5', RATE_LIMIT_BURST: '0', CACHE_STRATEGY: 'memory', WORKERS: '3' })
+  const options = readStackEnv({
+    NGINX_PORT: '9090',
+    APP_PORT: '9091',
+    ORIGIN_PORT: '9092',
+    REDIS_PORT: '9093',
+    EDGE_CACHE: 'on',
+    RATE_LIMIT_RPS: '5',
+    RATE_LIMIT_BURST: '0',
+    CACHE_STRATEGY: 'memory',
+    WORKERS: '3'
+  })
   assert.deepEqual(
-    [options.nginxPort, options.appPort, options.originPort, options.redisPort, options.edgeCache, options.rateLimit, options.strategy, options.redis, options.workers],
+    [
+      options.nginxPort,
+      options.appPort,
+      options.originPort,
+      options.redisPort,
+      options.edgeCache,
+      options.rateLimit,
+      options.strategy,
+      options.redis,
+      options.workers
+    ],
     [9090, 9091, 9092, 9093, true, { ratePerSecond: 5, burst: 0 }, 'memory', false, 3]
   )
   assert.equal(readEdgeEnv({ RATE_LIMIT: 'off' }).rateLimit, false)

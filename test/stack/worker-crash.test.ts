@@ -10,7 +10,14 @@ import { get } from '../helpers/stack-http.js'
 
 let stack: Stack
 before(async () => {
-  stack = await startStack({ strategy: 'memory', redis: false, workers: 2, rateLimit: false, accessLog: false, originEnv: { ORIGIN_LATENCY_MS: '5', ORIGIN_JITTER_MS: '0' } })
+  stack = await startStack({
+    strategy: 'memory',
+    redis: false,
+    workers: 2,
+    rateLimit: false,
+    accessLog: false,
+    originEnv: { ORIGIN_LATENCY_MS: '5', ORIGIN_JITTER_MS: '0' }
+  })
 })
 after(async () => { await stack?.stop() })
 
@@ -52,6 +59,7 @@ test('SIGKILL one worker mid-stream: zero failed requests, and the worker is res
   let running = true
   const cities = ['paris', 'london', 'berlin', 'madrid', 'rome', 'vienna', 'oslo', 'lisbon']
   const loop = async (city: string): Promise<void> => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- the finally block below sets it to false while the loops await their requests
     while (running) {
       try {
         const res = await request(`${stack.urls.nginx}/weather/${city}`, { dispatcher: agent, headersTimeout: 10_000 })

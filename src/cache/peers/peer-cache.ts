@@ -18,7 +18,11 @@ export interface PeerCacheOptions {
   resolve?: (specifier: string) => string
 }
 
-export function createPeerCache (strategy: PeerStrategyName, deps: StrategyDependencies, { resolve = (s) => import.meta.resolve(s) }: PeerCacheOptions = {}): WeatherCache {
+export function createPeerCache (
+  strategy: PeerStrategyName,
+  deps: StrategyDependencies,
+  { resolve = (s) => import.meta.resolve(s) }: PeerCacheOptions = {}
+): WeatherCache {
   const { redis } = deps
   if (redis === undefined) throw new TypeError(`strategy '${strategy}' needs a Redis client`)
   const missing = PEER_PACKAGES[strategy].filter((name) => {
