@@ -1,12 +1,14 @@
 // buildApp: the Fastify instance with every route, given its dependencies. No listen here,
 // so tests drive it with inject() or a real socket, and the worker adds only the lifecycle.
 import { createServer } from 'node:http'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory, type onResponseHookHandler } from 'fastify'
+import Fastify, {
+  LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory, type onResponseHookHandler
+} from 'fastify'
 import type { Logger } from 'pino'
 import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
 import type { CityResolver } from './cities/city-index.js'
-import type { Config } from './config.js'
+import { DEFAULT_SHARED_MAX_AGE_SECONDS, type Config } from './config.js'
 import type { ServiceMetrics } from './metrics/metrics.js'
 import { errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
@@ -26,6 +28,8 @@ export interface AppOptions {
   purgeToken?: string | undefined
   /** Grace advertised to downstream caches (stale-while-revalidate, stale-if-error), ms. @default 0 */
   graceMs?: number
+  /** The longest a shared cache may keep an answer (`s-maxage`), s. @default SHARED_MAX_AGE_SECONDS (2) */
+  sharedMaxAgeSeconds?: number
   metrics: ServiceMetrics
   readiness: () => Readiness
   wallClock?: WallClock
@@ -40,7 +44,7 @@ export interface AppOptions {
 export function buildApp (options: AppOptions): FastifyInstance {
   const { config, logger, metrics } = options
   const unmatched = metrics.httpRoute('unmatched')
-  const headOf = answerHeads(options.wallClock ?? Date.now, options.graceMs ?? 0)
+  const headOf = answerHeads(options.wallClock ?? Date.now, options.graceMs ?? 0, options.sharedMaxAgeSeconds ?? DEFAULT_SHARED_MAX_AGE_SECONDS)
   // Set once the server is built: the listener below exists before the routes it needs.
   let fastPath: FastPath | undefined
   const useFastPath = (options.hitFastPath ?? true) && !config.logRequests

@@ -13,6 +13,9 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export const NAIVE_COMPONENTS = ['resolver', 'serialize', 'connection'] as const
 export type NaiveComponent = typeof NAIVE_COMPONENTS[number]
 
+/** SHARED_MAX_AGE_SECONDS' default: how long a shared cache (the edge) may keep an answer. */
+export const DEFAULT_SHARED_MAX_AGE_SECONDS = 2
+
 /** Where L2 lives: one node, a Redis Cluster, or a Sentinel-managed primary. */
 export type RedisTarget =
   | { kind: 'single', url: string }
@@ -61,6 +64,10 @@ export interface Config {
   cacheTtlMs: number
   /** After freshness, served stale while refreshing or while the origin fails, ms; Redis keeps fresh + grace. @default 600_000 */
   cacheGraceMs: number
+  /** The longest a shared cache (nginx's edge tier, a CDN) may keep an answer before asking again,
+   * s: `s-maxage` (RFC 9111 §5.2.2.10). A purge cannot reach a shared cache, so this bounds how long
+   * one serves a purged answer. Browsers still get the full `max-age`. @default 2 */
+  sharedMaxAgeSeconds: number
   /** Fresh lifetimes are shortened at random by up to this share, so keys filled together expire apart. @default 0.1 */
   cacheTtlJitter: number
   /** How long an id the provider does not know is remembered, ms. @default 30_000 */
@@ -151,7 +158,9 @@ const text: Parser<string> = (raw) => raw
 
 const hostPorts: Parser<Array<{ host: string, port: number }>> = (raw) => raw.split(',').map((part) => {
   const match = /^\s*([A-Za-z0-9_.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part)
-  if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) throw new Error(`expected comma-separated host:port pairs, got ${JSON.stringify(part)}`)
+  if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    throw new Error(`expected comma-separated host:port pairs, got ${JSON.stringify(part)}`)
+  }
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) }
 })
 
@@ -183,7 +192,9 @@ const naiveList: Parser<readonly NaiveComponent[]> = (raw) => {
   if (raw === 'none') return Object.freeze([])
   const parts = raw.split(',').map((part) => part.trim())
   for (const part of parts) {
-    if (!(NAIVE_COMPONENTS as readonly string[]).includes(part)) throw new Error(`expected a comma-separated list of ${NAIVE_COMPONENTS.join(', ')}, or all, or none`)
+    if (!(NAIVE_COMPONENTS as readonly string[]).includes(part)) {
+      throw new Error(`expected a comma-separated list of ${NAIVE_COMPONENTS.join(', ')}, or all, or none`)
+    }
   }
   return Object.freeze([...new Set(parts)] as NaiveComponent[])
 }
@@ -221,6 +232,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     cacheTtlMs: r.read('CACHE_TTL_SECONDS', integer(1, 86_400 * 30), 300) * 1000,
     cacheGraceMs: r.read('CACHE_GRACE_SECONDS', integer(0, 86_400 * 30), 600) * 1000,
     cacheTtlJitter: r.read('CACHE_TTL_JITTER', fraction, 0.1),
+    sharedMaxAgeSeconds: r.read('SHARED_MAX_AGE_SECONDS', integer(0, 86_400 * 30), DEFAULT_SHARED_MAX_AGE_SECONDS),
     negativeTtlMs: r.read('NEGATIVE_TTL_SECONDS', integer(0, 86_400), 30) * 1000,
     xfetchBeta: r.read('XFETCH_BETA', positive, 1),
     lockWaitMs: 0,

@@ -88,6 +88,7 @@ export function createService (options: ServiceOptions): Service {
     loader,
     purgeToken: config.purgeToken,
     graceMs: config.cacheStrategy === 'none' ? 0 : config.cacheGraceMs,
+    sharedMaxAgeSeconds: config.sharedMaxAgeSeconds,
     metrics,
     readiness,
     wallClock,

@@ -63,16 +63,20 @@ export function bearerMatches (header: string | undefined, token: string | undef
 export type AnswerHeadOf = (entry: CacheEntry, source: CacheSource, remainingMs: number, serverTiming: string, ifNoneMatch: string | undefined) => AnswerHead
 
 /** The route's and the hit fast path's one way to make an answer's head. */
-export function answerHeads (wallClock: WallClock, graceMs: number): AnswerHeadOf {
+export function answerHeads (wallClock: WallClock, graceMs: number, sharedMaxAgeSeconds: number): AnswerHeadOf {
   // Downstream caches (nginx's edge tier, browsers) get the same grace as ours (RFC 5861).
   const graceSeconds = Math.floor(graceMs / 1000)
   const cacheControlSuffix = graceSeconds > 0 ? `, stale-while-revalidate=${graceSeconds}, stale-if-error=${graceSeconds}` : ''
   return (entry, source, remainingMs, serverTiming, ifNoneMatch) => {
     // max-age is what is left of *our* freshness; Age says how old the answer is (RFC 9111 §5.1, §5.2.2.1).
     const maxAge = remainingMs > 0 ? Math.floor(remainingMs / 1000) : 0
+    // A purge reaches L1 and L2 but no shared cache: s-maxage (§5.2.2.10) bounds how long one
+    // keeps a purged answer (docs/scaling.md, "Purging the edge").
+    const sharedMaxAge = maxAge < sharedMaxAgeSeconds ? maxAge : sharedMaxAgeSeconds
     const age = Math.max(0, Math.floor((wallClock() - entry.storedAt) / 1000))
     const status = ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag) ? 304 : 200
-    return { status, cacheControl: 'public, max-age=' + maxAge + cacheControlSuffix, age, source, serverTiming }
+    const cacheControl = 'public, max-age=' + maxAge + ', s-maxage=' + sharedMaxAge + cacheControlSuffix
+    return { status, cacheControl, age, source, serverTiming }
   }
 }
 

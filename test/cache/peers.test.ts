@@ -43,7 +43,11 @@ async function client (): Promise<Redis> {
 
 /** A pub/sub connection configured as the service's (it queues while connecting). */
 function subscriberClient (): Redis {
-  const redis = createRedisClient({ redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 }, silentLogger(), { subscriber: true }) as Redis
+  const redis = createRedisClient(
+    { redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 },
+    silentLogger(),
+    { subscriber: true }
+  ) as Redis
   clients.push(redis)
   return redis
 }
@@ -207,8 +211,14 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
 test('a missing peer package: CS_ERR_CONFIG_INVALID naming the packages and npm install', async () => {
   const resolve = (name: string): string => { throw new Error(`Cannot find package '${name}'`) }
   const subscriber = await client()
-  assert.throws(() => createPeerCache('peer-cache-manager', { config: config(), redis: subscriber, subscriber, clock: monotonicClock, logger: silentLogger() }, { resolve }),
-    (err: Error & { code?: string }) => err.code === 'CS_ERR_CONFIG_INVALID' && /cache-manager, keyv, @keyv\/redis, cacheable/.test(err.message) && /npm install/.test(err.message))
+  assert.throws(
+    () => createPeerCache(
+      'peer-cache-manager',
+      { config: config(), redis: subscriber, subscriber, clock: monotonicClock, logger: silentLogger() },
+      { resolve }
+    ),
+    (err: Error & { code?: string }) => err.code === 'CS_ERR_CONFIG_INVALID' && /cache-manager, keyv, @keyv\/redis, cacheable/.test(err.message) && /npm install/.test(err.message)
+  )
   await waitFor(() => subscriber.status === 'end', 2000, 'the unused subscriber closed')
 })
 
@@ -218,7 +228,8 @@ test('the default path never loads a peer library (a child process whose resolve
   const script = `
     import { register } from 'node:module'
     register('data:text/javascript,' + encodeURIComponent(
-      'export async function resolve (s, c, next) { if (/^(bentocache|cache-manager|cacheable|keyv|@keyv)/.test(s)) throw new Error("refused " + s); return next(s, c) }'))
+      'export async function resolve (s, c, next) { ' +
+      'if (/^(bentocache|cache-manager|cacheable|keyv|@keyv)/.test(s)) throw new Error("refused " + s); return next(s, c) }'))
     const { createCache } = await import('./dist/src/cache/create-cache.js')
     const { loadConfig } = await import('./dist/src/config.js')
     const { pino } = await import('pino')
@@ -251,7 +262,7 @@ describe('GET /weather/:city through createService', () => {
       assert.equal(first.headers['x-cache'], 'MISS', strategy)
       assert.equal(first.headers['content-type'], 'application/json; charset=utf-8')
       assert.deepEqual(first.json(), reference.json(), strategy)
-      assert.match(String(first.headers['cache-control']), /^public, max-age=\d+, stale-while-revalidate=600, stale-if-error=600$/)
+      assert.match(String(first.headers['cache-control']), /^public, max-age=\d+, s-maxage=[0-2], stale-while-revalidate=600, stale-if-error=600$/)
       const second = await app.inject('/weather/london')
       assert.equal(second.headers['x-cache'], 'HIT-L1', strategy)
       assert.equal(second.body, first.body, `${strategy}: the stored bytes`)

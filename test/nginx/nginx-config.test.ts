@@ -57,7 +57,9 @@ test('edge tier: off by default; on, it honours the app, locks, serves stale and
   assert.doesNotMatch(conf, /proxy_ignore_headers/)
   assert.match(conf, /proxy_cache_lock on;/)
   assert.match(conf, /proxy_cache_use_stale updating error timeout/)
-  assert.match(conf, /proxy_cache_background_update on;/)
+  // No background update: an expired entry is never the answer to the request that refreshes it
+  // (a purge's bound at the edge, docs/scaling.md).
+  assert.match(conf, /proxy_cache_background_update off;/)
   assert.match(conf, /add_header X-Cache-Edge \$upstream_cache_status always;/)
 })
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
 import { createHitFastPath } from '../../src/routes/hit-fast-path.js'
 import { answerHeads } from '../../src/routes/weather.js'
+import { DEFAULT_SHARED_MAX_AGE_SECONDS } from '../../src/config.js'
 import { createCache } from '../../src/cache/create-cache.js'
 import { coarseClock } from '../../src/cache/clock.js'
 import { createEntry } from '../../src/cache/entry.js'
@@ -18,7 +19,11 @@ import { serviceBed } from '../helpers/service.js'
 const bed = serviceBed({ originLatencyMs: 1, env: () => ({ CACHE_STRATEGY: 'memory', CACHE_TTL_JITTER: '0' }) })
 
 /** A listening service whose Fastify side counts the requests it sees (fast-path hits never reach it). */
-async function listening (env: Record<string, string> = {}): Promise<{ url: string, inject: (path: string, headers?: Record<string, string>, method?: 'GET' | 'HEAD') => Promise<Wire>, fastifyRequests: () => number }> {
+async function listening (env: Record<string, string> = {}): Promise<{
+  url: string
+  inject: (path: string, headers?: Record<string, string>, method?: 'GET' | 'HEAD') => Promise<Wire>
+  fastifyRequests: () => number
+}> {
   const { app } = await bed.service(env)
   let seen = 0
   app.addHook('onRequest', (_request, _reply, done) => { seen++; done() })
@@ -130,7 +135,7 @@ test('a closing app: the fast path steps aside (Fastify answers 503 from then on
   const fastPath = createHitFastPath({
     cities: cityIndex(),
     cache,
-    headOf: answerHeads(Date.now, 0),
+    headOf: answerHeads(Date.now, 0, DEFAULT_SHARED_MAX_AGE_SECONDS),
     recordWeather: (method, status) => { recorded.push([method, status]) },
     recordBaseline: undefined,
     closing: () => closing
