@@ -1,6 +1,6 @@
 // An already running stack (docker compose, another host port on this machine): the load test
 // only points at it. It cannot switch strategies or empty caches, so it measures what runs.
-import type { ExternalTargetOptions, TargetName } from './options.js'
+import { isEdgeTarget, type ExternalTargetOptions, type TargetName } from './options.js'
 import type { Endpoints, PrepareOptions, TestBed } from './test-bed.js'
 
 export function createExternalBed (options: ExternalTargetOptions): TestBed {
@@ -21,8 +21,8 @@ export function createExternalBed (options: ExternalTargetOptions): TestBed {
         metricsUrl: options.metricsUrl,
         originStatsUrl: options.originStatsUrl,
         pids: { app: options.appPid, nginx: null, redis: null, origin: null },
-        edgeCache: target === 'edge',
-        strategy: target === 'baseline' || target === 'edge' ? null : target
+        edgeCache: isEdgeTarget(target),
+        strategy: target === 'baseline' || isEdgeTarget(target) ? null : target
       }
     },
     async close () {}

@@ -48,11 +48,16 @@ export interface NativeBedOptions {
 // The baseline route is opt-in; logs at warn keep 2 cores for the load, not for log lines.
 const APP_ENV: Readonly<Record<string, string>> = Object.freeze({ EXPOSE_BASELINE: 'true', LOG_LEVEL: 'warn' })
 
-/** The app strategy and edge tier behind a target. */
-export function targetConfiguration (target: TargetName, edgeStrategy: CacheStrategyName): { strategy: CacheStrategyName, edgeCache: boolean } {
-  if (target === 'baseline') return { strategy: 'none', edgeCache: false }
-  if (target === 'edge') return { strategy: edgeStrategy, edgeCache: true }
-  return { strategy: target, edgeCache: false }
+/** The app strategy, edge tier and app environment behind a target. */
+export function targetConfiguration (
+  target: TargetName,
+  edgeStrategy: CacheStrategyName
+): { strategy: CacheStrategyName, edgeCache: boolean, appEnv: Readonly<Record<string, string>> } {
+  if (target === 'baseline') return { strategy: 'none', edgeCache: false, appEnv: {} }
+  if (target === 'edge') return { strategy: edgeStrategy, edgeCache: true, appEnv: {} }
+  // s-maxage at its maximum: shared caches keep an answer for all its freshness (max-age).
+  if (target === 'edge-ttl') return { strategy: edgeStrategy, edgeCache: true, appEnv: { SHARED_MAX_AGE_SECONDS: String(86_400 * 30) } }
+  return { strategy: target, edgeCache: false, appEnv: {} }
 }
 
 /** A scenario environment as one comparable string (key order does not matter). */
@@ -130,8 +135,9 @@ export function createNativeBed (options: NativeBedOptions): TestBed {
       await Promise.all(starting.values())
       starting.clear()
     },
-    async prepare (target: TargetName, { fresh, cold, appEnv = {} }: PrepareOptions): Promise<Endpoints> {
+    async prepare (target: TargetName, { fresh, cold, appEnv: scenarioEnv = {} }: PrepareOptions): Promise<Endpoints> {
       const wanted = targetConfiguration(target, edgeStrategy)
+      const appEnv = { ...scenarioEnv, ...wanted.appEnv }
       let slot = await slotFor(wanted.edgeCache, wanted.strategy)
       const env = envKey(appEnv)
       if (wanted.edgeCache) {

@@ -4,9 +4,17 @@ import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
 import { REDIS_MODES, type RedisMode } from './redis-topology.js'
 import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
-/** `baseline` is the limit (/baseline/:city); `edge` is nginx proxy_cache in front of edgeStrategy; any CACHE_STRATEGY in between. */
-export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, 'edge'] as const
+/** nginx's proxy_cache in front of edgeStrategy: `edge` as configured (shared caches keep an
+ * answer SHARED_MAX_AGE_SECONDS, the bound on serving a purged one), `edge-ttl` keeping it for the
+ * whole freshness instead (no purge bound: what the edge tier did before; for comparison). */
+export const EDGE_TARGETS = ['edge', 'edge-ttl'] as const
+export type EdgeTargetName = typeof EDGE_TARGETS[number]
+
+/** `baseline` is the limit (/baseline/:city); the edge targets; any CACHE_STRATEGY in between. */
+export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, ...EDGE_TARGETS] as const
 export type TargetName = typeof TARGET_NAMES[number]
+
+export const isEdgeTarget = (target: string): target is EdgeTargetName => (EDGE_TARGETS as readonly string[]).includes(target)
 
 /** What a plain `npm run loadtest` compares: the limit, the four basic strategies, the edge tier. */
 export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])

@@ -3,7 +3,7 @@
 // (`layered@cluster`), so one run can hold the same target on both topologies, side by side,
 // with the ratio between them; after each cluster run, every node's key count is read.
 import { usesRedis, type CacheStrategyName } from '../src/config.js'
-import type { TargetName } from './options.js'
+import { isEdgeTarget, type TargetName } from './options.js'
 import type { Results } from './schema.js'
 import type { TestBed } from './test-bed.js'
 
@@ -34,7 +34,7 @@ export function splitTarget (name: RunTargetName): { target: TargetName, redis: 
 /** Whether a target's numbers depend on L2 (worth measuring on both topologies). */
 export function readsRedis (target: TargetName, edgeStrategy: CacheStrategyName): boolean {
   if (target === 'baseline') return false
-  return usesRedis(target === 'edge' ? edgeStrategy : target)
+  return usesRedis(isEdgeTarget(target) ? edgeStrategy : target)
 }
 
 /**

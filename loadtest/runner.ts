@@ -5,7 +5,7 @@
 import { cpus, totalmem } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { buildMeasurement, type Observation } from './measurement.js'
-import type { LoadTestOptions, TargetName } from './options.js'
+import { isEdgeTarget, type LoadTestOptions, type TargetName } from './options.js'
 import { deriveSeed } from './prng.js'
 import type { ProcessSample, ProcFs } from './process-usage.js'
 import { treeRss } from './process-usage.js'
@@ -40,7 +40,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function targetKind (name: RunTargetName): TargetKind {
   const { target } = splitTarget(name)
-  return target === 'baseline' ? 'limit' : target === 'edge' ? 'edge' : 'strategy'
+  return target === 'baseline' ? 'limit' : isEdgeTarget(target) ? 'edge' : 'strategy'
 }
 
 export function routeOf (name: RunTargetName): { prefix: string, route: string } {
