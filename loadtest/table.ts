@@ -26,7 +26,8 @@ export const COLUMNS: readonly Column[] = [
     meaning: 'baseline = the limit (/baseline/:city, a constant answer through the same nginx → cluster path); ' +
       'none, memory, redis, layered, layered-xfetch (layered + XFetch early refresh) = CACHE_STRATEGY; ' +
       'peer-bentocache, peer-cache-manager = the peer libraries behind the same route (same TTL, grace, L1 bounds and Redis); ' +
-      'edge = nginx proxy_cache in front of the edge strategy',
+      'edge = nginx proxy_cache in front of the edge strategy, keeping an answer SHARED_MAX_AGE_SECONDS (the purge bound); ' +
+      'edge-ttl = the same keeping it for its whole freshness (no purge bound)',
     align: 'left',
     terminal: true,
     cell: (r) => r.target
