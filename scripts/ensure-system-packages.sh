@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tests use real parts: redis-server, nginx, docker-compose (to validate the compose file),
-# Chromium (to render the HTML reports) and curl (the README's Quick start, run verbatim).
+# Chromium (to render the HTML reports), curl (the README's Quick start, run verbatim) and
+# promtool (Prometheus' rule checker and rule unit tests).
 # Install what is missing, or say what to install.
 set -euo pipefail
 declare -A package_of=(
@@ -10,6 +11,7 @@ declare -A package_of=(
   [docker-compose]=docker-compose
   [chromium]=chromium
   [curl]=curl
+  [promtool]=prometheus
 )
 missing=()
 for bin in "${!package_of[@]}"; do
