@@ -64,6 +64,14 @@ export interface StackOptions {
   nginx?: Partial<Omit<NginxConfigOptions, 'target' | 'app' | 'listen' | 'workDir'>>
   /** Bound on each component's readiness, ms. @default 30_000 */
   startTimeoutMs?: number
+  /** A redis-server (redis: 'single') that dies is a cache outage, not the stack's end: it is
+   * restarted on the same port after this delay (retried with a doubling delay, up to 10 s, while
+   * it fails to start), and the app answers from L1 and the origin meanwhile — as
+   * `restart: unless-stopped` does in Docker. false leaves it down. @default 1000 */
+  redisRestartDelayMs?: number | false
+  /** What the stack has to say while it runs (redis-server died, restarted).
+   * @default stderr when forwardOutput, else nothing */
+  onNote?: (message: string) => void
   /** Aborting it during startStack stops what has started and rejects. */
   signal?: AbortSignal
 }
@@ -97,7 +105,8 @@ export interface Stack {
   readonly nginxConfigPath: string
   /** nginx's logs (inside workDir unless options.nginx says otherwise). */
   readonly logs: { nginxAccess: string, nginxError: string }
-  /** Resolves, naming the part, if nginx, the app primary, the provider or redis-server exits on its own. */
+  /** Resolves, naming the part, if nginx, the app primary or the provider exits on its own (a
+   * redis-server that dies is restarted instead, unless redisRestartDelayMs is false). */
   readonly crashed: Promise<string>
   /** Restart only the app clusters (every instance) with other options, keeping nginx, redis, origin. */
   restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
@@ -182,6 +191,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     logLevel = 'warn',
     forwardOutput = true,
     startTimeoutMs = 30_000,
+    redisRestartDelayMs = 1000,
+    onNote = forwardOutput ? (message: string) => { process.stderr.write(`stack: ${message}\n`) } : () => {},
     signal
   } = options
   const abortable = signal === undefined ? {} : { signal }
@@ -239,6 +250,37 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   const crashed = new Promise<string>((resolve) => { reportCrash = resolve })
   const watch = (name: string, exited: Promise<void>, expected: () => boolean): void => {
     void exited.then(() => { if (!stopping && !expected()) reportCrash(`${name} exited unexpectedly`) })
+  }
+
+  /** Restarts a redis-server that dies (a cache outage must not become a full one). */
+  const superviseRedis = (server: RedisServer): void => {
+    let delayMs = redisRestartDelayMs === false ? 0 : redisRestartDelayMs
+    server.process.once('exit', (code, exitSignal) => {
+      if (stopping || redis !== server) return
+      const how = exitSignal ?? `code ${code}`
+      if (redisRestartDelayMs === false) {
+        onNote(`redis-server exited (${how}); left down: the app answers from L1 and the origin`)
+        return
+      }
+      onNote(`redis-server exited (${how}); the app answers from L1 and the origin meanwhile; restarting it in ${delayMs} ms`)
+      const attempt = (): void => {
+        if (stopping || redis !== server) return
+        server.restart().then((restarted) => {
+          if (stopping) {
+            void restarted.stop()
+            return
+          }
+          redis = restarted
+          onNote(`redis-server restarted on ${restarted.url} (pid ${restarted.process.pid})`)
+          superviseRedis(restarted)
+        }, (err: Error) => {
+          delayMs = Math.min(delayMs * 2, 10_000)
+          onNote(`redis-server did not restart (${err.message}); trying again in ${delayMs} ms`)
+          setTimeout(attempt, delayMs).unref()
+        })
+      }
+      setTimeout(attempt, delayMs).unref()
+    })
   }
 
   const startInstance = async (next: AppSettings, index: number): Promise<ManagedProcess> => {
@@ -303,8 +345,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     signal?.throwIfAborted()
     if (topology === 'single') {
       redis = await startRedisServer({ port: redisPort })
-      const redisProcess = redis.process
-      watch('redis-server', new Promise((resolve) => redisProcess.once('exit', () => resolve())), () => false)
+      superviseRedis(redis)
     } else if (topology === 'cluster') {
       // Not watched: a node that dies is what a cluster survives (a replica is promoted).
       redisCluster = await startRedisCluster(options.redisCluster)
@@ -345,7 +386,6 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     throw err
   }
 
-  const redisServer = redis
   const cluster = redisCluster
   const nginxServer = nginx
   const originProcess = origin
@@ -353,7 +393,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   return {
     urls: {
       ...urls,
-      ...(redisServer === undefined ? {} : { redis: redisServer.url }),
+      ...(redis === undefined ? {} : { redis: redis.url }),
       ...(cluster === undefined ? {} : { redisCluster: cluster.seeds })
     },
     get pids () {
@@ -363,7 +403,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         app: appPids[0]!,
         apps: appPids,
         origin: originProcess.pid,
-        ...(redisServer?.process.pid === undefined ? {} : { redis: redisServer.process.pid }),
+        ...(redis?.process.pid === undefined ? {} : { redis: redis.process.pid }),
         ...(cluster === undefined ? {} : { redisNodes: cluster.nodes.map((node) => node.process.pid!) })
       }
     },
@@ -387,7 +427,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       settings = candidate
     },
     async flushRedis () {
-      if (redisServer !== undefined) return flushNode(redisServer.url)
+      if (redis !== undefined) return flushNode(redis.url)
       if (cluster === undefined) throw new Error('this stack runs without Redis: start it with redis: \'single\' or \'cluster\' to flush L2')
       // FLUSHDB is per node: every master (replicas follow).
       const masters = (await cluster.describe()).filter((node) => node.role === 'master')
