@@ -8,9 +8,9 @@ import type { Logger } from 'pino'
 import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
 import type { CityResolver } from './cities/city-index.js'
-import { DEFAULT_SHARED_MAX_AGE_SECONDS, type Config } from './config.js'
+import { DEFAULT_SHARED_MAX_AGE_SECONDS, MAX_PATH_PARAM_LENGTH, type Config } from './config.js'
 import type { ServiceMetrics } from './metrics/metrics.js'
-import { errorBody, registerErrorHandling } from './routes/errors.js'
+import { answerClientError, errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
 import { answerHeads, registerWeatherRoute } from './routes/weather.js'
@@ -67,8 +67,9 @@ export function buildApp (options: AppOptions): FastifyInstance {
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // request.ip is the client's only when the X-Forwarded-For came from our proxy.
     trustProxy: config.trustProxy === false ? false : config.trustProxy.split(','),
-    // Long enough for the 100-character limit to be ours to enforce with a 400, still bounded.
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // What Node's HTTP parser rejects never reaches a route: it still gets a JSON error with a code.
+    clientErrorHandler: answerClientError,
     return503OnClosing: true,
     frameworkErrors: (error, request, reply) => {
       ;(reply as FastifyReply).code(400).send(errorBody(400, 'CS_ERR_REQUEST_INVALID', error.message))

@@ -13,6 +13,11 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export const NAIVE_COMPONENTS = ['resolver', 'serialize', 'connection'] as const
 export type NaiveComponent = typeof NAIVE_COMPONENTS[number]
 
+/** The router's bound on one path parameter (characters, before decoding): long enough for the
+ * 100-character city limit to be ours to enforce with a 400, still bounded. The hit fast path
+ * refuses the same, so what Fastify would reject is never answered from L1. */
+export const MAX_PATH_PARAM_LENGTH = 1000
+
 /** SHARED_MAX_AGE_SECONDS' default: how long a shared cache (the edge) may keep an answer. */
 export const DEFAULT_SHARED_MAX_AGE_SECONDS = 2
 

@@ -7,6 +7,8 @@ export const CountryInvalidError = createError('CS_ERR_COUNTRY_INVALID', 'Invali
 export const CityNotFoundError = createError('CS_ERR_CITY_NOT_FOUND', 'Unknown city: %s', 404)
 export const RouteNotFoundError = createError('CS_ERR_ROUTE_NOT_FOUND', 'No route for %s %s', 404)
 export const RequestInvalidError = createError('CS_ERR_REQUEST_INVALID', 'Invalid request: %s', 400)
+/** The client sent its request head too slowly (Node's requestTimeout / headersTimeout). */
+export const RequestTimeoutError = createError('CS_ERR_REQUEST_TIMEOUT', 'The request was not received in time', 408)
 export const OriginUnavailableError = createError('CS_ERR_ORIGIN_UNAVAILABLE', 'The weather provider failed: %s', 502)
 export const OriginTimeoutError = createError('CS_ERR_ORIGIN_TIMEOUT', 'The weather provider did not answer within %d ms', 504)
 export const RedisUnavailableError = createError('CS_ERR_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)

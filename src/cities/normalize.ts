@@ -13,9 +13,9 @@ const ASCII_LOWER_WORD = /^[a-z]+$/
 const ASCII = /^[\x20-\x7e]*$/
 
 /**
- * Trim, Unicode NFC, lower case, inner whitespace collapsed: `New York`, `new%20york` and
+ * Trim, lower case, Unicode NFC, inner whitespace collapsed: `New York`, `new%20york` and
  * ` NEW  YORK ` are one key. Throws CS_ERR_CITY_INVALID on empty, over-long, control
- * characters, or path tricks.
+ * characters, or path tricks. Idempotent: a key normalizes to itself.
  */
 export function normalizeCityName (raw: string): string {
   // The common case, a plain lower-case word, needs none of the work below.
@@ -27,13 +27,21 @@ export function normalizeCityName (raw: string): string {
   if (!ALLOWED.test(trimmed)) throw new CityInvalidError('unexpected characters')
   if (trimmed.includes('..') || trimmed.startsWith('/') || trimmed.endsWith('/')) throw new CityInvalidError('path segments are not allowed')
   // NFC only matters outside ASCII; skipping it there keeps the request path cheap.
-  const composed = ASCII.test(trimmed) ? trimmed : trimmed.normalize('NFC')
-  return composed.toLowerCase().replace(SPACES, ' ')
+  const key = ASCII.test(trimmed) ? trimmed.toLowerCase().replace(SPACES, ' ') : foldCase(trimmed)
+  // Lower case can lengthen a name ("İ" is two code units in lower case): the limit is the key's.
+  if (key.length > MAX_CITY_NAME_LENGTH) throw new CityInvalidError(`longer than ${MAX_CITY_NAME_LENGTH} characters`)
+  return key
+}
+
+/** Lower case first, then NFC: lower-casing can create a pair NFC composes ("H" + U+0331 has no
+ * precomposed form, "h" + U+0331 is "ẖ"), so the other order is not idempotent (fast-check). */
+function foldCase (name: string): string {
+  return name.toLowerCase().normalize('NFC').replace(SPACES, ' ')
 }
 
 /** Canonical form of a name in the data set (no validation: the data set is trusted). */
 export function canonicalName (name: string): string {
-  return name.trim().normalize('NFC').toLowerCase().replace(SPACES, ' ')
+  return foldCase(name.trim())
 }
 
 const COUNTRY = /^[A-Za-z]{2}$/

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WeatherCache } from '../cache/cache.js'
 import type { CityResolver } from '../cities/city-index.js'
 import { normalizeCityName } from '../cities/normalize.js'
+import { MAX_PATH_PARAM_LENGTH } from '../config.js'
 import type { HttpRouteRecorder } from '../metrics/metrics.js'
 import { writeStoredResponse } from './answer.js'
 import { writeBaseline } from './baseline.js'
@@ -37,6 +38,8 @@ const BASELINE = '/baseline/'
 /** The path parameter of `prefix` + one segment, or undefined (another route, or no plain single segment). */
 function segmentAfter (url: string, prefix: string): string | undefined {
   if (!url.startsWith(prefix) || url.length === prefix.length) return undefined
+  // Longer than the router allows: Fastify answers the 400, never L1.
+  if (url.length - prefix.length > MAX_PATH_PARAM_LENGTH) return undefined
   // '/' is another route; '?' and '#' need Fastify's query parsing: fall through.
   for (let i = prefix.length; i < url.length; i++) {
     const c = url.charCodeAt(i)
