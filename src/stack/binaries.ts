@@ -6,7 +6,8 @@ const INSTALL_HINT: Record<string, string> = {
   'redis-cli': 'apt-get install -y redis-tools',
   nginx: 'apt-get install -y nginx',
   'docker-compose': 'apt-get install -y docker-compose',
-  chromium: 'apt-get install -y chromium'
+  chromium: 'apt-get install -y chromium',
+  promtool: 'apt-get install -y prometheus'
 }
 
 /** Absolute path of a binary on PATH (or /usr/sbin), or undefined. */
