@@ -14,11 +14,20 @@ export interface CallFrame {
   scriptId?: string | number
 }
 
+/** Samples of a node on one line of its script: V8's per-line attribution of the node's self samples. */
+export interface PositionTick {
+  /** 1-based line of the script (unlike CallFrame's 0-based lineNumber). */
+  line: number
+  ticks: number
+}
+
 export interface CpuProfileNode {
   id: number
   callFrame: CallFrame
   hitCount?: number
   children?: number[]
+  /** Where in the function its self samples were, line by line (absent when none). */
+  positionTicks?: PositionTick[]
 }
 
 export interface CpuProfile {
@@ -43,6 +52,13 @@ export function parseCpuProfile (json: string, source = 'profile'): CpuProfile {
   return profile as CpuProfile
 }
 
+/**
+ * One function's identity: the nodes of a function (one per distinct stack it ran on) share
+ * its call frame. The summary, the line view and the flame graph agree on it through this key.
+ */
+export const frameKey = ({ functionName, url, lineNumber, columnNumber }: CallFrame): string =>
+  `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`
+
 export async function readCpuProfile (path: string): Promise<CpuProfile> {
   return parseCpuProfile(await readFile(path, 'utf8'), path)
 }
@@ -63,4 +79,17 @@ export function sampleDurations (profile: CpuProfile): Float64Array {
     durations[n - 1] = tail > 0 ? tail : n > 1 ? elapsed / n : 0
   }
   return durations
+}
+
+/**
+ * The mean time one sample stands for, µs: the sampled duration (the same per-sample durations
+ * as the tables, so startTime to endTime in practice) over the number of samples. The line view
+ * needs it: V8's per-line counts (positionTicks) carry no timestamps, only counts.
+ */
+export function meanSampleIntervalUs (profile: CpuProfile): number {
+  const n = profile.samples.length
+  if (n === 0) return 0
+  let total = 0
+  for (const us of sampleDurations(profile)) total += us
+  return total / n
 }

@@ -2,9 +2,11 @@
 // (self: samples whose top frame is the function) and cumtime (total: samples with the
 // function anywhere on the stack, counted once per stack so recursion does not inflate it).
 import { codeOrigin, shortLocation, CODE_ORIGINS, type CodeOrigin } from './code-origin.js'
-import { sampleDurations, type CpuProfile, type CpuProfileNode } from './cpu-profile.js'
+import { frameKey, sampleDurations, type CpuProfile } from './cpu-profile.js'
 
 export interface FunctionStat {
+  /** The call frame's identity (frameKey): finds the function's nodes again, e.g. for its line view. */
+  key: string
   /** The function's name, `(anonymous)` when it has none. */
   name: string
   /** `path:line` (1-based), relative to the project root or to node_modules. */
@@ -52,11 +54,6 @@ export const isOwnProfilerFrame = (url: string): boolean => url === 'node:inspec
 
 const PROFILER_ENTRY = '(profiler)'
 
-const keyOf = (node: CpuProfileNode): string => {
-  const { functionName, url, lineNumber, columnNumber } = node.callFrame
-  return `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`
-}
-
 export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd(), isProfilerFrame = isOwnProfilerFrame }: SummarizeOptions = {}): CpuSummary {
   const { nodes, samples } = profile
   const index = new Map<number, number>()
@@ -75,13 +72,14 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
   const fnOf = new Int32Array(nodes.length)
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
-    const key = keyOf(node)
+    const key = frameKey(node.callFrame)
     let f = byKey.get(key)
     if (f === undefined) {
       const { functionName, url, lineNumber } = node.callFrame
       f = functions.length
       byKey.set(key, f)
       functions.push({
+        key,
         name: functionName === '' ? '(anonymous)' : functionName,
         location: shortLocation(url, lineNumber, root),
         url,
@@ -133,6 +131,7 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
   }
   if (profilerSamples > 0) {
     functions.push({
+      key: PROFILER_ENTRY,
       name: PROFILER_ENTRY,
       location: '',
       url: '',

@@ -1,8 +1,11 @@
 // A .cpuprofile → one self-contained HTML page: an icicle graph (callers above callees, width
-// = time) drawn as SVG by a small inline script, with hover details, click to zoom, and search.
+// = time) drawn as SVG by a small inline script, with hover details, click to zoom, and search;
+// a click on one of our own functions also shows its source line by line (the line view) below.
 // No CDN, no network, no dependency: it opens from disk, offline, in any browser.
+import type { AnnotatedFunction } from './annotated-source.js'
 import { codeOrigin, shortLocation, CODE_ORIGINS } from './code-origin.js'
-import { sampleDurations, type CpuProfile } from './cpu-profile.js'
+import { frameKey, meanSampleIntervalUs, sampleDurations, type CpuProfile } from './cpu-profile.js'
+import { totalTime } from './line-report.js'
 
 export interface FlameGraphOptions {
   /** Page title. @default 'CPU flame graph' */
@@ -13,10 +16,28 @@ export interface FlameGraphOptions {
   includeIdle?: boolean
   /** Paths under it print relative to it. @default process.cwd() */
   root?: string
+  /** The line view of our own functions (annotated-source.ts); a click on one of their frames shows it. @default none */
+  lines?: readonly AnnotatedFunction[]
+  /** µs per sample, for the line view's times. @default the profile's mean */
+  intervalUs?: number
 }
 
-/** A frame of the merged call tree: [name, location, origin, total µs, self µs, children]. */
-type Frame = [number, number, number, number, number, Frame[]]
+/** A frame of the merged call tree: [name, location, origin, total µs, self µs, children, index of its function's source lines]. */
+type Frame = [number, number, number, number, number, Frame[], number?]
+
+/** A function's line view as the page carries it, compact: rows are [line, samples, text]. */
+interface EmbeddedSource {
+  name: string
+  file: string
+  line: number
+  samples: number
+  /** The terminal's "Total time" line. */
+  total: string
+  notes: string[]
+  rows: Array<[number, number, string]>
+  /** Samples on no row: [samples, lines, why]. */
+  elsewhere: Array<[number, string, string]>
+}
 
 interface FlameData {
   title: string
@@ -26,9 +47,13 @@ interface FlameData {
   totalUs: number
   samples: number
   root: Frame
+  intervalUs: number
+  sources: EmbeddedSource[]
 }
 
-function buildTree (profile: CpuProfile, { minShare, includeIdle, root }: Required<Omit<FlameGraphOptions, 'title'>>): Omit<FlameData, 'title'> {
+type TreeOptions = Required<Pick<FlameGraphOptions, 'minShare' | 'includeIdle' | 'root' | 'lines'>>
+
+function buildTree (profile: CpuProfile, { minShare, includeIdle, root, lines }: TreeOptions): Omit<FlameData, 'title' | 'intervalUs'> {
   const { nodes, samples } = profile
   const index = new Map<number, number>()
   nodes.forEach((node, i) => index.set(node.id, i))
@@ -74,6 +99,35 @@ function buildTree (profile: CpuProfile, { minShare, includeIdle, root }: Requir
   }
   const totalUs = totals[rootIndex]!
   const threshold = totalUs * minShare
+  // Only our functions' lines, and only of frames drawn: the page stays small.
+  const annotated = new Map<string, AnnotatedFunction>()
+  for (const fn of lines) annotated.set(fn.key, fn)
+  const sources: EmbeddedSource[] = []
+  const sourceIds = new Map<string, number>()
+  const sourceOf = (key: string): number | undefined => {
+    let id = sourceIds.get(key)
+    const fn = annotated.get(key)
+    if (id === undefined && fn !== undefined) {
+      id = sources.length
+      sourceIds.set(key, id)
+      sources.push({
+        name: fn.name,
+        file: fn.file,
+        line: fn.line,
+        samples: fn.samples,
+        total: totalTime(fn),
+        notes: fn.notes,
+        rows: fn.rows.map((r) => [r.line, r.samples, r.text]),
+        elsewhere: [
+          ...(fn.outside === null
+            ? []
+            : [[fn.outside.samples, fn.outside.lines.join(', '), 'outside the function: V8 puts some samples of inlined code there']]),
+          ...(fn.unmapped === null ? [] : [[fn.unmapped.samples, fn.unmapped.lines.join(', '), 'built lines: no line of this file in the source map']])
+        ] as Array<[number, string, string]>
+      })
+    }
+    return id
+  }
   const frames = new Map<number, Frame>()
   for (let k = order.length - 1; k >= 0; k--) {
     const i = order[k]!
@@ -82,23 +136,28 @@ function buildTree (profile: CpuProfile, { minShare, includeIdle, root }: Requir
     const children: Frame[] = []
     for (const child of nodes[i]!.children ?? []) { const f = frames.get(index.get(child) ?? -1); if (f !== undefined) children.push(f) }
     children.sort((a, b) => b[3] - a[3])
-    frames.set(i, [
+    const origin = codeOrigin(url, functionName)
+    const frame: Frame = [
       intern(names, nameIds, functionName === '' ? '(anonymous)' : functionName),
       intern(locations, locationIds, shortLocation(url, lineNumber, root)),
-      CODE_ORIGINS.indexOf(codeOrigin(url, functionName)),
+      CODE_ORIGINS.indexOf(origin),
       Math.round(totals[i]!),
       Math.round(self[i]!),
       children
-    ])
+    ]
+    const source = origin === 'own' ? sourceOf(frameKey(nodes[i]!.callFrame)) : undefined
+    if (source !== undefined) frame.push(source)
+    frames.set(i, frame)
   }
-  return { names, locations, origins: CODE_ORIGINS, totalUs, samples: samples.length, root: frames.get(rootIndex)! }
+  return { names, locations, origins: CODE_ORIGINS, totalUs, samples: samples.length, root: frames.get(rootIndex)!, sources }
 }
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOptions = {}): string {
-  const { title = 'CPU flame graph', minShare = 0.001, includeIdle = false, root = process.cwd() } = options
-  const data: FlameData = { title, ...buildTree(profile, { minShare, includeIdle, root }) }
+  const { title = 'CPU flame graph', minShare = 0.001, includeIdle = false, root = process.cwd(), lines = [] } = options
+  const intervalUs = options.intervalUs ?? meanSampleIntervalUs(profile)
+  const data: FlameData = { title, intervalUs, ...buildTree(profile, { minShare, includeIdle, root, lines }) }
   // Inside <script>, `<` is the only character that can end the element early.
   const json = JSON.stringify(data).replace(/</g, '\\u003c')
   return `<!doctype html>
@@ -122,6 +181,15 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
   svg rect { stroke: #fff; stroke-width: 0.5; cursor: pointer; }
   svg g.dim rect { opacity: 0.45; }
   svg g.hit rect { fill: #e040fb !important; }
+  #source { margin: 0 14px 14px; padding: 8px 10px; background: #fff; border: 1px solid #ddd; border-radius: 4px; }
+  #source h2 { font-size: 14px; margin: 0 0 2px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+  #source table { border-collapse: collapse; margin-top: 6px; font: 12px/1.35 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+  #source th { text-align: right; padding: 2px 10px 2px 0; border-bottom: 2px solid #ccc; white-space: nowrap; }
+  #source th:last-child, #source td.code { text-align: left; }
+  #source td { text-align: right; padding: 0 10px 0 0; white-space: nowrap; vertical-align: top; }
+  #source td.code { white-space: pre; }
+  #source tr.unsampled { color: #9a9a9a; }
+  #source .note { color: #8a5a00; }
   #tip { position: fixed; pointer-events: none; background: #222; color: #eee; padding: 6px 8px; border-radius: 4px; font-size: 12px; ` +
 `display: none; max-width: 560px; white-space: pre-wrap; z-index: 2; }
 </style>
@@ -135,6 +203,15 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
   <button id="reset">reset zoom</button>
 </div>
 <div id="graph"></div>
+<section id="source" hidden>
+  <h2 id="source-title"></h2>
+  <div class="meta" id="source-meta"></div>
+  <table id="source-lines">
+    <thead><tr><th>Line #</th><th>Samples</th><th>Time (ms)</th><th>% Time</th><th>Line Contents</th></tr></thead>
+    <tbody></tbody>
+  </table>
+  <div class="meta" id="source-foot"></div>
+</section>
 <div id="tip"></div>
 <script type="application/json" id="flame-data">${json}</script>
 <script>
@@ -192,6 +269,7 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
       }
       g.setAttribute('class', (r.dim ? 'dim' : '') + (hit ? ' hit' : ''))
       g.setAttribute('data-origin', data.origins[r.f[2]])
+      if (r.f.length > 6) g.setAttribute('data-source', String(r.f[6]))
       const rect = document.createElementNS(ns, 'rect')
       rect.setAttribute('x', r.x.toFixed(2)); rect.setAttribute('y', String(r.depth * ROW))
       rect.setAttribute('width', Math.max(0.5, r.w).toFixed(2)); rect.setAttribute('height', String(ROW - 1))
@@ -213,6 +291,7 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
       })
       g.addEventListener('mouseleave', () => { tip.style.display = 'none' })
       g.addEventListener('click', () => {
+        showSource(r.f)
         if (r.dim) focus = focus.slice(0, r.depth + 1)
         else focus = focus.concat(pathTo(target, r.f))
         render()
@@ -223,6 +302,51 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
     // For tests and tools: how many frames this view draws.
     document.body.setAttribute('data-frames', String(rows.length))
     document.getElementById('matched').textContent = pattern === null ? '' : 'matched ' + pct(matched) + ' of all'
+  }
+  // The line view of the clicked function, if it is ours: its source lines, the samples on each.
+  const panel = document.getElementById('source')
+  function showSource (f) {
+    if (data.origins[f[2]] !== 'own') { panel.hidden = true; return }
+    const s = f.length > 6 ? data.sources[f[6]] : undefined
+    const title = document.getElementById('source-title')
+    const meta = document.getElementById('source-meta')
+    const table = document.getElementById('source-lines')
+    const body = table.querySelector('tbody')
+    panel.hidden = false
+    body.replaceChildren()
+    if (s === undefined) {
+      title.textContent = 'Function: ' + data.names[f[0]] + ' at ' + data.locations[f[1]]
+      meta.textContent = 'No line view for this function: it has no samples of its own (its time is in the functions it calls), ' + ` +
+`'its script is missing or is not the build the profile ran (the terminal line view, --lines, says which), ' +
+        'or it is not among the ' + data.sources.length + ' of our functions this page carries the lines of.'
+      table.hidden = true
+      return
+    }
+    table.hidden = false
+    const t = (samples) => (samples * data.intervalUs / 1000).toFixed(1)
+    title.textContent = 'Function: ' + s.name + ' at ' + s.file + ':' + s.line
+    meta.replaceChildren(document.createTextNode(s.total + ', over every call of the function, not only this frame'))
+    for (const note of s.notes) { const d = document.createElement('div'); d.className = 'note'; d.textContent = 'Note: ' + note; meta.appendChild(d) }
+    const row = (cells, sampled, share) => {
+      const tr = document.createElement('tr')
+      tr.className = sampled ? 'sampled' : 'unsampled'
+      cells.forEach((text, i) => { const td = document.createElement('td'); td.textContent = text; if (i === 4) td.className = 'code'; tr.appendChild(td) })
+      // A bar behind the % cell: where the function's time is, at a glance.
+      if (sampled) tr.children[3].style.background = 'linear-gradient(to left, hsla(24, 90%, 58%, 0.45) ' + (100 * share).toFixed(1) + '%, transparent 0)'
+      body.appendChild(tr)
+    }
+    for (const [line, samples, text] of s.rows) {
+      const share = samples / (s.samples || 1)
+      const sampled = samples > 0
+      row([String(line), sampled ? String(samples) : '', sampled ? t(samples) : '', sampled ? (100 * share).toFixed(1) : '', text], sampled, share)
+    }
+    for (const [samples, lines, why] of s.elsewhere) {
+      const share = samples / (s.samples || 1)
+      row(['?', String(samples), t(samples), (100 * share).toFixed(1), '(' + lines + ', ' + why + ')'], true, share)
+    }
+    document.getElementById('source-foot').textContent = 'Samples, not hits: V8 noted the line on top of the stack every ~' + ` +
+`(data.intervalUs / 1000).toFixed(2) + ' ms. The samples of a line are the time of this function itself on it; ' +
+      'time in a function it calls is on the lines of that function, not on the call. Time = samples × that interval.'
   }
   function pathTo (from, f) {
     const path = []

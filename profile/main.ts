@@ -16,6 +16,7 @@ import { buildProfileReport } from './profile-report.js'
 import { parseProfileArgs, PROFILE_USAGE } from './profile-options.js'
 import { profiledAppEnv } from '../src/profile-agent/profiled-env.js'
 import { profileWorker } from './profile-worker.js'
+import { summarizeProfileFile } from './summarize-file.js'
 
 const REQUEST_TIMEOUT_S = 30
 
@@ -32,6 +33,21 @@ async function main (): Promise<number> {
     return 0
   }
   const o = parsed.options
+  // Dim the line view's unsampled lines only for a person at a terminal (https://no-color.org).
+  const color = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === ''
+  const root = resolve(o.root ?? '.')
+  if (o.summarize !== null) {
+    let text: string
+    try {
+      text = await summarizeProfileFile(o.summarize, { limit: o.top, lines: o.lines, root, color })
+    } catch (err) {
+      // A missing or malformed file is the user's to fix: its reason, not a stack trace.
+      process.stderr.write(`profile: --summarize ${o.summarize}: ${(err as Error).message}\n`)
+      return 66 // EX_NOINPUT
+    }
+    process.stdout.write(text + '\n')
+    return 0
+  }
   const note = (line: string): void => { process.stderr.write(line + '\n') }
   const deadlineS = 120 + o.warmupSeconds + o.durationSeconds + 3 * REQUEST_TIMEOUT_S
   const deadline = setTimeout(() => {
@@ -97,6 +113,9 @@ async function main (): Promise<number> {
     })
     const report = await buildProfileReport(artifacts, {
       limit: o.top,
+      lines: o.lines,
+      root,
+      color,
       title: `worker ${artifacts.pid} under ${o.scenario} (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''})`
     })
     text = report.text

@@ -33,6 +33,12 @@ export interface ProfileCliOptions {
   profileDir: string | null
   outDir: string
   quick: boolean
+  /** The line view (kernprof -l -v) of this many of our own functions, most self time first; 0 for none. @default 0 (a bare --lines: 5) */
+  lines: number
+  /** Summarize this recorded profile instead of running a load. */
+  summarize: string | null
+  /** The checkout whose dist/ and sources a profile's scripts map onto. @default the current directory */
+  root: string | null
 }
 
 export const PROFILE_CLI_DEFAULTS = Object.freeze({
@@ -48,8 +54,14 @@ export const PROFILE_CLI_DEFAULTS = Object.freeze({
   top: 15,
   target: null,
   profileDir: null,
-  quick: false
+  quick: false,
+  lines: 0,
+  summarize: null,
+  root: null
 })
+
+/** Functions in the line view of a bare `--lines`. */
+export const DEFAULT_LINE_FUNCTIONS = 5
 
 export const PROFILE_QUICK = Object.freeze({ durationSeconds: 3, warmupSeconds: 0.5, cities: 500, quick: true })
 
@@ -71,6 +83,15 @@ event-loop figures. Writes <label>.cpuprofile, .flame.html, .heapprofile and .ru
   --cities N            distinct cities of uniform and zipf (default ${PROFILE_CLI_DEFAULTS.cities})
   --top N               rows per table (default ${PROFILE_CLI_DEFAULTS.top})
   --out DIR             output directory (default profiles/<timestamp>)
+  --lines [N]           after the tables, the line view (cf. kernprof -l -v) of the top N functions of our own
+                        code by self time: each function's TypeScript lines (mapped back from dist/ through the
+                        source maps) with the samples on each (default N ${DEFAULT_LINE_FUNCTIONS}). The flame graph shows the same
+                        view for any of our functions you click.
+
+Summarize a recorded profile instead (no load run; the load options do not apply):
+  --summarize FILE      a .cpuprofile (tables, and the line view with --lines) or a .heapprofile
+  --root DIR            the checkout whose dist/ the profile's scripts map onto, by their path under dist/
+                        (default the current directory)
 
 Attach to a running app instead (started with NODE_OPTIONS=--import=<dist>/src/profile-agent/preload.js
 and CACHESTACK_PROFILE_DIR=<dir>):
@@ -88,9 +109,20 @@ const num = (name: string, raw: string | undefined, min: number, max: number, in
 const oneOf = <T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined =>
   oneOfFlag(flagError, name, raw, allowed)
 
+/**
+ * `--lines` takes an optional count, which parseArgs cannot express: a bare `--lines` (the last
+ * argument, or followed by another flag) becomes `--lines=5`; `--lines 3` and `--lines=3` stay.
+ */
+function withLineCount (argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    const next = argv[i + 1]
+    return arg === '--lines' && (next === undefined || next.startsWith('-')) ? `--lines=${DEFAULT_LINE_FUNCTIONS}` : arg
+  })
+}
+
 export function parseProfileArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<ProfileCliOptions> } {
   const { values } = parseArgs({
-    args: [...argv],
+    args: withLineCount(argv),
     strict: true,
     allowPositionals: false,
     options: {
@@ -108,7 +140,10 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
       top: { type: 'string' },
       target: { type: 'string' },
       'profile-dir': { type: 'string' },
-      out: { type: 'string' }
+      out: { type: 'string' },
+      lines: { type: 'string' },
+      summarize: { type: 'string' },
+      root: { type: 'string' }
     }
   })
   const explicit: Partial<ProfileCliOptions> = {}
@@ -122,6 +157,16 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
   set('cities', num('cities', values.cities, 1, 100_000, true))
   set('seed', num('seed', values.seed, 0, 2 ** 32 - 1, true))
   set('top', num('top', values.top, 1, 200, true))
+  set('lines', num('lines', values.lines, 1, 100, true))
+  if (values.summarize !== undefined) {
+    if (values.summarize === '') throw new ProfileOptionError('--summarize needs a .cpuprofile or .heapprofile file')
+    if (values.summarize.endsWith('.heapprofile') && values.lines !== undefined) {
+      throw new ProfileOptionError('--lines needs a .cpuprofile: a heap profile has no line samples')
+    }
+    if (values.target !== undefined) throw new ProfileOptionError('--summarize reads a recorded profile; --target profiles a running app: one or the other')
+    explicit.summarize = values.summarize
+  }
+  if (values.root !== undefined) explicit.root = values.root
   if (values.naive !== undefined) {
     const parts = values.naive === 'all' ? [...NAIVE_COMPONENTS] : values.naive === 'none' ? [] : values.naive.split(',').map((s) => s.trim())
     for (const part of parts) oneOf('naive', part, NAIVE_COMPONENTS)

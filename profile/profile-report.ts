@@ -1,12 +1,15 @@
-// One profiling run's artifacts → what people read: the CPU tables (self and total), the top
-// allocation sites, the runtime line (heap, RSS, GC, event loop), and a flame graph page.
+// One profiling run's artifacts → what people read: the CPU tables (self and total), the line
+// view of our own top functions when asked, the top allocation sites, the runtime line (heap,
+// RSS, GC, event loop), and a flame graph page (with the line view of our functions on click).
 import { readFile, writeFile } from 'node:fs/promises'
+import { buildLineView, type AnnotatedFunction, type LineView } from './annotated-source.js'
 import { parseCpuProfile } from './cpu-profile.js'
 import { formatCpuReport } from './cpu-report.js'
 import { summarizeCpuProfile, topFunctions, type CpuSummary, type FunctionStat } from './cpu-summary.js'
 import { renderFlameGraph } from './flame-graph.js'
 import { formatHeapReport } from './heap-report.js'
 import { parseHeapProfile, summarizeHeapProfile, type HeapSummary } from './heap-profile.js'
+import { formatLineView } from './line-report.js'
 import type { RuntimeStats } from '../src/profile-agent/runtime-sampler.js'
 import type { ProfileArtifacts } from '../src/profile-agent/worker-profiler.js'
 
@@ -25,6 +28,24 @@ export interface ProfileReportOptions {
   limit?: number
   /** Flame graph title. @default the artifacts' label */
   title?: string
+  /** Functions in the terminal's line view (after the CPU tables); 0 for none. @default 0 */
+  lines?: number
+  /** The checkout the profile's scripts are in. @default process.cwd() */
+  root?: string
+  /** ANSI dim in the line view. @default false */
+  color?: boolean
+}
+
+/** Own functions whose lines the flame graph page carries (a click shows them): enough for what is wide enough to click. */
+const FLAME_LINE_FUNCTIONS = 25
+
+/** The line view, or why there is none: a bug in it must not cost the run's other results. */
+function lineViewOf (build: () => LineView): LineView | string {
+  try {
+    return build()
+  } catch (err) {
+    return `Line view: not available (${(err as Error).message})`
+  }
 }
 
 const mib = (bytes: number): string => (bytes / 1048576).toFixed(1)
@@ -43,14 +64,26 @@ export function formatRuntime (stats: RuntimeStats): string {
 }
 
 /** Reads the files of one run, writes `<label>.flame.html` beside them, returns the report. */
-export async function buildProfileReport (artifacts: ProfileArtifacts, { limit = 15, title }: ProfileReportOptions = {}): Promise<ProfileReport> {
+export async function buildProfileReport (
+  artifacts: ProfileArtifacts,
+  { limit = 15, title, lines = 0, root = process.cwd(), color = false }: ProfileReportOptions = {}
+): Promise<ProfileReport> {
   const profile = parseCpuProfile(await readFile(artifacts.cpuProfile, 'utf8'), artifacts.cpuProfile)
-  const cpu = summarizeCpuProfile(profile)
-  const heap = summarizeHeapProfile(parseHeapProfile(await readFile(artifacts.heapProfile, 'utf8'), artifacts.heapProfile))
+  const cpu = summarizeCpuProfile(profile, { root })
+  const heap = summarizeHeapProfile(parseHeapProfile(await readFile(artifacts.heapProfile, 'utf8'), artifacts.heapProfile), { root })
   const flameGraph = artifacts.cpuProfile.replace(/\.cpuprofile$/, '') + '.flame.html'
-  await writeFile(flameGraph, renderFlameGraph(profile, { title: title ?? `${artifacts.label}: CPU, ${artifacts.startedAt}` }))
+  // One view serves both: the terminal prints its first `lines` functions, the page carries more.
+  const view = lineViewOf(() => buildLineView(profile, cpu, { count: Math.max(lines, FLAME_LINE_FUNCTIONS), root }))
+  const annotated = typeof view === 'string' ? [] : view.functions.filter((fn): fn is AnnotatedFunction => fn.kind === 'annotated')
+  await writeFile(flameGraph, renderFlameGraph(profile, {
+    title: title ?? `${artifacts.label}: CPU, ${artifacts.startedAt}`,
+    root,
+    lines: annotated,
+    intervalUs: typeof view === 'string' ? 0 : view.intervalUs
+  }))
   const text = [
     formatCpuReport(cpu, { limit }),
+    ...(lines > 0 ? ['', typeof view === 'string' ? view : formatLineView(view, { count: lines, color })] : []),
     '',
     formatHeapReport(heap, { limit: Math.min(limit, 10) }),
     '',

@@ -13,7 +13,9 @@ import { parseProfileArgs } from '../../profile/profile-options.js'
 const MAIN = fileURLToPath(new URL('../../profile/main.js', import.meta.url))
 const run = promisify(execFile)
 
-test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profile, and the hit\'s own functions by name', { timeout: 120_000 }, async () => {
+test('npm run profile -- --quick --lines 3 --out DIR: cpuprofile, flame graph, heap profile, the hit\'s own functions by name and line by line', {
+  timeout: 120_000
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'profile-cli-'))
   const env = { ...process.env }
   delete env.NODE_TEST_CONTEXT
@@ -29,6 +31,7 @@ test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profil
       '--workers', '1',
       '--connections', '8',
       '--top', '60',
+      '--lines', '3',
       '--out', out
     ],
     { env, timeout: 110_000 }
@@ -48,12 +51,20 @@ test('npm run profile -- --quick --out DIR: cpuprofile, flame graph, heap profil
 
   assert.match(stdout, /^Load \(zipf, 8 connections, 1\.5 s.*\): [\d,]+ req\/s, p50 [\d.]+ ms, p99 [\d.]+ ms, 0 non-2xx, 0 errors/m)
   const selfTable = stdout.slice(stdout.indexOf('by self time'), stdout.indexOf('by total time'))
-  const totalTable = stdout.slice(stdout.indexOf('by total time'), stdout.indexOf('Sampling heap profile'))
+  const totalTable = stdout.slice(stdout.indexOf('by total time'), stdout.indexOf('Line view'))
   assert.match(selfTable, /self ms +self % +total ms +total % +samples +function +where +code/)
   // The route's own functions, by name, with their file:line, marked as our code: warm, every
   // answer is an L1 hit, taken by the hit fast path before Fastify's router.
   assert.match(stdout, /\bhitFastPath +dist\/src\/routes\/hit-fast-path\.js:\d+ +own/)
   assert.match(totalTable + selfTable, /dependency/)
+  // The line view, after the function tables: our functions in TypeScript, from this very build (so none is taken for stale).
+  const lineView = stdout.slice(stdout.indexOf('Line view'), stdout.indexOf('Sampling heap profile'))
+  assert.ok(stdout.indexOf('Line view') > stdout.indexOf('by total time'))
+  assert.match(lineView, /^Function: \S+ at src\/\S+\.ts:\d+\nTotal time: [\d.]+ ms \(\d+ samples?/m)
+  assert.match(lineView, /^ +\d+ +\d+ +[\d.]+ +[\d.]+ +\S/m, 'a line with its samples')
+  assert.doesNotMatch(lineView, /is not the build the profile ran/)
+  const sources = (JSON.parse(/<script type="application\/json" id="flame-data">([\s\S]*?)<\/script>/.exec(flame)![1]!) as { sources: unknown[] }).sources
+  assert.ok(sources.length > 0, 'the flame graph carries our functions\' lines')
   assert.match(stdout, /Sampling heap profile: [\d.]+ KiB sampled/)
   assert.match(stdout, /Runtime over [\d.]+ s: heap used [\d.]+–[\d.]+ MiB, RSS [\d.]+–[\d.]+ MiB/)
   assert.match(stdout, /GC: \d+ pauses/)
