@@ -7,6 +7,7 @@ set -euo pipefail
 declare -A package_of=(
   [redis-server]=redis-server
   [redis-cli]=redis-tools
+  [redis-sentinel]=redis-sentinel
   [nginx]=nginx
   [docker-compose]=docker-compose
   [chromium]=chromium

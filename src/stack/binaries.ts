@@ -7,7 +7,8 @@ const INSTALL_HINT: Record<string, string> = {
   nginx: 'apt-get install -y nginx',
   'docker-compose': 'apt-get install -y docker-compose',
   chromium: 'apt-get install -y chromium',
-  promtool: 'apt-get install -y prometheus'
+  promtool: 'apt-get install -y prometheus',
+  'redis-sentinel': 'apt-get install -y redis-sentinel'
 }
 
 /** Absolute path of a binary on PATH (or /usr/sbin), or undefined. */
