@@ -8,6 +8,7 @@ const INSTALL_HINT: Record<string, string> = {
   'docker-compose': 'apt-get install -y docker-compose',
   chromium: 'apt-get install -y chromium',
   promtool: 'apt-get install -y prometheus',
+  prometheus: 'apt-get install -y prometheus',
   'redis-sentinel': 'apt-get install -y redis-sentinel'
 }
 

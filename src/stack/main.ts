@@ -14,6 +14,9 @@ async function describe (stack: Stack, options: ReturnType<typeof readStackEnv>)
     ...stack.urls.apps.map((url, i) => `  app${stack.urls.apps.length > 1 ? ` ${i + 1}` : '  '}   ${url}   ` +
       `(strategy ${options.strategy}, ${options.workers} workers; metrics ${stack.urls.metricsAll[i]})`),
     `  origin  ${stack.urls.origin}   (GET /stats counts provider calls)`,
+    ...(stack.prometheus === undefined
+      ? []
+      : [`  prometheus ${stack.prometheus.url}   (scrapes the metrics listeners each second; rules: observability/prometheus/rules.yml)`]),
     ...(stack.urls.redis === undefined ? [] : [`  redis   ${stack.urls.redis}`]),
     ...(stack.redisCluster === undefined
       ? []

@@ -55,18 +55,25 @@ export function readEdgeEnv (env: Env): EdgeEnv {
 }
 
 /** Everything `npm run stack` takes from the environment, then from its flags (which win):
- * `--redis single|cluster` (REDIS_TOPOLOGY), `--instances N` (APP_INSTANCES). */
+ * `--redis single|cluster` (REDIS_TOPOLOGY), `--instances N` (APP_INSTANCES),
+ * `--observability` (OBSERVABILITY=on: a Prometheus scraping the app with the project's rules). */
 export function readStackEnv (env: Env, argv: readonly string[] = []): StackOptions & { nginxPort: number } {
-  let flags: { redis?: string | undefined, instances?: string | undefined }
+  let flags: { redis?: string | undefined, instances?: string | undefined, observability?: boolean | undefined }
   try {
-    flags = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { redis: { type: 'string' }, instances: { type: 'string' } } }).values
+    flags = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: { redis: { type: 'string' }, instances: { type: 'string' }, observability: { type: 'boolean' } }
+    }).values
   } catch (err) {
-    throw new Error(`invalid stack arguments: ${(err as Error).message} (known: --redis single|cluster, --instances N)`)
+    throw new Error(`invalid stack arguments: ${(err as Error).message} (known: --redis single|cluster, --instances N, --observability)`)
   }
   return readStackSettings({
     ...env,
     ...(flags.redis === undefined ? {} : { REDIS_TOPOLOGY: flags.redis }),
-    ...(flags.instances === undefined ? {} : { APP_INSTANCES: flags.instances })
+    ...(flags.instances === undefined ? {} : { APP_INSTANCES: flags.instances }),
+    ...(flags.observability === true ? { OBSERVABILITY: 'on' } : {})
   })
 }
 
@@ -93,7 +100,8 @@ function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
     redis: usesRedis(strategy) ? topology : false,
     // A cluster comes with 2 instances (startStack's default) unless told otherwise.
     ...(instances === undefined ? {} : { appInstances: instances }),
-    logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info')
+    logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info'),
+    observability: r.read('OBSERVABILITY', onOff, false)
   }
   throwIfInvalid(r)
   return options

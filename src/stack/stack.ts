@@ -15,6 +15,7 @@ import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } fr
 import { startNginxServer, type NginxServer } from './nginx-server.js'
 import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
+import { startPrometheus, type PrometheusServer } from './prometheus-server.js'
 import { waitForHttp } from './wait-for-http.js'
 
 const APP_SCRIPT = fileURLToPath(new URL('../main.js', import.meta.url))
@@ -69,6 +70,9 @@ export interface StackOptions {
    * it fails to start), and the app answers from L1 and the origin meanwhile — as
    * `restart: unless-stopped` does in Docker. false leaves it down. @default 1000 */
   redisRestartDelayMs?: number | false
+  /** A Prometheus (Debian's) scraping every instance's metrics listener each second, with the
+   * project's rules (observability/prometheus/rules.yml). @default false */
+  observability?: boolean
   /** What the stack has to say while it runs (redis-server died, restarted).
    * @default stderr when forwardOutput, else nothing */
   onNote?: (message: string) => void
@@ -100,6 +104,8 @@ export interface Stack {
   readonly redisTopology: RedisTopology | 'none'
   /** The Redis Cluster (describe(), per-shard key counts; nodes to kill), with redis: 'cluster'. */
   readonly redisCluster?: RedisCluster
+  /** With observability: true, the Prometheus that scrapes the app instances. */
+  readonly prometheus?: PrometheusServer
   readonly workDir: string
   /** The rendered nginx.conf. */
   readonly nginxConfigPath: string
@@ -192,6 +198,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     forwardOutput = true,
     startTimeoutMs = 30_000,
     redisRestartDelayMs = 1000,
+    observability = false,
     onNote = forwardOutput ? (message: string) => { process.stderr.write(`stack: ${message}\n`) } : () => {},
     signal
   } = options
@@ -211,6 +218,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   requireBinary('nginx')
   if (withRedis) requireBinary('redis-server')
   if (topology === 'cluster') requireBinary('redis-cli')
+  if (observability) requireBinary('prometheus')
 
   const ownsWorkDir = options.workDir === undefined
   const workDir = options.workDir ?? await mkdtemp(join(tmpdir(), 'cachestack-stack-'))
@@ -238,6 +246,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   // One cluster primary per instance, in appPorts' order; empty while (re)starting.
   let apps: ManagedProcess[] = []
   let nginx: NginxServer | undefined
+  let prometheus: PrometheusServer | undefined
   // Last resort if this process exits without stop(): nothing may outlive it.
   const killAll = (): void => {
     for (const child of [nginx?.process, ...apps, origin]) child?.killNow()
@@ -330,7 +339,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     stopping = true
     const errors: unknown[] = []
     // Front to back: stop taking requests, drain the apps, then what they depend on.
-    const parts: Array<Array<{ stop (): Promise<void> } | undefined>> = [[nginx], apps, [origin], [redis, redisCluster]]
+    const parts: Array<Array<{ stop (): Promise<void> } | undefined>> = [[prometheus, nginx], apps, [origin], [redis, redisCluster]]
     for (const group of parts) {
       for (const outcome of await Promise.allSettled(group.map((part) => part?.stop()))) {
         if (outcome.status === 'rejected') errors.push(outcome.reason)
@@ -381,6 +390,14 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
       ...abortable
     })
     watch('nginx', nginx.process.exited, () => false)
+    if (observability) {
+      prometheus = await startPrometheus({
+        targets: urls.metricsAll.map((url) => new URL(url).host),
+        forwardOutput,
+        startTimeoutMs,
+        ...abortable
+      })
+    }
   } catch (err) {
     await stopAll().catch(() => {})
     throw err
@@ -409,6 +426,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     },
     redisTopology: topology,
     ...(cluster === undefined ? {} : { redisCluster: cluster }),
+    ...(prometheus === undefined ? {} : { prometheus }),
     workDir,
     nginxConfigPath: nginxServer.configPath,
     logs: { nginxAccess: nginxServer.accessLogPath, nginxError: nginxServer.errorLogPath },
