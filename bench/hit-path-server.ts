@@ -2,20 +2,19 @@
 // memory strategy) and a bare Fastify route sending a constant string of the same size.
 import Fastify from 'fastify'
 import { pino } from 'pino'
-import { CityIndex } from '../src/cities/city-index.js'
-import { loadCities } from '../src/cities/dataset.js'
+import { openCompactCityIndex } from '../src/cities/compact-city-file.js'
 import { loadConfig } from '../src/config.js'
 import { buildOriginServer } from '../src/origin/server.js'
 import { createService } from '../src/service.js'
 
 const logger = pino({ level: 'warn' })
-const cities = loadCities()
+// The service's own city index (the compact file every worker reads), as in production.
+const cities = openCompactCityIndex()
 const origin = buildOriginServer({ cities, logger, latencyMs: 1, jitterMs: 0, errorRate: 0, bucketSeconds: 600 })
 const originUrl = await origin.listen({ port: 0, host: '127.0.0.1' })
 const service = createService({
   config: loadConfig({ ORIGIN_URL: originUrl, CACHE_STRATEGY: 'memory', EXPOSE_BASELINE: 'true', WORKERS: '1', LOG_LEVEL: 'warn' }),
-  logger,
-  cities: new CityIndex(cities)
+  logger
 })
 const ours = await service.app.listen({ port: 0, host: '127.0.0.1' })
 // Warm L1 with the benchmarked city, and take its exact bytes (and headers) for the bare routes.

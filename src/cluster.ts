@@ -2,7 +2,9 @@
 // spin the CPU), and on SIGTERM/SIGINT drains every worker before exiting 0.
 import cluster, { type Worker } from 'node:cluster'
 import type { Logger } from 'pino'
-import { SHUTDOWN_MESSAGE } from './worker.js'
+
+/** What the primary sends a worker to make it drain and exit. */
+export const SHUTDOWN_MESSAGE = 'cachestack:shutdown'
 
 export interface PrimaryOptions {
   workers: number

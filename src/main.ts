@@ -2,13 +2,13 @@
 // ORIGIN_URL is unset); each worker serves HTTP.
 import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
+import { ensureCityFile } from './cities/compact-city-file.js'
 import { runPrimary } from './cluster.js'
 import { loadConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
 import { clusterMetricsText } from './metrics/cluster-metrics.js'
 import { startMetricsListener } from './metrics/metrics-listener.js'
 import { startEmbeddedOrigin, type EmbeddedOrigin } from './origin/embedded.js'
-import { runWorker } from './worker.js'
 
 function readConfig (): Readonly<Config> {
   try {
@@ -23,6 +23,10 @@ async function primary (config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config, { role: 'primary' })
   // First: a port already taken stops the start before anything else is running.
   const metrics = await startMetricsListener({ host: config.metricsHost, port: config.metricsPort, metricsText: clusterMetricsText(), logger })
+  // The compact city file every worker and the provider read: built here, once, in a child
+  // process, when the build's own is missing or stale; the primary never decodes the data set.
+  const citiesFile = await ensureCityFile({ onProblem: (message) => logger.warn(message) })
+  logger.debug({ citiesFile }, 'compact city file ready')
   let origin: EmbeddedOrigin | undefined
   const env: Record<string, string> = {}
   if (config.originUrl === undefined) {
@@ -62,7 +66,9 @@ if (cluster.isPrimary) {
   })
 } else {
   const logger = createLogger(config, { role: 'worker', worker: cluster.worker?.id })
-  runWorker(config, logger).catch((err: unknown) => {
+  // Loaded here, not at the top: the primary never needs Fastify, the engine or the routes, and
+  // loading them there would delay forking the workers (the first /health).
+  import('./worker.js').then(({ runWorker }) => runWorker(config, logger)).catch((err: unknown) => {
     logger.fatal({ err }, 'worker failed to start')
     process.exit(1)
   })

@@ -5,7 +5,8 @@ import { buildApp } from './app.js'
 import { coarseClock, type Clock, type WallClock } from './cache/clock.js'
 import type { WeatherCache } from './cache/cache.js'
 import { createCache } from './cache/create-cache.js'
-import { CityIndex, type CityResolver, type IndexableCity } from './cities/city-index.js'
+import type { CityResolver, IndexableCity } from './cities/city-index.js'
+import { openCompactCityIndex } from './cities/compact-city-file.js'
 import { loadCities } from './cities/dataset.js'
 import { usesRedis, type Config } from './config.js'
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js'
@@ -21,8 +22,8 @@ import { WeatherLoader } from './weather/weather-loader.js'
 export interface ServiceOptions {
   config: Readonly<Config>
   logger: Logger
-  /** Shared across services in one process (tests); loaded once otherwise. */
-  cities?: CityIndex
+  /** Shared across services in one process (tests); otherwise the compact index, read from its file. */
+  cities?: CityResolver
   /** The raw data set, for the naive linear resolver (NAIVE=resolver); loaded once otherwise. */
   dataset?: readonly IndexableCity[]
   clock?: Clock
@@ -50,7 +51,8 @@ export function createService (options: ServiceOptions): Service {
   const naive = new Set(config.naive)
   const cities: CityResolver = naive.has('resolver')
     ? new LinearCityResolver(options.dataset ?? loadCities())
-    : options.cities ?? new CityIndex(loadCities())
+    // Typed arrays over one file: no per-city objects, no decoding of the data set in a worker.
+    : options.cities ?? openCompactCityIndex({ onProblem: (message) => logger.warn(message) })
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
   const redisLogger = logger.child({ component: 'redis' })
   const redis = usesRedis(config.cacheStrategy)

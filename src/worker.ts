@@ -1,11 +1,10 @@
 // One cluster worker: build the service, listen on the shared port, drain and exit on request.
 import closeWithGrace from 'close-with-grace'
 import type { Logger } from 'pino'
+import { SHUTDOWN_MESSAGE } from './cluster.js'
 import type { Config } from './config.js'
 import { shareWithPrimary } from './metrics/cluster-metrics.js'
 import { createService } from './service.js'
-
-export const SHUTDOWN_MESSAGE = 'cachestack:shutdown'
 
 export async function runWorker (config: Readonly<Config>, logger: Logger): Promise<void> {
   const service = createService({ config, logger })

@@ -1,5 +1,6 @@
 // City names from the URL → one canonical form, or a 400. Nothing reaches a cache or the
 // origin before this has run.
+import { createHash } from 'node:crypto'
 import { CityInvalidError, CountryInvalidError } from '../errors.js'
 
 export const MAX_CITY_NAME_LENGTH = 100
@@ -51,3 +52,7 @@ export function normalizeCountry (raw: string): string {
   if (!COUNTRY.test(raw)) throw new CountryInvalidError(JSON.stringify(raw.slice(0, 10)))
   return raw.toUpperCase()
 }
+
+/** Identifies the canonical form by the code that makes it: what is built from canonical names
+ * (the compact city file) is stale as soon as that code changes, with no version to remember. */
+export const CANONICAL_FORM_ID = createHash('sha256').update(canonicalName.toString() + foldCase.toString()).digest('hex').slice(0, 12)

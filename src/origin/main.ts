@@ -1,12 +1,13 @@
 // `npm run origin`: the simulated provider alone. `npm start` forks this file when ORIGIN_URL is unset.
 import { loadConfig } from '../config.js'
-import { loadCities } from '../cities/dataset.js'
+import { openCompactCityIndex } from '../cities/compact-city-file.js'
 import { createLogger } from '../logger.js'
 import { buildOriginServer } from './server.js'
 
 const config = loadConfig()
 const logger = createLogger(config, { name: 'origin' })
-const app = buildOriginServer({ ...config.origin, cities: loadCities(), logger })
+// id → city from the compact file, as the workers read it: no decoded data set in this process.
+const app = buildOriginServer({ ...config.origin, cities: openCompactCityIndex({ onProblem: (message) => logger.warn(message) }), logger })
 
 async function main (): Promise<void> {
   const address = await app.listen({ port: config.origin.port, host: config.host })

@@ -6,8 +6,14 @@ import type { City } from '../cities/city.js'
 import type { OriginSimulationConfig } from '../config.js'
 import { observe } from './weather-model.js'
 
+/** id → city, without a city object per id held in advance (CompactCityIndex). */
+export interface CitiesById {
+  byId (id: number): City | undefined
+}
+
 export interface OriginServerOptions extends Omit<OriginSimulationConfig, 'port'> {
-  cities: readonly City[]
+  /** The cities the provider knows: a list (tests, benchmarks) or an id lookup (the compact index). */
+  cities: readonly City[] | CitiesById
   logger: Logger
   /** Random source for latency and errors; injectable for tests. @default Math.random */
   random?: () => number
@@ -33,8 +39,14 @@ export interface OriginWeather {
 
 export function buildOriginServer (options: OriginServerOptions): FastifyInstance {
   const { cities, logger, latencyMs, jitterMs, errorRate, bucketSeconds, random = Math.random, now = Date.now } = options
-  const byId = new Map<number, City>()
-  for (const city of cities) byId.set(city.id, city)
+  let byId: CitiesById
+  if (Array.isArray(cities)) {
+    const map = new Map<number, City>()
+    for (const city of cities as readonly City[]) map.set(city.id, city)
+    byId = { byId: (id) => map.get(id) }
+  } else {
+    byId = cities as CitiesById
+  }
   const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
   const bucketMs = bucketSeconds * 1000
 
@@ -50,7 +62,7 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
     try {
       const delay = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
       if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
-      const city = /^\d{1,10}$/.test(request.params.id) ? byId.get(Number(request.params.id)) : undefined
+      const city = /^\d{1,10}$/.test(request.params.id) ? byId.byId(Number(request.params.id)) : undefined
       if (city === undefined) {
         stats.notFound++
         return reply.code(404).send({ code: 'ORIGIN_CITY_NOT_FOUND', message: 'unknown city id' })

