@@ -9,6 +9,7 @@ import { formatResults, type TaskResult } from './harness.js'
 import { l1GetBench } from './l1-get.bench.js'
 import { normalizeBench } from './normalize.bench.js'
 import { serializeBench } from './serialize.bench.js'
+import { tipsBench } from './tips.bench.js'
 
 const filter = process.argv[2]
 process.stdout.write(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}\n`)
@@ -19,11 +20,15 @@ const suites: Array<[string, () => Promise<TaskResult[]>]> = [
   ['key normalization', () => normalizeBench()],
   ['response serialization', () => serializeBench(index.resolve('london')!)],
   ['L1 get', () => l1GetBench()],
+  // The method's classic tips measured at three sizes, with ratios and verdicts (docs/tips.md).
+  ['tips', () => tipsBench()],
   // Loaded only when run: the peer libraries are devDependencies, and these start a redis-server.
   ['peers: L1 hit', async () => (await import('./peers.bench.js')).peersL1HitBench()],
   ['peers: layered get', async () => (await import('./peers.bench.js')).peersLayeredGetBench()]
 ]
 for (const [name, run] of suites) {
   if (filter !== undefined && !name.includes(filter)) continue
-  process.stdout.write(`\n## ${name}\n${formatResults(await run())}\n`)
+  // The heading before the run: a suite that prints as it goes (tips) prints under its own heading.
+  process.stdout.write(`\n## ${name}\n`)
+  process.stdout.write(`${formatResults(await run())}\n`)
 }
