@@ -154,11 +154,11 @@ test('what cannot be shown is said: no source map → the JavaScript; no source 
   const gone = viewOf(profileOf(normalizeFrame(DECL - 1, 'file:///elsewhere/checkout/dist/test/profile/gone.js')))
   assert.equal(gone.functions[0]!.kind, 'skipped')
   assert.match(gone.functions[0]!.kind === 'skipped' ? gone.functions[0]!.reason : '', /^script not found \(looked for dist\/test\/profile\/gone\.js, /)
-  // The function still starts where it did but its body changed: a sample on a comment, where no code runs.
+  // A sample on a comment inside the function is not taken for another build: V8 credits inlined
+  // code with the callee's line numbers (a live profile of this build showed one on a comment).
   const tick = (needle: string): PositionTick[] => [{ line: js(needle), ticks: 1 }]
-  const changed = viewOf(profileOf(normalizeFrame(), [tick('const trimmed = raw.trim()'), tick('// Whitespace around a name')]))
-  assert.deepEqual(changed.functions.map((f) => f.kind === 'skipped' && f.reason),
-    [`dist/test/profile/line-view-target.js is not the build the profile ran: sampled line ${js('// Whitespace around a name')} is a comment`])
+  const onComment = viewOf(profileOf(normalizeFrame(), [tick('const trimmed = raw.trim()'), tick('// Whitespace around a name')]))
+  assert.deepEqual(onComment.functions.map((f) => f.kind), ['annotated'])
   // A comment outside the function is a position of inlined code (another script's line), not another build.
   const inlined = only(viewOf(profileOf(normalizeFrame(), [tick('const trimmed = raw.trim()'), tick('/** Trimmed')])))
   assert.deepEqual(inlined.outside?.lines, [ts('/** Trimmed')])
