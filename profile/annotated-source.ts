@@ -82,6 +82,9 @@ export interface LineViewOptions {
   count?: number
   /** The checkout whose dist/ a recorded profile's scripts map onto; paths print relative to it. @default process.cwd() */
   root?: string
+  /** The profile was just taken of the scripts on disk (a live run): no check that they are the
+   * build it ran, whose heuristics can only misfire there. @default false (a recorded profile) */
+  sameBuild?: boolean
 }
 
 /** Lines shown past the last sampled one when the function's end is not found. */
@@ -97,17 +100,19 @@ interface SourceFile {
 
 interface Context {
   root: string
+  sameBuild: boolean
   intervalUs: number
   show: (path: string) => string
   read: (path: string) => SourceFile | null
   sourceMap: (jsPath: string, js: SourceFile) => SourceMapResult
 }
 
-function createContext (root: string, intervalUs: number): Context {
+function createContext (root: string, intervalUs: number, sameBuild: boolean): Context {
   const files = new Map<string, SourceFile | null>()
   const maps = new Map<string, SourceMapResult>()
   return {
     root,
+    sameBuild,
     intervalUs,
     show: (path) => {
       const rel = relative(root, path)
@@ -223,7 +228,7 @@ function annotate (fn: FunctionStat, entry: FunctionLineTicks, ctx: Context): Li
   }
   const js = ctx.read(script.path)
   if (js === null) return skip('missing', `${ctx.show(script.path)} cannot be read`)
-  const stale = staleFrame(js.lines, frame, [...entry.ticks.keys()].sort((a, b) => a - b))
+  const stale = ctx.sameBuild ? null : staleFrame(js.lines, frame, [...entry.ticks.keys()].sort((a, b) => a - b))
   if (stale !== null) return skip('stale', `${ctx.show(script.path)} is not the build the profile ran: ${stale}`)
 
   const jsStart = { line: frame.lineNumber + 1, column: Math.max(0, frame.columnNumber) }
@@ -285,8 +290,12 @@ function annotate (fn: FunctionStat, entry: FunctionLineTicks, ctx: Context): Li
 }
 
 /** The line view of the top `count` functions of our own code by self time (the summary's order). */
-export function buildLineView (profile: CpuProfile, summary: CpuSummary, { count = 5, root = process.cwd() }: LineViewOptions = {}): LineView {
-  const ctx = createContext(root, meanSampleIntervalUs(profile))
+export function buildLineView (
+  profile: CpuProfile,
+  summary: CpuSummary,
+  { count = 5, root = process.cwd(), sameBuild = false }: LineViewOptions = {}
+): LineView {
+  const ctx = createContext(root, meanSampleIntervalUs(profile), sameBuild)
   const ticks = lineTicks(profile)
   const functions: LineViewEntry[] = []
   let shown = 0

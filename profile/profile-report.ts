@@ -73,7 +73,7 @@ export async function buildProfileReport (
   const heap = summarizeHeapProfile(parseHeapProfile(await readFile(artifacts.heapProfile, 'utf8'), artifacts.heapProfile), { root })
   const flameGraph = artifacts.cpuProfile.replace(/\.cpuprofile$/, '') + '.flame.html'
   // One view serves both: the terminal prints its first `lines` functions, the page carries more.
-  const view = lineViewOf(() => buildLineView(profile, cpu, { count: Math.max(lines, FLAME_LINE_FUNCTIONS), root }))
+  const view = lineViewOf(() => buildLineView(profile, cpu, { count: Math.max(lines, FLAME_LINE_FUNCTIONS), root, sameBuild: true }))
   const annotated = typeof view === 'string' ? [] : view.functions.filter((fn): fn is AnnotatedFunction => fn.kind === 'annotated')
   await writeFile(flameGraph, renderFlameGraph(profile, {
     title: title ?? `${artifacts.label}: CPU, ${artifacts.startedAt}`,
