@@ -93,3 +93,34 @@ export function meanSampleIntervalUs (profile: CpuProfile): number {
   for (const us of sampleDurations(profile)) total += us
   return total / n
 }
+
+/** Each node's parent (its index in `nodes`, -1 for the root): V8 lists only children. */
+export function parentIndexes (nodes: readonly CpuProfileNode[]): Int32Array {
+  const index = new Map<number, number>()
+  for (let i = 0; i < nodes.length; i++) index.set(nodes[i]!.id, i)
+  const parent = new Int32Array(nodes.length).fill(-1)
+  for (let i = 0; i < nodes.length; i++) {
+    for (const child of nodes[i]!.children ?? []) {
+      const c = index.get(child)
+      if (c !== undefined) parent[c] = i
+    }
+  }
+  return parent
+}
+
+/** Whether node i, or one of its callers, is a frame `isMarked` accepts (a memoized walk up). */
+export function underFrame (nodes: readonly CpuProfileNode[], parent: Int32Array, isMarked: (url: string) => boolean): (i: number) => boolean {
+  const marked = new Int8Array(nodes.length).fill(-1)
+  return (i) => {
+    const path: number[] = []
+    let n = i
+    while (n !== -1 && marked[n] === -1) {
+      if (isMarked(nodes[n]!.callFrame.url)) { marked[n] = 1; break }
+      path.push(n)
+      n = parent[n]!
+    }
+    const value = n === -1 ? 0 : marked[n]!
+    for (const p of path) marked[p] = value
+    return value === 1
+  }
+}

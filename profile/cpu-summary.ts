@@ -2,7 +2,7 @@
 // (self: samples whose top frame is the function) and cumtime (total: samples with the
 // function anywhere on the stack, counted once per stack so recursion does not inflate it).
 import { codeOrigin, shortLocation, CODE_ORIGINS, type CodeOrigin } from './code-origin.js'
-import { frameKey, sampleDurations, type CpuProfile } from './cpu-profile.js'
+import { frameKey, parentIndexes, sampleDurations, underFrame, type CpuProfile } from './cpu-profile.js'
 
 export interface FunctionStat {
   /** The call frame's identity (frameKey): finds the function's nodes again, e.g. for its line view. */
@@ -58,13 +58,7 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
   const { nodes, samples } = profile
   const index = new Map<number, number>()
   for (let i = 0; i < nodes.length; i++) index.set(nodes[i]!.id, i)
-  const parent = new Int32Array(nodes.length).fill(-1)
-  for (let i = 0; i < nodes.length; i++) {
-    for (const child of nodes[i]!.children ?? []) {
-      const c = index.get(child)
-      if (c !== undefined) parent[c] = i
-    }
-  }
+  const parent = parentIndexes(nodes)
 
   // One FunctionStat per distinct call frame; nodes of the same function share it.
   const functions: FunctionStat[] = []
@@ -96,20 +90,8 @@ export function summarizeCpuProfile (profile: CpuProfile, { root = process.cwd()
     fnOf[i] = f
   }
 
-  // 1 when the node or one of its callers is the profiler's (memoized walk up the tree).
-  const profiling = new Int8Array(nodes.length).fill(-1)
-  const isProfiling = (i: number): boolean => {
-    const path: number[] = []
-    let n = i
-    while (n !== -1 && profiling[n] === -1) {
-      if (isProfilerFrame(nodes[n]!.callFrame.url)) { profiling[n] = 1; break }
-      path.push(n)
-      n = parent[n]!
-    }
-    const value = n === -1 ? 0 : profiling[n]!
-    for (const p of path) profiling[p] = value
-    return value === 1
-  }
+  // True when the node or one of its callers is the profiler's.
+  const isProfiling = underFrame(nodes, parent, isProfilerFrame)
   let profilerUs = 0
   let profilerSamples = 0
 
