@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../src/stack/free-port.js'
+import { childPids, isAlive } from './helpers/app-process.js'
 import { waitFor } from './helpers/redis.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -41,22 +42,7 @@ function npmRun (args: string[], env: Record<string, string>): NpmRun {
 }
 
 /** Every process below `pid`, however deep (the stack's children run in their own groups). */
-function descendants (pid: number): number[] {
-  let children: number[] = []
-  try {
-    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number)
-  } catch {}
-  return children.flatMap((child) => [child, ...descendants(child)])
-}
-
-function alive (pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+const descendants = (pid: number): number[] => childPids(pid).flatMap((child) => [child, ...descendants(child)])
 
 async function portFree (port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -72,9 +58,9 @@ async function assertStopsCompletely (run: NpmRun, ports: number[], atLeast = 3)
   assert.ok(pids.length >= atLeast, `npm and what it started are running (${pids.length} processes)`)
   process.kill(run.npm.pid!, 'SIGTERM')
   try {
-    await waitFor(() => pids.every((pid) => !alive(pid)), STOP_BOUND_MS, 'every process to exit')
+    await waitFor(() => pids.every((pid) => !isAlive(pid)), STOP_BOUND_MS, 'every process to exit')
   } catch {
-    const left = pids.filter(alive).map((pid) => {
+    const left = pids.filter(isAlive).map((pid) => {
       try {
         return `${pid} ${execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim()}`
       } catch {
@@ -82,7 +68,7 @@ async function assertStopsCompletely (run: NpmRun, ports: number[], atLeast = 3)
       }
     })
     // Orphans would keep this file's pipes open: they go before the failure is reported.
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL')
+    for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL')
     assert.fail(`${STOP_BOUND_MS / 1000} s after SIGTERM to npm, still running:\n${left.join('\n')}\nOutput:\n${run.output().slice(-2000)}`)
   }
   for (const port of ports) assert.ok(await portFree(port), `port ${port} is free again`)

@@ -37,3 +37,20 @@ export async function appWeatherRequests (metricsUrl: string): Promise<number> {
 export async function originRequests (originUrl: string): Promise<number> {
   return (JSON.parse((await get(`${originUrl}/stats`)).body) as { requests: number }).requests
 }
+
+/**
+ * Asks new cities directly at an app (new connections, which its workers take in turn) until one
+ * worker's fill is another's HIT-L2: after a Redis outage or failover, each worker's breaker
+ * closes at its next probe. Fails, with every answer seen, if none of `cities` shows it.
+ */
+export async function untilL2Serves (appUrl: string, cities: readonly string[]): Promise<void> {
+  const seen: string[] = []
+  for (const city of cities) {
+    const asked: string[] = []
+    for (let i = 0; i < 4; i++) asked.push((await get(`${appUrl}/weather/${city}`)).headers['x-cache'] ?? '')
+    seen.push(`${city}: ${asked.join(' → ')}`)
+    if (asked[0] === 'MISS' && asked.includes('HIT-L2')) return
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+  throw new Error(`L2 does not serve: ${seen.join(', ')}`)
+}

@@ -8,7 +8,7 @@ import autocannon from 'autocannon'
 import { startRedisSentinel, type RedisSentinelGroup } from '../../src/stack/redis-sentinel.js'
 import { startApp, type AppProcess } from '../helpers/app-process.js'
 import { startOrigin, type TestOrigin } from '../helpers/origin.js'
-import { get } from '../helpers/stack-http.js'
+import { untilL2Serves } from '../helpers/stack-http.js'
 
 let group: RedisSentinelGroup
 let origin: TestOrigin
@@ -24,28 +24,8 @@ after(async () => {
   await group?.stop()
 })
 
-/** X-Cache of a city asked four times on new connections (the workers take them in turn). */
-async function answers (city: string): Promise<string[]> {
-  const seen: string[] = []
-  for (let i = 0; i < 4; i++) seen.push((await get(`${app.url}/weather/${city}`)).headers['x-cache'] ?? '')
-  return seen
-}
-
-/** Asks new cities until one worker's fill is another's HIT-L2 (each worker's client connects
- * through the sentinels, and its breaker closes at its next probe after a failover). */
-async function l2Serves (cities: readonly string[]): Promise<void> {
-  const seen: string[] = []
-  for (const city of cities) {
-    const asked = await answers(city)
-    seen.push(`${city}: ${asked.join(' → ')}`)
-    if (asked[0] === 'MISS' && asked.includes('HIT-L2')) return
-    await new Promise((resolve) => setTimeout(resolve, 1000))
-  }
-  assert.fail(`L2 does not serve: ${seen.join(', ')}`)
-}
-
 test('before the failover: a key one worker filled is HIT-L2 on the other', async () => {
-  await l2Serves(['oslo', 'bergen', 'trondheim', 'stavanger', 'tromso'])
+  await untilL2Serves(app.url, ['oslo', 'bergen', 'trondheim', 'stavanger', 'tromso'])
 })
 
 test('the primary SIGKILLed under load: 0 failed requests; the replica is promoted; HIT-L2 again on the new primary', async () => {
@@ -66,5 +46,5 @@ test('the primary SIGKILLed under load: 0 failed requests; the replica is promot
   assert.equal(result.non2xx, 0, 'every request answered 2xx through the failover')
   const newPrimary = await group.waitForFailover(oldPrimary)
   assert.notEqual(newPrimary, oldPrimary)
-  await l2Serves(['madrid', 'berlin', 'vienna', 'prague', 'warsaw', 'dublin', 'lisbon', 'athens', 'helsinki', 'stockholm'])
+  await untilL2Serves(app.url, ['madrid', 'berlin', 'vienna', 'prague', 'warsaw', 'dublin', 'lisbon', 'athens', 'helsinki', 'stockholm'])
 })
