@@ -51,9 +51,9 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     // (or checksumming) the sections.
     const preamble = Buffer.alloc(PREAMBLE_BYTES)
     const got = readSync(fd, preamble, 0, PREAMBLE_BYTES, 0)
+    // A length past 1 MiB is no header of ours: readHeader then says why (bad magic, or truncated).
     const length = got === PREAMBLE_BYTES ? preamble.readUInt32LE(4) : 0
-    if (length > 1 << 20) return 'bad header length'
-    const head = Buffer.alloc(PREAMBLE_BYTES + length)
+    const head = Buffer.alloc(PREAMBLE_BYTES + (length > 1 << 20 ? 0 : length))
     const read = readSync(fd, head, 0, head.length, 0)
     const { sections } = readHeader(head.subarray(0, read), path, dataset)
     let end = 0
