@@ -56,7 +56,10 @@ test('npm run profile -- --quick --lines 3 --out DIR: cpuprofile, flame graph, h
   // The route's own functions, by name, with their file:line, marked as our code: warm, every
   // answer is an L1 hit, taken by the hit fast path before Fastify's router.
   assert.match(stdout, /\bhitFastPath +dist\/src\/routes\/hit-fast-path\.js:\d+ +own/)
-  assert.match(totalTable + selfTable, /dependency/)
+  // Our code is told apart from the rest. Which others make a short run's top rows is sampling
+  // luck (warm hits on the fast path rarely enter a dependency): the classification itself,
+  // dependencies included, is asserted on fixed profiles in cpu-summary.test.ts.
+  assert.match(totalTable + selfTable, / (node|native|dependency)\n/)
   // The line view, after the function tables: our functions in TypeScript, from this very build (so none is taken for stale).
   const lineView = stdout.slice(stdout.indexOf('Line view'), stdout.indexOf('Sampling heap profile'))
   assert.ok(stdout.indexOf('Line view') > stdout.indexOf('by total time'))
