@@ -11,10 +11,14 @@ import type { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
 import type { CacheEntry } from './entry.js'
 import type { FillLock } from './fill-lock.js'
-import type { Lifetime, MemoryRecord, MemoryStore } from './memory-store.js'
+import type { L1Store as MemoryStore, Lifetime, MemoryRecord } from './memory-store.js'
 import type { RedisHit, RedisStore } from './redis-store.js'
 import { SingleFlight } from './single-flight.js'
 import { withDeadline } from './deadline.js'
+import {
+  publishSync, traces,
+  type AnsweringLayer, type FillWaitTrace, type InvalidateTrace, type L2GetTrace, type LookupTrace, type OriginLoadTrace, type RefreshTrace
+} from './tracing.js'
 
 export type CacheSource = 'HIT-L1' | 'HIT-L2' | 'MISS' | 'STALE'
 
@@ -25,6 +29,9 @@ export interface CacheResult {
   readonly remainingMs: number
   /** `Server-Timing` value: one metric per layer consulted. */
   readonly serverTiming: string
+  /** Who answered (a stale answer comes from L1 or L2). The engine always sets it; the peer
+   * libraries' adapters cannot tell. */
+  readonly layer?: AnsweringLayer
 }
 
 /** Produces a fresh entry on a miss; in the service, a call to the origin. */
@@ -166,7 +173,9 @@ export class CacheEngine implements WeatherCache {
       up: () => {
         // Whatever was purged or updated while we were deaf is unknown: forget it all.
         this.#busDown = false
+        const held = (this.#l1?.size ?? 0) > 0
         this.#l1?.clear()
+        if (traces.invalidate.hasSubscribers) publishSync<InvalidateTrace>(traces.invalidate, { key: '*', reason: 'resync', dropped: held })
       }
     })
   }
@@ -202,6 +211,7 @@ export class CacheEngine implements WeatherCache {
       return undefined
     }
     this.#events.hit('l1')
+    if (traces.lookup.hasSubscribers) publishSync<LookupTrace>(traces.lookup, { key, layer: 'l1', outcome: 'hit' })
     return record
   }
 
@@ -217,6 +227,19 @@ export class CacheEngine implements WeatherCache {
 
   /** Full lookup: L1, then (once per key among concurrent callers) L2, the fill lock and the loader. */
   get (key: string, load: Loader): Promise<CacheResult> {
+    if (!traces.lookup.hasSubscribers) return this.#lookup(key, load)
+    const trace: LookupTrace = { key, layer: undefined, outcome: undefined }
+    return traces.lookup.tracePromise(() => this.#lookup(key, load).then((result) => {
+      trace.layer = result.layer
+      trace.outcome = result.source === 'STALE' ? 'stale' : result.source === 'MISS' ? 'miss' : 'hit'
+      return result
+    }, (err: unknown) => {
+      trace.outcome = isNegative(err) ? 'negative' : 'error'
+      throw err
+    }), trace)
+  }
+
+  #lookup (key: string, load: Loader): Promise<CacheResult> {
     const record = this.#l1?.get(key)
     if (record !== undefined) {
       const now = this.#clock.now()
@@ -229,14 +252,15 @@ export class CacheEngine implements WeatherCache {
           entry: record.entry,
           source: 'HIT-L1',
           remainingMs: record.freshUntil - now,
-          serverTiming: early ? 'l1;desc=hit-early-refresh' : 'l1;desc=hit'
+          serverTiming: early ? 'l1;desc=hit-early-refresh' : 'l1;desc=hit',
+          layer: 'l1'
         })
       }
       // RFC 5861 stale-while-revalidate: answer now, refresh once in the background.
       this.#earlyKey = undefined
       this.#events.stale('l1')
       this.#refreshInBackground(key, load)
-      return Promise.resolve({ entry: record.entry, source: 'STALE', remainingMs: 0, serverTiming: 'l1;desc=stale' })
+      return Promise.resolve({ entry: record.entry, source: 'STALE', remainingMs: 0, serverTiming: 'l1;desc=stale', layer: 'l1' })
     }
     this.#earlyKey = undefined
     const negative = this.#negative.get(key)
@@ -266,11 +290,11 @@ export class CacheEngine implements WeatherCache {
     this.#setL1(key, hit.entry, { freshMs: hit.freshMs, graceMs: hit.remainingMs - Math.max(0, hit.freshMs), deltaMs: hit.deltaMs })
     if (hit.freshMs > 0) {
       this.#events.hit('l2')
-      return { entry: hit.entry, source: 'HIT-L2', remainingMs: hit.freshMs, serverTiming: timing.join(', ') }
+      return { entry: hit.entry, source: 'HIT-L2', remainingMs: hit.freshMs, serverTiming: timing.join(', '), layer: 'l2' }
     }
     this.#events.stale('l2')
     this.#refreshInBackground(key, load)
-    return { entry: hit.entry, source: 'STALE', remainingMs: 0, serverTiming: timing.join(', ') }
+    return { entry: hit.entry, source: 'STALE', remainingMs: 0, serverTiming: timing.join(', '), layer: 'l2' }
   }
 
   /** Cluster-wide single-flight: take the fill lock and load, or wait for its holder's value. */
@@ -294,12 +318,19 @@ export class CacheEngine implements WeatherCache {
     return await this.#loadAndStore(key, load, timing, undefined)
   }
 
-  async #waitForFill (key: string, load: Loader, timing: string[]): Promise<CacheResult | undefined> {
+  #waitForFill (key: string, load: Loader, timing: string[]): Promise<CacheResult | undefined> {
+    if (!traces.fillWait.hasSubscribers) return this.#awaitFill(key, load, timing, undefined)
+    const trace: FillWaitTrace = { key, outcome: undefined }
+    return traces.fillWait.tracePromise(() => this.#awaitFill(key, load, timing, trace), trace)
+  }
+
+  async #awaitFill (key: string, load: Loader, timing: string[], trace: FillWaitTrace | undefined): Promise<CacheResult | undefined> {
     const started = this.#clock.now()
     const deadline = started + this.#lockWaitMs
     for (;;) {
       const left = deadline - this.#clock.now()
       if (left <= 0) {
+        if (trace !== undefined) trace.outcome = 'timeout'
         this.#events.lockWait('timeout')
         this.#logger.warn({ key, waitedMs: this.#lockWaitMs }, 'fill lock holder too slow; loading ourselves')
         return undefined
@@ -308,16 +339,19 @@ export class CacheEngine implements WeatherCache {
       try {
         const hit = await this.#bounded(this.#l2!.get(key), 'L2 get')
         if (hit !== undefined) {
+          if (trace !== undefined) trace.outcome = 'filled'
           this.#events.lockWait('filled')
           timing.push(`lock;desc=waited;dur=${round2(this.#clock.now() - started)}`)
           return this.#fromL2(key, hit, load, timing)
         }
         if (!(await this.#bounded(this.#lock!.isHeld(key), 'lock check'))) {
           // The holder failed or died without a value: do not wait for nothing.
+          if (trace !== undefined) trace.outcome = 'released'
           this.#events.lockWait('released')
           return undefined
         }
       } catch (err) {
+        if (trace !== undefined) trace.outcome = 'error'
         this.#l2Failed('get', err, key)
         return undefined
       }
@@ -345,18 +379,22 @@ export class CacheEngine implements WeatherCache {
     // same bytes (a refresh often returns identical weather) must go, or this worker would
     // refresh the key a second time once the lock is free.
     const record = this.#l1?.get(key)
-    if (record !== undefined && (unlessEtag === undefined || record.entry.etag !== unlessEtag || record.freshUntil <= this.#clock.now())) this.#l1!.delete(key)
+    const drop = record !== undefined && (unlessEtag === undefined || record.entry.etag !== unlessEtag || record.freshUntil <= this.#clock.now())
+    if (drop) this.#l1!.delete(key)
     this.#negative.delete(key)
+    if (traces.invalidate.hasSubscribers) {
+      publishSync<InvalidateTrace>(traces.invalidate, { key, reason: unlessEtag === undefined ? 'invalidate' : 'filled', dropped: drop })
+    }
     const waiters = this.#fillWaiters.get(key)
     if (waiters !== undefined) for (const wake of [...waiters]) wake()
   }
 
-  async #loadAndStore (key: string, load: Loader, timing: string[], token: string | undefined): Promise<CacheResult> {
+  async #loadAndStore (key: string, load: Loader, timing: string[], token: string | undefined, background = false): Promise<CacheResult> {
     this.#events.miss()
     const started = this.#clock.now()
     let entry: CacheEntry
     try {
-      entry = await load(key)
+      entry = await this.#callLoader(key, load, background)
     } catch (err) {
       if (token !== undefined) this.#release(key, token)
       if (isNegative(err)) this.#rememberMissing(key, err)
@@ -367,7 +405,19 @@ export class CacheEngine implements WeatherCache {
     const lifetime: Lifetime = { freshMs: this.#freshMs(), graceMs: this.#graceMs, deltaMs }
     this.#setL1(key, entry, lifetime)
     if (this.#l2 !== undefined) void this.#share(key, entry, lifetime, token)
-    return { entry, source: 'MISS', remainingMs: lifetime.freshMs, serverTiming: timing.join(', ') }
+    return { entry, source: 'MISS', remainingMs: lifetime.freshMs, serverTiming: timing.join(', '), layer: 'origin' }
+  }
+
+  #callLoader (key: string, load: Loader, background: boolean): Promise<CacheEntry> {
+    if (!traces.originLoad.hasSubscribers) return load(key)
+    const trace: OriginLoadTrace = { key, layer: 'origin', background, outcome: undefined }
+    return traces.originLoad.tracePromise(() => load(key).then((entry) => {
+      trace.outcome = 'ok'
+      return entry
+    }, (err: unknown) => {
+      trace.outcome = isNegative(err) ? 'negative' : 'error'
+      throw err
+    }), trace)
   }
 
   #freshMs (): number {
@@ -421,7 +471,7 @@ export class CacheEngine implements WeatherCache {
     if (busyUntil !== undefined && busyUntil > now) return
     // Infinity while running; after a failure, a short pause so a dead origin is not hammered.
     this.#refreshing.set(key, Infinity)
-    this.#refresh(key, load).then(
+    this.#tracedRefresh(key, load).then(
       (ok) => {
         if (ok) this.#refreshing.delete(key)
         else this.#refreshing.set(key, this.#clock.now() + this.#refreshRetryMs)
@@ -430,7 +480,13 @@ export class CacheEngine implements WeatherCache {
     )
   }
 
-  async #refresh (key: string, load: Loader): Promise<boolean> {
+  #tracedRefresh (key: string, load: Loader): Promise<boolean> {
+    if (!traces.refresh.hasSubscribers) return this.#refresh(key, load, undefined)
+    const trace: RefreshTrace = { key, outcome: undefined }
+    return traces.refresh.tracePromise(() => this.#refresh(key, load, trace), trace)
+  }
+
+  async #refresh (key: string, load: Loader, trace: RefreshTrace | undefined): Promise<boolean> {
     let token: string | undefined
     if (this.#lock !== undefined && this.#breaker!.allows()) {
       try {
@@ -438,6 +494,7 @@ export class CacheEngine implements WeatherCache {
         this.#breaker!.success()
         if (token === undefined) {
           // Another process refreshes; its "filled" message will drop our stale copy.
+          if (trace !== undefined) trace.outcome = 'skipped'
           this.#events.refresh('skipped')
           return true
         }
@@ -446,19 +503,28 @@ export class CacheEngine implements WeatherCache {
       }
     }
     try {
-      await this.#loadAndStore(key, load, [], token)
+      await this.#loadAndStore(key, load, [], token, true)
+      if (trace !== undefined) trace.outcome = 'ok'
       this.#events.refresh('ok')
       return true
     } catch (err) {
       // RFC 5861 stale-if-error: the stale copy keeps being served until its grace ends.
+      if (trace !== undefined) trace.outcome = 'error'
       this.#events.refresh('error')
       this.#logger.warn({ err, key }, 'background refresh failed; serving stale')
       return false
     }
   }
 
-  async #l2Get (key: string, timing: string[]): Promise<RedisHit | undefined> {
+  #l2Get (key: string, timing: string[]): Promise<RedisHit | undefined> {
+    if (!traces.l2Get.hasSubscribers) return this.#readL2(key, timing, undefined)
+    const trace: L2GetTrace = { key, layer: 'l2', outcome: undefined }
+    return traces.l2Get.tracePromise(() => this.#readL2(key, timing, trace), trace)
+  }
+
+  async #readL2 (key: string, timing: string[], trace: L2GetTrace | undefined): Promise<RedisHit | undefined> {
     if (!this.#breaker!.allows()) {
+      if (trace !== undefined) trace.outcome = 'skipped'
       this.#events.l2Skipped()
       timing.push('l2;desc=skipped')
       return undefined
@@ -467,9 +533,12 @@ export class CacheEngine implements WeatherCache {
     try {
       const hit = await this.#bounded(this.#l2!.get(key), 'L2 get')
       this.#breaker!.success()
-      timing.push(`l2;desc=${hit === undefined ? 'miss' : hit.freshMs > 0 ? 'hit' : 'stale'};dur=${round2(this.#clock.now() - started)}`)
+      const outcome = hit === undefined ? 'miss' : hit.freshMs > 0 ? 'hit' : 'stale'
+      if (trace !== undefined) trace.outcome = outcome
+      timing.push(`l2;desc=${outcome};dur=${round2(this.#clock.now() - started)}`)
       return hit
     } catch (err) {
+      if (trace !== undefined) trace.outcome = 'error'
       this.#l2Failed('get', err, key)
       timing.push(`l2;desc=error;dur=${round2(this.#clock.now() - started)}`)
       return undefined
@@ -487,8 +556,15 @@ export class CacheEngine implements WeatherCache {
   }
 
   /** Purge: drops `key` from this L1, from L2, and (through the bus) from every other L1. */
-  async delete (key: string): Promise<void> {
-    this.#l1?.delete(key)
+  delete (key: string): Promise<void> {
+    if (!traces.invalidate.hasSubscribers) return this.#purge(key, undefined)
+    const trace: InvalidateTrace = { key, reason: 'purge' }
+    return traces.invalidate.tracePromise(() => this.#purge(key, trace), trace)
+  }
+
+  async #purge (key: string, trace: InvalidateTrace | undefined): Promise<void> {
+    const dropped = this.#l1?.delete(key) ?? false
+    if (trace !== undefined) trace.dropped = dropped
     this.#negative.delete(key)
     if (this.#l2 === undefined) return
     try {
