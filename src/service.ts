@@ -68,6 +68,7 @@ export function createService (options: ServiceOptions): Service {
     events: metrics.cacheEvents,
     onBreakerStateChange: (state) => metrics.breakerState(state)
   })
+  metrics.watchL1(() => cache.l1Usage?.())
   const origin = options.origin ?? (naive.has('connection')
     ? new NewConnectionOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs })
     : new PooledOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs, connections: config.originConnections }))

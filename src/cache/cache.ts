@@ -1,6 +1,11 @@
 import type { CacheResult, Loader } from './engine.js'
 import type { MemoryRecord } from './memory-store.js'
 
+export interface L1Usage {
+  readonly entries: number
+  readonly bytes: number
+}
+
 /**
  * What the route needs from a cache: our engine implements it, and so do the adapters that put
  * the peer libraries (bentocache, cache-manager) behind the same route for the load tests.
@@ -10,6 +15,8 @@ export interface WeatherCache {
   peek (key: string): MemoryRecord | undefined
   remainingMs (record: MemoryRecord): number
   get (key: string, load: Loader): Promise<CacheResult>
+  /** What L1 holds now (entries and bytes of bodies), for the gauges; undefined without L1. */
+  l1Usage? (): L1Usage | undefined
   /** Purge from every layer. */
   delete (key: string): Promise<void>
   /** Subscribes and waits for connections, bounded. */

@@ -5,7 +5,7 @@
 // - optional probabilistic early refresh (XFetch: Vattani et al., VLDB 2015);
 // - TTL jitter, negative caching, and L1 coherence over a pub/sub bus.
 import type { Logger } from 'pino'
-import type { WeatherCache } from './cache.js'
+import type { L1Usage, WeatherCache } from './cache.js'
 import type { CacheBus } from './invalidation-bus.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
@@ -187,6 +187,10 @@ export class CacheEngine implements WeatherCache {
 
   async close (): Promise<void> {
     await this.#bus?.close()
+  }
+
+  l1Usage (): L1Usage | undefined {
+    return this.#l1 === undefined ? undefined : { entries: this.#l1.size, bytes: this.#l1.bytes }
   }
 
   get layers (): { l1: boolean, l2: boolean } {

@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { CacheEvents } from '../cache/engine.js'
 import type { BreakerState } from '../cache/circuit-breaker.js'
+import type { L1Usage } from '../cache/cache.js'
 import { FastCounter } from './fast-counter.js'
 import { FastHistogram, type HistogramSeries } from './fast-histogram.js'
 
@@ -15,6 +16,8 @@ export interface ServiceMetrics {
    * with no label key built per request. */
   httpRoute (route: string): HttpRouteRecorder
   breakerState (state: BreakerState): void
+  /** Where the L1 gauges read from at each scrape (what the worker's cache holds). */
+  watchL1 (usage: () => L1Usage | undefined): void
 }
 
 export type HttpRouteRecorder = (method: string, statusCode: number, seconds: number) => void
@@ -85,6 +88,20 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
     registers: [registry]
   })
 
+  // Read at scrape time, never on the request path; the primary sums them over its workers.
+  let l1Usage: () => L1Usage | undefined = () => undefined
+  const l1Entries = new Gauge({
+    name: 'cachestack_l1_entries',
+    help: 'Entries held in the in-process L1 (summed over the workers)',
+    registers: [registry],
+    collect () { this.set(l1Usage()?.entries ?? 0) }
+  })
+  const l1Bytes = new Gauge({
+    name: 'cachestack_l1_bytes',
+    help: 'Bytes of bodies (plus a fixed overhead per entry) held in the in-process L1 (summed over the workers)',
+    registers: [registry],
+    collect () { this.set(l1Usage()?.bytes ?? 0) }
+  })
   const hitL1 = hits.series({ layer: 'l1' })
   const hitL2 = hits.series({ layer: 'l2' })
   const staleL1 = stale.series({ layer: 'l1' })
@@ -127,6 +144,11 @@ export function createMetrics ({ collectDefaults = true } = {}): ServiceMetrics 
       originDuration.labels(outcome).observe(seconds)
     },
     httpRoute,
-    breakerState (state) { breakerL2.set(BREAKER_VALUE[state]) }
+    breakerState (state) { breakerL2.set(BREAKER_VALUE[state]) },
+    watchL1 (usage) {
+      l1Usage = usage
+      l1Entries.set(usage()?.entries ?? 0)
+      l1Bytes.set(usage()?.bytes ?? 0)
+    }
   }
 }

@@ -148,6 +148,10 @@ test('health, readiness (503 while Redis is down) and metrics; /metrics is not o
   assert.match(metrics, /cachestack_cache_misses_total 1/)
   assert.match(metrics, /cachestack_origin_requests_total\{outcome="ok"\} 1/)
   assert.match(metrics, /cachestack_http_request_duration_seconds_count\{route="\/weather\/:city",method="GET",status_code="200"\} 2/)
+  // What L1 holds, read at the scrape: one entry, its body plus the fixed overhead.
+  assert.match(metrics, /cachestack_l1_entries 1\n/)
+  const bytes = Number(/cachestack_l1_bytes (\d+)\n/.exec(metrics)?.[1])
+  assert.ok(bytes > 64 && bytes < 10_000, `one entry's bytes: ${bytes}`)
   await redis.kill()
   await waitFor(() => s.redis!.status !== 'ready', 5000, 'redis down')
   const notReady = await s.app.inject('/ready')
