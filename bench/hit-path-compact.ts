@@ -25,7 +25,7 @@ async function serve (kind: Kind): Promise<void> {
   const cities = kind === 'object'
     ? new (await import('../src/cities/city-index.js')).CityIndex((await import('../src/cities/dataset.js')).loadCities())
     : compact
-  const origin = buildOriginServer({ cities: compact, logger, latencyMs: 1, jitterMs: 0, errorRate: 0, bucketSeconds: 600 })
+  const origin = buildOriginServer({ cities: compact, logger, latencyMs: 1, jitterMs: 0, errorRate: 0, bucketSeconds: 600, collectDefaultMetrics: false })
   const originUrl = await origin.listen({ port: 0, host: '127.0.0.1' })
   const service = createService({
     config: loadConfig({ ORIGIN_URL: originUrl, CACHE_STRATEGY: 'memory', WORKERS: '1', LOG_LEVEL: 'warn' }),

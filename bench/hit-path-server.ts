@@ -10,7 +10,7 @@ import { createService } from '../src/service.js'
 const logger = pino({ level: 'warn' })
 // The service's own city index (the compact file every worker reads), as in production.
 const cities = openCompactCityIndex()
-const origin = buildOriginServer({ cities, logger, latencyMs: 1, jitterMs: 0, errorRate: 0, bucketSeconds: 600 })
+const origin = buildOriginServer({ cities, logger, latencyMs: 1, jitterMs: 0, errorRate: 0, bucketSeconds: 600, collectDefaultMetrics: false })
 const originUrl = await origin.listen({ port: 0, host: '127.0.0.1' })
 const service = createService({
   config: loadConfig({ ORIGIN_URL: originUrl, CACHE_STRATEGY: 'memory', EXPOSE_BASELINE: 'true', WORKERS: '1', LOG_LEVEL: 'warn' }),

@@ -2,6 +2,7 @@
 // It counts every weather request it serves, so tests and load tests can prove what the caches saved.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { City } from '../cities/city.js'
 import type { OriginSimulationConfig } from '../config.js'
 import { observe } from './weather-model.js'
@@ -19,6 +20,9 @@ export interface OriginServerOptions extends Omit<OriginSimulationConfig, 'port'
   random?: () => number
   /** Wall clock for time buckets. @default Date.now */
   now?: () => number
+  /** Node's default process metrics (CPU, memory, event loop) next to the provider's own. Off in
+   * tests that build many servers in one process. @default true */
+  collectDefaultMetrics?: boolean
 }
 
 export interface OriginStats {
@@ -49,6 +53,7 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   }
   const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
   const bucketMs = bucketSeconds * 1000
+  const metrics = providerMetrics(options.collectDefaultMetrics ?? true)
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -59,15 +64,20 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   app.get<{ Params: { id: string } }>('/v1/weather/:id', async (request, reply) => {
     stats.requests++
     stats.inFlight++
+    metrics.inFlight.inc()
+    const started = performance.now()
+    let outcome: 'ok' | 'error' | 'not_found' = 'ok'
     try {
       const delay = Math.max(0, latencyMs + (random() * 2 - 1) * jitterMs)
       if (delay > 0) await new Promise(resolve => setTimeout(resolve, delay))
       const city = /^\d{1,10}$/.test(request.params.id) ? byId.byId(Number(request.params.id)) : undefined
       if (city === undefined) {
+        outcome = 'not_found'
         stats.notFound++
         return reply.code(404).send({ code: 'ORIGIN_CITY_NOT_FOUND', message: 'unknown city id' })
       }
       if (errorRate > 0 && random() < errorRate) {
+        outcome = 'error'
         stats.errors++
         return reply.code(503).send({ code: 'ORIGIN_UNAVAILABLE', message: 'simulated provider failure' })
       }
@@ -76,10 +86,40 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
       return body
     } finally {
       stats.inFlight--
+      metrics.inFlight.dec()
+      metrics.requests.labels(outcome).inc()
+      metrics.duration.labels(outcome).observe((performance.now() - started) / 1000)
     }
   })
 
   app.get('/stats', async () => stats)
+  // The provider stands for a third party's API: its /metrics is what its operator would see,
+  // and what Prometheus compares with the service's own cachestack_origin_requests_total.
+  app.get('/metrics', async (_request, reply) => {
+    return await reply.type(metrics.registry.contentType).send(await metrics.registry.metrics())
+  })
   app.get('/health', async () => ({ status: 'ok' }))
   return app
+}
+
+function providerMetrics (collectDefaults: boolean) {
+  const registry = new Registry()
+  if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'cachestack_provider_' })
+  return {
+    registry,
+    requests: new Counter({
+      name: 'cachestack_provider_requests_total',
+      help: 'Weather requests the simulated provider served, by outcome (ok, error = simulated failure, not_found)',
+      labelNames: ['outcome'] as const,
+      registers: [registry]
+    }),
+    duration: new Histogram({
+      name: 'cachestack_provider_request_duration_seconds',
+      help: 'Time the provider took to answer, simulated latency included',
+      labelNames: ['outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry]
+    }),
+    inFlight: new Gauge({ name: 'cachestack_provider_in_flight', help: 'Weather requests being answered now', registers: [registry] })
+  }
 }

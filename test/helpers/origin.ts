@@ -17,7 +17,8 @@ export async function startOrigin (options: { latencyMs?: number, jitterMs?: num
     latencyMs: options.latencyMs ?? 20,
     jitterMs: options.jitterMs ?? 0,
     errorRate: options.errorRate ?? 0,
-    bucketSeconds: 600
+    bucketSeconds: 600,
+    collectDefaultMetrics: false
   })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   return {
