@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests use real parts: redis-server, nginx, docker-compose (to validate the compose file),
 # Chromium (to render the HTML reports), curl (the README's Quick start, run verbatim) and
-# promtool (Prometheus' rule checker and rule unit tests).
+# promtool (Prometheus' rule checker and rule unit tests), and the exporters for nginx and Redis
+# that `npm run stack -- --observability` starts next to Prometheus.
 # Install what is missing, or say what to install.
 set -euo pipefail
 declare -A package_of=(
@@ -13,6 +14,8 @@ declare -A package_of=(
   [chromium]=chromium
   [curl]=curl
   [promtool]=prometheus
+  [prometheus-nginx-exporter]=prometheus-nginx-exporter
+  [prometheus-redis-exporter]=prometheus-redis-exporter
 )
 missing=()
 for bin in "${!package_of[@]}"; do

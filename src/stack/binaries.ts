@@ -9,6 +9,8 @@ const INSTALL_HINT: Record<string, string> = {
   chromium: 'apt-get install -y chromium',
   promtool: 'apt-get install -y prometheus',
   prometheus: 'apt-get install -y prometheus',
+  'prometheus-nginx-exporter': 'apt-get install -y prometheus-nginx-exporter',
+  'prometheus-redis-exporter': 'apt-get install -y prometheus-redis-exporter',
   'redis-sentinel': 'apt-get install -y redis-sentinel'
 }
 

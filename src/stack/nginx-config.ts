@@ -81,6 +81,9 @@ export interface NginxConfigOptions {
   largeClientHeaderBuffers?: string
   /** The API takes no bodies. @default '16k' */
   clientMaxBodySize?: string
+  /** `listen` argument of the status listener (stub_status at /stub_status, for the Prometheus
+   * exporter): a port, or 'address:port'; never the public one. @default none (no listener) */
+  statusListen?: string | number
   /** Bytes on disk for the edge cache. @default '256m' */
   edgeCacheMaxSize?: string
   /** An entry unused this long is evicted, fresh or not. @default '10m' */
@@ -161,6 +164,10 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
   const workDir = path('workDir', o.workDir)
   if (o.target !== 'native' && o.target !== 'docker') fail('target', "'native' or 'docker'", o.target)
   const listen = typeof o.listen === 'number' ? String(int('listen', o.listen, 1, 65535)) : token('listen', o.listen)
+  const statusListen = o.statusListen === undefined
+    ? undefined
+    : typeof o.statusListen === 'number' ? String(int('statusListen', o.statusListen, 1, 65535)) : token('statusListen', o.statusListen)
+  if (statusListen !== undefined && statusListen === listen) fail('statusListen', 'another port than listen (the public one)', o.statusListen)
   const app = o.app
   token('app.host', app.host)
   int('app.port', app.port, 1, 65535)
@@ -225,6 +232,8 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     appAddress,
     proxyPass: app.kind === 'static' ? 'http://cachestack_app' : 'http://$cs_app',
     listen,
+    statusServer: statusListen !== undefined,
+    statusListen: statusListen ?? '',
     proxyConnectTimeoutSeconds: positive('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds),
     proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
     proxyNextUpstreamTimeoutSeconds: o.proxyNextUpstreamTimeoutSeconds > o.proxyReadTimeoutSeconds
@@ -248,10 +257,12 @@ export interface NativeNginxOptions extends Partial<Omit<NginxConfigOptions, 'ta
   appPort: number
   /** Every app instance's port (scale-out), appPort first. @default [appPort] */
   appPorts?: readonly number[]
+  /** Port of the stub_status listener on 127.0.0.1. @default none */
+  statusPort?: number
 }
 
 /** Loopback-only nginx in front of one or more clusters on 127.0.0.1 (`npm run stack`, tests). */
-export function nativeNginxOptions ({ port, appPort, appPorts, ...rest }: NativeNginxOptions): NginxConfigOptions {
+export function nativeNginxOptions ({ port, appPort, appPorts, statusPort, ...rest }: NativeNginxOptions): NginxConfigOptions {
   return {
     // Run as root (CI, containers), nginx would switch workers to nobody:nobody, a group Debian
     // lacks, and they could not write the work dir: keep them the invoking user.
@@ -259,6 +270,7 @@ export function nativeNginxOptions ({ port, appPort, appPorts, ...rest }: Native
     ...rest,
     target: 'native',
     listen: `127.0.0.1:${port}`,
+    ...(statusPort === undefined ? {} : { statusListen: `127.0.0.1:${statusPort}` }),
     app: { kind: 'static', host: '127.0.0.1', port: appPort, ...(appPorts === undefined ? {} : { ports: appPorts }) }
   }
 }
@@ -274,6 +286,8 @@ export interface DockerNginxOptions extends Partial<Omit<NginxConfigOptions, 'ta
 export function dockerNginxOptions ({ appHost = 'app', appPort = 3000, ...rest }: DockerNginxOptions = {}): NginxConfigOptions {
   return {
     listen: 8080,
+    // Exposed to the compose network (the nginx-exporter of the observability profile), not published.
+    statusListen: 8081,
     // Exists in the nginx image; nginx creates the temp and cache directories beneath it.
     workDir: '/var/cache/nginx',
     errorLogPath: '/dev/stderr',

@@ -1,6 +1,6 @@
 // A real Prometheus (Debian's `prometheus`) next to the native stack: `npm run stack --
 // --observability`. It scrapes every app instance's internal metrics listener — never nginx's
-// public port — every second, and evaluates the project's own rules
+// public port — the provider and the exporters every second, and evaluates the project's own rules
 // (observability/prometheus/rules.yml, the ones promtool unit-tests), so the recording rules and
 // alerts can be watched against a live service.
 import { existsSync } from 'node:fs'
@@ -16,9 +16,16 @@ import { waitForHttp } from './wait-for-http.js'
 /** The rules file of the repository, when the stack runs from a checkout (not in the image). */
 export const RULES_FILE = fileURLToPath(new URL('../../../observability/prometheus/rules.yml', import.meta.url))
 
+/** One scrape job: Prometheus' `job` label, and the `host:port` of each target's /metrics. */
+export interface ScrapeJob {
+  readonly name: string
+  readonly targets: readonly string[]
+}
+
 export interface PrometheusOptions {
-  /** `host:port` of every metrics listener to scrape (job `cachestack`). */
-  targets: readonly string[]
+  /** What to scrape: the app instances' metrics listeners (job `cachestack`, what the rules
+   * aggregate by), and the provider and exporters (jobs of their own). */
+  jobs: readonly ScrapeJob[]
   /** @default a free port */
   port?: number
   /** Scrape and rule evaluation interval, s: short, so a test sees a change within seconds. @default 1 */
@@ -37,7 +44,7 @@ export interface PrometheusServer {
 }
 
 export async function startPrometheus (options: PrometheusOptions): Promise<PrometheusServer> {
-  const { targets, intervalSeconds = 1, forwardOutput = false, startTimeoutMs = 30_000, signal } = options
+  const { jobs, intervalSeconds = 1, forwardOutput = false, startTimeoutMs = 30_000, signal } = options
   const bin = requireBinary('prometheus')
   const port = options.port ?? await freePort()
   const dir = await mkdtemp(join(tmpdir(), 'cachestack-prometheus-'))
@@ -46,7 +53,7 @@ export async function startPrometheus (options: PrometheusOptions): Promise<Prom
   await writeFile(join(dir, 'prometheus.yml'), JSON.stringify({
     global: { scrape_interval: `${intervalSeconds}s`, evaluation_interval: `${intervalSeconds}s`, scrape_timeout: `${intervalSeconds}s` },
     rule_files: rules,
-    scrape_configs: [{ job_name: 'cachestack', metrics_path: '/metrics', static_configs: [{ targets: [...targets] }] }]
+    scrape_configs: jobs.map((job) => ({ job_name: job.name, metrics_path: '/metrics', static_configs: [{ targets: [...job.targets] }] }))
   }, null, 2))
   const child = spawnManaged({
     name: 'prometheus',

@@ -1,6 +1,7 @@
 // Prometheus for real, next to the native stack (observability: true, `npm run stack --
-// --observability`): it scrapes the app's internal metrics listener, and what it reports agrees
-// with what the app and the provider count themselves; the project's recording rules evaluate.
+// --observability`): it scrapes the app's internal metrics listener, the provider, and nginx and
+// Redis through Debian's exporters; what it reports agrees with what the app and the provider
+// count themselves; the project's recording rules evaluate.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
@@ -29,11 +30,20 @@ async function scalar (promql: string): Promise<number> {
   return result.reduce((sum, series) => sum + series.value, 0)
 }
 
-test('Prometheus scrapes the metrics listener, never nginx; its target is up', async () => {
-  await waitFor(async () => (await scalar('up{job="cachestack"}')) === 1, 20_000, 'the target up')
-  const targets = await (await fetch(`${stack.prometheus!.url}/api/v1/targets`)).json() as { data: { activeTargets: Array<{ scrapeUrl: string }> } }
-  assert.deepEqual(targets.data.activeTargets.map((t) => t.scrapeUrl), [stack.urls.metrics])
-  assert.notEqual(new URL(stack.urls.metrics).port, new URL(stack.urls.nginx).port)
+test('Prometheus scrapes the metrics listener (never nginx\'s public port), the provider, nginx\'s and Redis\' exporters; every target is up', async () => {
+  await waitFor(async () => (await scalar('sum(up)')) === 4, 20_000, 'the four targets up')
+  type Targets = { data: { activeTargets: Array<{ scrapeUrl: string, labels: { job: string }, health: string }> } }
+  const targets = (await (await fetch(`${stack.prometheus!.url}/api/v1/targets`)).json() as Targets).data.activeTargets
+  const byJob = Object.fromEntries(targets.map((t) => [t.labels.job, t.scrapeUrl]))
+  assert.deepEqual(Object.keys(byJob).sort(), ['cachestack', 'nginx', 'provider', 'redis'])
+  assert.equal(byJob.cachestack, stack.urls.metrics)
+  assert.equal(byJob.provider, `${stack.urls.origin}/metrics`)
+  const publicPort = new URL(stack.urls.nginx).port
+  for (const url of Object.values(byJob)) assert.notEqual(new URL(url!).port, publicPort, `${url} is not the public port`)
+  // What the exporters read is real: nginx counts connections, Redis answers.
+  assert.equal(await scalar('nginx_up'), 1)
+  assert.ok(await scalar('nginx_connections_accepted') >= 1)
+  assert.equal(await scalar('redis_up'), 1)
 })
 
 test('after a load, the L1 hit ratio and origin calls Prometheus reports match the app\'s and the provider\'s own counts', async () => {
@@ -58,6 +68,10 @@ test('after a load, the L1 hit ratio and origin calls Prometheus reports match t
   assert.equal(l1, own.l1)
   assert.equal(originCalls, own.origin)
   assert.equal(originCalls, provider, 'the provider counted the same calls')
+  // …and so does the provider's own /metrics, scraped by Prometheus (job provider).
+  await waitFor(async () => (await scalar('sum(cachestack_provider_requests_total)')) === provider, 20_000, 'the provider\'s count scraped')
+  // nginx saw every request of the load (stub_status also counts the exporter's own scrapes: at least).
+  assert.ok(await scalar('nginx_http_requests_total') >= result.requests.total, 'nginx counted the load')
   assert.ok(own.l1 / own.requests > 0.5, `a cache-heavy load (L1 ratio ${(own.l1 / own.requests).toFixed(3)})`)
   assert.ok(Math.abs(l1 / requests - own.l1 / own.requests) < 1e-9)
 })
