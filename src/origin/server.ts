@@ -2,9 +2,9 @@
 // It counts every weather request it serves, so tests and load tests can prove what the caches saved.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { City } from '../cities/city.js'
 import type { OriginSimulationConfig } from '../config.js'
+import { createProviderMetrics } from './provider-metrics.js'
 import { observe } from './weather-model.js'
 
 /** id → city, without a city object per id held in advance (CompactCityIndex). */
@@ -53,7 +53,7 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   }
   const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
   const bucketMs = bucketSeconds * 1000
-  const metrics = providerMetrics(options.collectDefaultMetrics ?? true)
+  const metrics = createProviderMetrics(options.collectDefaultMetrics ?? true)
 
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -100,26 +100,4 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   })
   app.get('/health', async () => ({ status: 'ok' }))
   return app
-}
-
-function providerMetrics (collectDefaults: boolean) {
-  const registry = new Registry()
-  if (collectDefaults) collectDefaultMetrics({ register: registry, prefix: 'cachestack_provider_' })
-  return {
-    registry,
-    requests: new Counter({
-      name: 'cachestack_provider_requests_total',
-      help: 'Weather requests the simulated provider served, by outcome (ok, error = simulated failure, not_found)',
-      labelNames: ['outcome'] as const,
-      registers: [registry]
-    }),
-    duration: new Histogram({
-      name: 'cachestack_provider_request_duration_seconds',
-      help: 'Time the provider took to answer, simulated latency included',
-      labelNames: ['outcome'] as const,
-      buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry]
-    }),
-    inFlight: new Gauge({ name: 'cachestack_provider_in_flight', help: 'Weather requests being answered now', registers: [registry] })
-  }
 }

@@ -20,6 +20,7 @@ export interface ComposeService {
   restart?: string
   healthcheck?: { test?: string[], disable?: boolean }
   volumes?: string[]
+  expose?: string[]
   container_name?: string
 }
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DASHBOARD, recordedNames, ROOT } from './files.js'
-import { exportedMetricNames, unknownMetricNames } from './metric-names.js'
+import { exportedMetricNames, metricNamesIn, unknownMetricNames } from './metric-names.js'
 
 interface GridPos { x: number, y: number, w: number, h: number }
 interface Target { refId?: string, expr?: string, datasource?: { type?: string, uid?: string } }
@@ -59,7 +59,7 @@ test('panel ids are unique and no two panels overlap', () => {
   }
 })
 
-test('the data source is a variable, and the job variable lists the service\'s jobs', () => {
+test('the data source is a variable; the service\'s panels follow the job variable, the others name their job', () => {
   const variables = dashboard.templating?.list ?? []
   const datasource = variables.find((variable) => variable.name === 'datasource')
   assert.equal(datasource?.type, 'datasource')
@@ -67,8 +67,17 @@ test('the data source is a variable, and the job variable lists the service\'s j
   const job = variables.find((variable) => variable.name === 'job')
   assert.equal(job?.type, 'query')
   assert.deepEqual(job?.datasource, DATASOURCE)
+  // The job variable picks a topology of the service (cachestack, cachestack-cluster); nginx,
+  // Redis and the provider are scraped as jobs of their own, which a query names outright.
   for (const panel of panels) {
-    for (const target of panel.targets ?? []) assert.match(target.expr ?? '', /job="\$job"/, `panel ${panel.id}: ${target.expr} must follow the job variable`)
+    for (const target of panel.targets ?? []) {
+      const expr = target.expr ?? ''
+      for (const name of metricNamesIn(expr)) {
+        const own = /^cachestack[_:]/.test(name) && !name.startsWith('cachestack_provider_')
+        if (own) assert.match(expr, /job="\$job"/, `panel ${panel.id}: ${expr} must follow the job variable`)
+        else assert.match(expr, new RegExp(`${name}\\{[^}]*job="(nginx|redis|provider)"`), `panel ${panel.id}: ${name} must name its job`)
+      }
+    }
   }
 })
 

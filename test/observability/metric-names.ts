@@ -3,9 +3,21 @@
 // typo) fails a test instead of leaving an alert that can never fire or a panel with no data.
 import { AggregatorRegistry } from 'prom-client'
 import { createMetrics } from '../../src/metrics/metrics.js'
+import { createProviderMetrics } from '../../src/origin/provider-metrics.js'
 
 /** Series Prometheus adds to every target itself: `up` is the one the rules and panels use. */
 const SCRAPE_SERIES = ['up']
+
+/**
+ * What the exporters of the `nginx` and `redis` jobs serve, among what the rules and panels use.
+ * Not ours to generate: test/stack/observability.test.ts checks each one against the real
+ * exporters (Debian's prometheus-nginx-exporter and prometheus-redis-exporter) in Prometheus.
+ */
+export const EXPORTER_METRICS: readonly string[] = Object.freeze([
+  'nginx_up', 'nginx_connections_active', 'nginx_connections_accepted', 'nginx_connections_handled', 'nginx_http_requests_total',
+  'redis_up', 'redis_memory_used_bytes', 'redis_memory_max_bytes', 'redis_db_keys', 'redis_connected_clients',
+  'redis_commands_processed_total', 'redis_evicted_keys_total'
+])
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count']
 let exported: Promise<ReadonlySet<string>> | undefined
 
@@ -23,8 +35,10 @@ export function exportedMetricNames (): Promise<ReadonlySet<string>> {
 async function collectExportedNames (): Promise<ReadonlySet<string>> {
   const worker = await createMetrics({ collectDefaults: true }).registry.getMetricsAsJSON()
   const served = await AggregatorRegistry.aggregate([worker]).getMetricsAsJSON()
-  const names = new Set(SCRAPE_SERIES)
-  for (const metric of served) {
+  // The provider's /metrics (job provider) is served as is, without aggregation.
+  const provider = await createProviderMetrics(true).registry.getMetricsAsJSON()
+  const names = new Set([...SCRAPE_SERIES, ...EXPORTER_METRICS])
+  for (const metric of [...served, ...provider]) {
     names.add(metric.name)
     // The runtime type is the string prom-client writes in `# TYPE` (its typings say an enum).
     if (String(metric.type) === 'histogram') for (const suffix of HISTOGRAM_SUFFIXES) names.add(metric.name + suffix)
