@@ -130,3 +130,32 @@ STOPSIGNAL SIGQUIT
 CMD ["nginx", "-g", "daemon off;"]
 DOCKERFILE
 build_stand_in nginx:1.27-alpine "$(printf '%s\n' "$key" "$(cat "$ctx/nginx/Dockerfile")" | sha256sum | cut -c1-16)" "$ctx/nginx"
+
+# --- the observability profile: prom/prometheus, nginx/nginx-prometheus-exporter, oliver006/redis_exporter
+# This host's Debian binaries (Go, linked against libc only: the same bookworm libc as the base),
+# with the real images' entrypoints, users and data paths. Grafana has no Debian package: the
+# compose test starts the profile without it.
+observability_stand_in () { # image binary-on-host path-in-image user extra-dockerfile-lines
+  local name=$1 binary=$2 target=$3 user=$4 extra=$5 dir
+  command -v "$binary" >/dev/null || { echo "stand-ins.sh: $binary is missing (apt-get install $binary)" >&2; exit 1; }
+  dir=$ctx/$(echo "$name" | tr '/:' '__')
+  mkdir -p "$dir"
+  cp "$(command -v "$binary")" "$dir/binary"
+  cat > "$dir/Dockerfile" <<DOCKERFILE
+FROM $base
+COPY binary $target
+$extra
+USER $user
+ENTRYPOINT ["$target"]
+DOCKERFILE
+  build_stand_in "$name" "$(printf '%s\n' "$key" "$(sha256sum "$dir/binary" | cut -c1-16)" "$(cat "$dir/Dockerfile")" | sha256sum | cut -c1-16)" "$dir"
+}
+if [ "${CS_STANDINS_OBSERVABILITY:-1}" = 1 ]; then
+  observability_stand_in prom/prometheus:v2.53.2 prometheus /bin/prometheus nobody \
+    'RUN mkdir -p /prometheus /etc/prometheus && chown nobody:nogroup /prometheus
+WORKDIR /prometheus
+EXPOSE 9090
+CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+  observability_stand_in nginx/nginx-prometheus-exporter:1.3.0 prometheus-nginx-exporter /usr/bin/nginx-prometheus-exporter nobody 'EXPOSE 9113'
+  observability_stand_in oliver006/redis_exporter:v1.62.0 prometheus-redis-exporter /redis_exporter 59000 'EXPOSE 9121'
+fi

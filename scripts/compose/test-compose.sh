@@ -12,6 +12,10 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || need+=(debootstrap)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+# The observability profile's stand-ins are built from Debian's binaries.
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v prometheus-nginx-exporter >/dev/null 2>&1 || need+=(prometheus-nginx-exporter)
+command -v prometheus-redis-exporter >/dev/null 2>&1 || need+=(prometheus-redis-exporter)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "== installing ${need[*]}"
@@ -30,7 +34,7 @@ cleanup () {
   local code=$?
   echo "== cleaning up"
   if [ -n "${DOCKER_HOST:-}" ]; then
-    docker-compose -p "$project" -f docker-compose.yml --profile cluster down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
+    docker-compose -p "$project" -f docker-compose.yml --profile cluster --profile observability down -v --remove-orphans -t 5 >/dev/null 2>&1 || true
   fi
   bash scripts/compose/engine.sh stop || true
   echo "== compose test finished in $((SECONDS - started)) s (exit $code)"

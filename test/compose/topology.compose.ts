@@ -21,21 +21,23 @@ const STOP_GRACE_S = 10
 let compose: Compose
 let base: string
 let clusterBase: string
+let prometheusBase: string
 
 before(async () => {
-  const [nginxPort, clusterPort] = [await freePort(), await freePort()]
+  const [nginxPort, clusterPort, prometheusPort] = [await freePort(), await freePort(), await freePort()]
   base = `http://127.0.0.1:${nginxPort}`
   clusterBase = `http://127.0.0.1:${clusterPort}`
+  prometheusBase = `http://127.0.0.1:${prometheusPort}`
   // Published on loopback only: every request of this test goes to 127.0.0.1 or stays inside
   // the project's own network.
-  compose = new Compose(PROJECT, { NGINX_BIND_ADDRESS: '127.0.0.1', NGINX_PORT: String(nginxPort), NGINX_CLUSTER_PORT: String(clusterPort) })
+  compose = new Compose(PROJECT, { NGINX_BIND_ADDRESS: '127.0.0.1', NGINX_PORT: String(nginxPort), NGINX_CLUSTER_PORT: String(clusterPort), PROMETHEUS_PORT: String(prometheusPort) })
   console.log(`# project ${PROJECT}; nginx published on ${base}, nginx-cluster on ${clusterBase}`)
   console.log('# base images are local stand-ins (scripts/compose/stand-ins.sh): this checks the Dockerfile and compose wiring, not the real images\' contents')
-  await compose.run(['--profile', 'cluster', 'down', '-v', '--remove-orphans'], { timeoutMs: 120_000 }).catch(() => {})
+  await compose.run(['--profile', 'cluster', '--profile', 'observability', 'down', '-v', '--remove-orphans'], { timeoutMs: 120_000 }).catch(() => {})
 })
 
 after(async () => {
-  await compose?.run(['--profile', 'cluster', 'down', '-v', '--remove-orphans', '-t', '5'], { timeoutMs: 120_000 })
+  await compose?.run(['--profile', 'cluster', '--profile', 'observability', 'down', '-v', '--remove-orphans', '-t', '5'], { timeoutMs: 120_000 })
     .catch((err: Error) => console.error(err.message))
 })
 
@@ -270,4 +272,34 @@ test('8. --profile cluster: the Redis Cluster forms, and a key one replica fille
   const edge = await get(`${clusterBase}/weather/oslo`)
   assert.equal(edge.status, 200)
   assert.match(edge.headers.get('x-cache') ?? '', /^HIT-L[12]$/, 'nginx-cluster serves it from a cache')
+})
+
+test('9. --profile observability (Grafana aside: no Debian package): Prometheus scrapes the app, the provider, nginx and Redis; every target up', async () => {
+  await compose.run(['--profile', 'observability', 'up', '-d', 'prometheus'], { timeoutMs: 300_000 })
+  await waitFor([{ service: 'app', want: 'healthy' }, { service: 'nginx', want: 'healthy' }], 180_000)
+  type Target = { labels: { job: string, instance: string }, health: string, lastError: string }
+  let targets: Target[] = []
+  const deadline = Date.now() + 120_000
+  const wanted = ['cachestack', 'nginx', 'provider', 'redis']
+  const allUp = (): boolean => wanted.every((job) => targets.some((t) => t.labels.job === job) && targets.filter((t) => t.labels.job === job).every((t) => t.health === 'up'))
+  while (!allUp()) {
+    assert.ok(Date.now() < deadline, `targets not all up within 120 s: ${JSON.stringify(targets)}\n${await compose.logs('prometheus')}`)
+    await sleep(2000)
+    const response = await get(`${prometheusBase}/api/v1/targets`).catch(() => undefined)
+    if (response?.status === 200) targets = (JSON.parse(response.body) as { data: { activeTargets: Target[] } }).data.activeTargets
+  }
+  for (const target of targets) console.log(`# ${target.labels.job} ${target.labels.instance}: ${target.health}`)
+  // The rules loaded, and the exporters report real values.
+  const rules = JSON.parse((await get(`${prometheusBase}/api/v1/rules`)).body) as { data: { groups: Array<{ rules: unknown[] }> } }
+  assert.ok(rules.data.groups.flatMap((g) => g.rules).length >= 20, 'rules.yml loaded')
+  const query = async (promql: string): Promise<number> => {
+    const body = JSON.parse((await get(`${prometheusBase}/api/v1/query?query=${encodeURIComponent(promql)}`)).body) as { data: { result: Array<{ value: [number, string] }> } }
+    return body.data.result.reduce((sum, series) => sum + Number(series.value[1]), 0)
+  }
+  assert.equal(await query('nginx_up'), 1)
+  assert.equal(await query('redis_up'), 1)
+  // nginx's status listener is not reachable through the published port.
+  const status = await get(`${base}/stub_status`)
+  assert.equal(status.status, 404)
+  assert.doesNotMatch(status.body, /Active connections/)
 })
