@@ -19,19 +19,6 @@ export const InternalError = createError('CS_ERR_INTERNAL', 'Internal error', 50
 /** The internal metrics listener could not gather the workers' registries in time. */
 export const MetricsUnavailableError = createError('CS_ERR_METRICS_UNAVAILABLE', 'Metrics unavailable: %s', 503)
 
-/**
- * Codes nginx answers with in the full topology (nginx/nginx.conf.template): listed here so the
- * catalogue stays the one place a code is defined, and none is ever reused.
- */
-export const EDGE_ERROR_CODES = {
-  /** 429: past the per-client `limit_req` budget. */
-  rateLimited: 'CS_ERR_RATE_LIMITED',
-  /** 502: no app instance answered (after `proxy_next_upstream` retries). */
-  upstreamUnavailable: 'CS_ERR_UPSTREAM_UNAVAILABLE',
-  /** 504: the app instances did not answer in time. */
-  upstreamTimeout: 'CS_ERR_UPSTREAM_TIMEOUT'
-} as const
-
 /** The JSON body every error answer carries. */
 export interface ErrorBody {
   statusCode: number
@@ -39,6 +26,33 @@ export interface ErrorBody {
   error: string
   message: string
 }
+
+/**
+ * What nginx answers by itself in the full topology: its own errors and the internal paths it
+ * refuses. Defined here so the catalogue stays the one place a code is defined and none is ever
+ * reused; src/stack/nginx-config.ts renders these bodies into nginx.conf (the template holds no
+ * code or message of its own).
+ */
+export const EDGE_ERRORS = Object.freeze({
+  /** 429: past the per-client `limit_req` budget. */
+  rateLimited: { statusCode: 429, code: 'CS_ERR_RATE_LIMITED', error: 'Too Many Requests', message: 'Rate limit exceeded: slow down and retry after 1 s' },
+  /** 400 (and nginx's 494): a request line or header nginx cannot parse or hold. */
+  badRequest: { statusCode: 400, code: 'CS_ERR_REQUEST_INVALID', error: 'Bad Request', message: 'Malformed request or request headers too large' },
+  /** 413: a body above client_max_body_size (the API takes none). */
+  bodyTooLarge: { statusCode: 413, code: 'CS_ERR_REQUEST_INVALID', error: 'Payload Too Large', message: 'Request body too large' },
+  /** 414: a request line above large_client_header_buffers. */
+  uriTooLong: { statusCode: 414, code: 'CS_ERR_REQUEST_INVALID', error: 'URI Too Long', message: 'Request URI too long' },
+  /** 502: no app instance answered (after `proxy_next_upstream` retries). */
+  upstreamUnavailable: { statusCode: 502, code: 'CS_ERR_UPSTREAM_UNAVAILABLE', error: 'Bad Gateway', message: 'The service is unavailable: retry later' },
+  /** 504: the app instances did not answer in time. */
+  upstreamTimeout: { statusCode: 504, code: 'CS_ERR_UPSTREAM_TIMEOUT', error: 'Gateway Timeout', message: 'The service did not answer in time: retry later' },
+  /** 404: /metrics and /ready through the public port (served on internal listeners only). */
+  internalOnly: {
+    statusCode: 404, code: 'CS_ERR_ROUTE_NOT_FOUND', error: 'Not Found', message: 'Not served here: internal endpoints are not exposed through nginx'
+  },
+  /** 404: anything but /stub_status on nginx's status listener. */
+  statusOnly: { statusCode: 404, code: 'CS_ERR_ROUTE_NOT_FOUND', error: 'Not Found', message: 'The status listener serves /stub_status only' }
+} satisfies Record<string, ErrorBody>)
 
 export interface CodedError extends Error {
   code?: string

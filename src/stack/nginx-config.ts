@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { EDGE_ERRORS, type ErrorBody } from '../errors.js'
 import { renderTemplate, type TemplateView } from './template.js'
 
 /** dist/src/stack/ → repository root (the Docker image keeps the same layout under /app). */
@@ -195,6 +196,7 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     .flat().map((port) => `    server ${app.host}:${port} max_fails=0;`).join('\n')
 
   const view: TemplateView = {
+    ...EDGE_ERROR_VIEW,
     target: o.target,
     user: o.user === undefined ? '' : o.user.split(/\s+/).map((part) => token('user', part)).join(' '),
     workerProcesses: String(o.workerProcesses),
@@ -246,6 +248,19 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
   }
   return renderTemplate(template, view)
 }
+
+/** An error body as the argument of nginx's `return <status> '…'`: JSON in single quotes. */
+function quotedBody (body: ErrorBody): string {
+  const json = JSON.stringify(body)
+  // Nothing in the catalogue's bodies may end the quoted string or start a variable.
+  if (/['$\\]/.test(json)) throw new TypeError(`an edge error body cannot hold ' $ or \\: ${json}`)
+  return json
+}
+
+/** `<name>Body` for each of the catalogue's edge errors: the template's placeholders. */
+const EDGE_ERROR_VIEW: TemplateView = Object.freeze(Object.fromEntries(
+  Object.entries(EDGE_ERRORS).map(([name, body]) => [`${name}Body`, quotedBody(body)])
+))
 
 function stripUndefined<T extends object> (value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T

@@ -1,7 +1,9 @@
 // What the rendering promises, read off the rendered text (nginx -t checks it is valid nginx).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { dockerNginxOptions, nativeNginxOptions, renderNginxConfig } from '../../src/stack/nginx-config.js'
+import { readFile } from 'node:fs/promises'
+import { EDGE_ERRORS } from '../../src/errors.js'
+import { dockerNginxOptions, nativeNginxOptions, NGINX_TEMPLATE_PATH, renderNginxConfig } from '../../src/stack/nginx-config.js'
 
 const native = (extra: Partial<Parameters<typeof nativeNginxOptions>[0]> = {}): string =>
   renderNginxConfig(nativeNginxOptions({ workDir: '/tmp/cs-test', port: 18080, appPort: 13000, ...extra }))
@@ -113,4 +115,17 @@ test('/metrics and /ready are never proxied, for any client address, native or D
     const body = /return 404 '([^']+)';/.exec(block)?.[1]
     assert.equal(JSON.parse(body!).code, 'CS_ERR_ROUTE_NOT_FOUND')
   }
+})
+
+test('every JSON body nginx returns comes from the error catalogue (src/errors.ts); the template spells none itself', async () => {
+  const conf = native({ statusPort: 18081 })
+  const bodies = [...conf.matchAll(/return ([45]\d\d) '(\{[^']*\})';/g)].map(([, status, json]) => ({ status: Number(status), body: JSON.parse(json!) }))
+  const catalogue = Object.values(EDGE_ERRORS)
+  assert.equal(bodies.length, catalogue.length, 'one return per catalogue entry')
+  for (const { status, body } of bodies) {
+    assert.ok(catalogue.some((entry) => JSON.stringify(entry) === JSON.stringify(body)), `${JSON.stringify(body)} is a catalogue entry`)
+    assert.equal(body.statusCode, status, `the body's statusCode is the status nginx returns (${status})`)
+  }
+  const template = await readFile(NGINX_TEMPLATE_PATH, 'utf8')
+  assert.doesNotMatch(template.replace(/^\s*#.*$/gm, ''), /CS_ERR_|"statusCode"/, 'no code or body written in the template itself')
 })
