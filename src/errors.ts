@@ -12,6 +12,9 @@ export const RequestTimeoutError = createError('CS_ERR_REQUEST_TIMEOUT', 'The re
 export const OriginUnavailableError = createError('CS_ERR_ORIGIN_UNAVAILABLE', 'The weather provider failed: %s', 502)
 export const OriginTimeoutError = createError('CS_ERR_ORIGIN_TIMEOUT', 'The weather provider did not answer within %d ms', 504)
 export const RedisUnavailableError = createError('CS_ERR_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
+/** A dependency (an L2 command, the fill lock, the bus) did not settle within its bound
+ * (src/cache/deadline.ts). The engine degrades on it; should one ever reach a client, it is a 503. */
+export const DeadlineExceededError = createError('CS_ERR_DEADLINE', '%s did not settle within %d ms', 503)
 export const NotReadyError = createError('CS_ERR_NOT_READY', 'Not ready: %s', 503)
 export const UnauthorizedError = createError('CS_ERR_UNAUTHORIZED', 'A valid bearer token is required', 401)
 export const ConfigInvalidError = createError('CS_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500)
