@@ -55,8 +55,6 @@ export interface Config {
   workers: number
   /** Which cache layers answer. @default 'layered' with REDIS_URL, else 'memory' */
   cacheStrategy: CacheStrategyName
-  /** Redis for L2, e.g. redis://127.0.0.1:6379/0. */
-  redisUrl: string | undefined
   /**
    * The L2 topology, from exactly one of REDIS_URL, REDIS_CLUSTER_NODES (comma-separated
    * host:port seeds) or REDIS_SENTINELS (host:port list, with REDIS_SENTINEL_NAME).
@@ -231,7 +229,6 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     metricsHost: '',
     workers: r.read('WORKERS', integer(1, 256), availableParallelism()),
     cacheStrategy,
-    redisUrl,
     redis,
     originUrl: r.read('ORIGIN_URL', url(['http:', 'https:']), undefined),
     cacheTtlMs: r.read('CACHE_TTL_SECONDS', integer(1, 86_400 * 30), 300) * 1000,
