@@ -15,7 +15,8 @@ import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } fr
 import { startNginxServer, type NginxServer } from './nginx-server.js'
 import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
-import { startPrometheus, type PrometheusServer } from './prometheus-server.js'
+import { startPrometheus, type PrometheusServer, type ScrapeJob } from './prometheus-server.js'
+import { startNginxExporter, startRedisExporter, type Exporter } from './exporters.js'
 import { waitForHttp } from './wait-for-http.js'
 
 const APP_SCRIPT = fileURLToPath(new URL('../main.js', import.meta.url))
@@ -70,8 +71,11 @@ export interface StackOptions {
    * it fails to start), and the app answers from L1 and the origin meanwhile — as
    * `restart: unless-stopped` does in Docker. false leaves it down. @default 1000 */
   redisRestartDelayMs?: number | false
-  /** A Prometheus (Debian's) scraping every instance's metrics listener each second, with the
-   * project's rules (observability/prometheus/rules.yml). @default false */
+  /** A Prometheus (Debian's) scraping each second every instance's metrics listener (job
+   * cachestack), the provider's /metrics (job provider), nginx's stub_status through
+   * prometheus-nginx-exporter (job nginx) and the single redis-server through
+   * prometheus-redis-exporter (job redis), with the project's rules
+   * (observability/prometheus/rules.yml). @default false */
   observability?: boolean
   /** What the stack has to say while it runs (redis-server died, restarted).
    * @default stderr when forwardOutput, else nothing */
@@ -218,13 +222,17 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   requireBinary('nginx')
   if (withRedis) requireBinary('redis-server')
   if (topology === 'cluster') requireBinary('redis-cli')
-  if (observability) requireBinary('prometheus')
+  if (observability) {
+    requireBinary('prometheus')
+    requireBinary('prometheus-nginx-exporter')
+    if (topology === 'single') requireBinary('prometheus-redis-exporter')
+  }
 
   const ownsWorkDir = options.workDir === undefined
   const workDir = options.workDir ?? await mkdtemp(join(tmpdir(), 'cachestack-stack-'))
   const givenAppPorts = options.appPorts ?? Array.from({ length: appInstances }, (_, i) => (i === 0 ? options.appPort : undefined))
-  const [nginxPort, originPort, redisPort, ...instancePorts] = await pickPorts([
-    options.nginxPort, options.originPort, topology === 'single' ? options.redisPort : -1,
+  const [nginxPort, originPort, redisPort, nginxStatusPort, ...instancePorts] = await pickPorts([
+    options.nginxPort, options.originPort, topology === 'single' ? options.redisPort : -1, observability ? undefined : -1,
     ...givenAppPorts, ...givenAppPorts.map(() => undefined)
   ]) as [number, number, number, ...number[]]
   const appPorts = instancePorts.slice(0, appInstances)
@@ -247,6 +255,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   let apps: ManagedProcess[] = []
   let nginx: NginxServer | undefined
   let prometheus: PrometheusServer | undefined
+  const exporters: Exporter[] = []
   // Last resort if this process exits without stop(): nothing may outlive it.
   const killAll = (): void => {
     for (const child of [nginx?.process, ...apps, origin]) child?.killNow()
@@ -339,7 +348,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     stopping = true
     const errors: unknown[] = []
     // Front to back: stop taking requests, drain the apps, then what they depend on.
-    const parts: Array<Array<{ stop (): Promise<void> } | undefined>> = [[prometheus, nginx], apps, [origin], [redis, redisCluster]]
+    const parts: Array<Array<{ stop (): Promise<void> } | undefined>> = [[prometheus, ...exporters, nginx], apps, [origin], [redis, redisCluster]]
     for (const group of parts) {
       for (const outcome of await Promise.allSettled(group.map((part) => part?.stop()))) {
         if (outcome.status === 'rejected') errors.push(outcome.reason)
@@ -382,6 +391,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         appPorts,
         edgeCache,
         accessLog,
+        ...(observability ? { statusPort: nginxStatusPort } : {}),
         ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit })
       }),
       healthUrl: `${urls.nginx}/health`,
@@ -391,8 +401,20 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     })
     watch('nginx', nginx.process.exited, () => false)
     if (observability) {
+      const exporterOptions = { startTimeoutMs, ...abortable }
+      exporters.push(await startNginxExporter(`http://127.0.0.1:${nginxStatusPort}/stub_status`, exporterOptions))
+      const jobs: ScrapeJob[] = [
+        { name: 'cachestack', targets: urls.metricsAll.map((url) => new URL(url).host) },
+        { name: 'provider', targets: [new URL(urls.origin).host] },
+        { name: 'nginx', targets: [exporters[0]!.target] }
+      ]
+      // A cluster would need one exporter per node (or -is-cluster); the single server is the default topology.
+      if (redis !== undefined) {
+        exporters.push(await startRedisExporter(redis.url, exporterOptions))
+        jobs.push({ name: 'redis', targets: [exporters[1]!.target] })
+      }
       prometheus = await startPrometheus({
-        targets: urls.metricsAll.map((url) => new URL(url).host),
+        jobs,
         forwardOutput,
         startTimeoutMs,
         ...abortable
