@@ -36,7 +36,28 @@ export interface Lifetime {
   deltaMs?: number
 }
 
-export class MemoryStore {
+/**
+ * What the engine needs of an L1, whatever its eviction policy (src/cache/l1-policies/): bounded
+ * by entries *and* bytes, expiry on the injected monotonic clock, a record past its grace dropped
+ * on get. test/cache/l1-store-contract.ts holds every implementation to the same behaviour.
+ */
+export interface L1Store {
+  /** The record while it may be served (fresh, or stale within grace), or undefined. */
+  get (key: string): MemoryRecord | undefined
+  /**
+   * Stores `entry`: the record built for it, or undefined when its lifetime leaves nothing to
+   * serve. A record over the per-entry bound is not kept (get will not return it, nor an older one).
+   */
+  set (key: string, entry: CacheEntry, lifetime: Lifetime): MemoryRecord | undefined
+  delete (key: string): boolean
+  clear (): void
+  /** Records held (expired ones included until read or evicted). */
+  readonly size: number
+  /** Bytes counted against the bound: body length + 64 per record. */
+  readonly bytes: number
+}
+
+export class MemoryStore implements L1Store {
   readonly #lru: LRUCache<string, MemoryRecord>
   readonly #clock: Clock
 
