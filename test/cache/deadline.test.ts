@@ -22,10 +22,10 @@ test('a settlement within the bound wins, value or error; a late rejection is sw
   t.mock.timers.enable({ apis: ['setTimeout'] })
   assert.equal(await withDeadline(Promise.resolve('ok'), 150, 'x'), 'ok')
   await assert.rejects(withDeadline(Promise.reject(new Error('refused')), 150, 'x'), /refused/)
-  let reject!: (err: Error) => void
-  const late = new Promise<string>((_resolve, r) => { reject = r })
+  let rejectLate!: (err: Error) => void
+  const late = new Promise<string>((_resolve, reject) => { rejectLate = reject })
   const bounded = withDeadline(late, 10, 'x')
   t.mock.timers.tick(10)
   await assert.rejects(bounded, /did not settle/)
-  reject(new Error('too late')) // no unhandled rejection: the test runner would fail the file
+  rejectLate(new Error('too late')) // no unhandled rejection: the test runner would fail the file
 })

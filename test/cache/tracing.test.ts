@@ -40,7 +40,10 @@ function record (): { seen: Seen[], of (key: string): string[], stop (): void } 
       const asynchronous = new Set(seen.filter((s) => s.event === 'asyncStart' || s.event === 'error').map((s) => s.message))
       return seen
         .filter((s) => s.context.key === key && s.event !== 'asyncStart' && !(s.event === 'end' && asynchronous.has(s.message)))
-        .map((s) => `${s.operation}:${s.event}${s.event === 'start' ? '' : `(${String(s.context.layer ?? '-')}/${String(s.context.outcome ?? s.context.reason ?? '-')})`}`)
+        .map((s) => {
+          const what = `${String(s.context.layer ?? '-')}/${String(s.context.outcome ?? s.context.reason ?? '-')}`
+          return `${s.operation}:${s.event}${s.event === 'start' ? '' : `(${what})`}`
+        })
     },
     stop () {
       for (const { name, handler } of handlers) traces[name].unsubscribe(handler as never)

@@ -30,7 +30,12 @@ before(async () => {
   prometheusBase = `http://127.0.0.1:${prometheusPort}`
   // Published on loopback only: every request of this test goes to 127.0.0.1 or stays inside
   // the project's own network.
-  compose = new Compose(PROJECT, { NGINX_BIND_ADDRESS: '127.0.0.1', NGINX_PORT: String(nginxPort), NGINX_CLUSTER_PORT: String(clusterPort), PROMETHEUS_PORT: String(prometheusPort) })
+  compose = new Compose(PROJECT, {
+    NGINX_BIND_ADDRESS: '127.0.0.1',
+    NGINX_PORT: String(nginxPort),
+    NGINX_CLUSTER_PORT: String(clusterPort),
+    PROMETHEUS_PORT: String(prometheusPort)
+  })
   console.log(`# project ${PROJECT}; nginx published on ${base}, nginx-cluster on ${clusterBase}`)
   console.log('# base images are local stand-ins (scripts/compose/stand-ins.sh): this checks the Dockerfile and compose wiring, not the real images\' contents')
   await compose.run(['--profile', 'cluster', '--profile', 'observability', 'down', '-v', '--remove-orphans'], { timeoutMs: 120_000 }).catch(() => {})
@@ -281,7 +286,10 @@ test('9. --profile observability (Grafana aside: no Debian package): Prometheus 
   let targets: Target[] = []
   const deadline = Date.now() + 120_000
   const wanted = ['cachestack', 'nginx', 'provider', 'redis']
-  const allUp = (): boolean => wanted.every((job) => targets.some((t) => t.labels.job === job) && targets.filter((t) => t.labels.job === job).every((t) => t.health === 'up'))
+  const allUp = (): boolean => wanted.every((job) => {
+    const ofJob = targets.filter((t) => t.labels.job === job)
+    return ofJob.length > 0 && ofJob.every((t) => t.health === 'up')
+  })
   while (!allUp()) {
     assert.ok(Date.now() < deadline, `targets not all up within 120 s: ${JSON.stringify(targets)}\n${await compose.logs('prometheus')}`)
     await sleep(2000)
@@ -293,7 +301,8 @@ test('9. --profile observability (Grafana aside: no Debian package): Prometheus 
   const rules = JSON.parse((await get(`${prometheusBase}/api/v1/rules`)).body) as { data: { groups: Array<{ rules: unknown[] }> } }
   assert.ok(rules.data.groups.flatMap((g) => g.rules).length >= 20, 'rules.yml loaded')
   const query = async (promql: string): Promise<number> => {
-    const body = JSON.parse((await get(`${prometheusBase}/api/v1/query?query=${encodeURIComponent(promql)}`)).body) as { data: { result: Array<{ value: [number, string] }> } }
+    type Result = { data: { result: Array<{ value: [number, string] }> } }
+    const body = JSON.parse((await get(`${prometheusBase}/api/v1/query?query=${encodeURIComponent(promql)}`)).body) as Result
     return body.data.result.reduce((sum, series) => sum + Number(series.value[1]), 0)
   }
   assert.equal(await query('nginx_up'), 1)
