@@ -1,8 +1,11 @@
 // The V8 sampling heap profile (`.heapprofile`, from HeapProfiler.stopSampling or
 // `node --heap-prof`): a tree of allocation stacks with the bytes sampled at each. Summarized
-// into the top allocation sites — what allocates, not what is retained.
+// into the top allocation sites — what allocates, not what is retained. V8 records each sample's
+// stack of *functions* (call frames without a current line), so a site is a function: there is
+// no per-line allocation record to be had from it, unlike the CPU profile's positionTicks.
 import { codeOrigin, shortLocation, type CodeOrigin } from './code-origin.js'
 import type { CallFrame } from './cpu-profile.js'
+import { createTypeScriptLocator, type TypeScriptLocator } from './typescript-location.js'
 
 export interface HeapProfileNode {
   callFrame: CallFrame
@@ -19,7 +22,10 @@ export interface HeapProfile {
 
 export interface AllocationSite {
   name: string
+  /** The built script's file:line of the function's start, as V8 names it. */
   location: string
+  /** Our code: the function's TypeScript file:line (source-mapped); null elsewhere or unmapped. */
+  source: string | null
   origin: CodeOrigin
   /** Sampled bytes allocated by the function itself. */
   selfBytes: number
@@ -42,7 +48,15 @@ export function parseHeapProfile (json: string, source = 'profile'): HeapProfile
   return profile as HeapProfile
 }
 
-export function summarizeHeapProfile (profile: HeapProfile, { root = process.cwd() }: { root?: string } = {}): HeapSummary {
+export interface HeapSummaryOptions {
+  /** Paths print relative to it; our scripts map onto its dist/. @default process.cwd() */
+  root?: string
+  /** Maps a frame to its TypeScript file:line. @default source maps under root, each built line checked to still hold its function */
+  typescript?: TypeScriptLocator
+}
+
+export function summarizeHeapProfile (profile: HeapProfile, { root = process.cwd(), typescript }: HeapSummaryOptions = {}): HeapSummary {
+  const locate = typescript ?? createTypeScriptLocator({ root })
   const sites = new Map<string, AllocationSite>()
   let totalBytes = 0
   // Iterative walk with the path's distinct sites, so deep stacks and recursion are safe.
@@ -53,10 +67,12 @@ export function summarizeHeapProfile (profile: HeapProfile, { root = process.cwd
     const key = `${functionName}\u0000${url}\u0000${lineNumber}\u0000${columnNumber}`
     let site = sites.get(key)
     if (site === undefined) {
+      const origin = codeOrigin(url, functionName)
       site = {
         name: functionName === '' ? '(anonymous)' : functionName,
         location: shortLocation(url, lineNumber, root),
-        origin: codeOrigin(url, functionName),
+        source: origin === 'own' ? locate(url, lineNumber, columnNumber, functionName) : null,
+        origin,
         selfBytes: 0,
         totalBytes: 0,
         selfShare: 0

@@ -15,6 +15,7 @@ import { measure, prime, warmUp, type DriveTarget } from './drive-load.js'
 import { buildProfileReport } from './profile-report.js'
 import { parseProfileArgs, PROFILE_USAGE } from './profile-options.js'
 import { profiledAppEnv } from '../src/profile-agent/profiled-env.js'
+import { resolveHeapDeltaFunction, type HeapDeltaFunction } from './heap-delta-function.js'
 import { profileWorker } from './profile-worker.js'
 import { summarizeProfileFile } from './summarize-file.js'
 
@@ -48,6 +49,15 @@ async function main (): Promise<number> {
     process.stdout.write(text + '\n')
     return 0
   }
+  let heapDelta: HeapDeltaFunction | undefined
+  if (o.heapDelta !== null) {
+    try {
+      heapDelta = resolveHeapDeltaFunction(o.heapDelta, { root })
+    } catch (err) {
+      process.stderr.write(`profile: ${(err as Error).message}\n`)
+      return 64 // EX_USAGE
+    }
+  }
   const note = (line: string): void => { process.stderr.write(line + '\n') }
   const deadlineS = 120 + o.warmupSeconds + o.durationSeconds + 3 * REQUEST_TIMEOUT_S
   const deadline = setTimeout(() => {
@@ -72,7 +82,7 @@ async function main (): Promise<number> {
       logLevel: 'warn',
       forwardOutput: false,
       appEnv: {
-        ...profiledAppEnv({ outDir: profileDir, maxDurationMs: (o.durationSeconds + REQUEST_TIMEOUT_S + 30) * 1000 }),
+        ...profiledAppEnv({ outDir: profileDir, maxDurationMs: (o.durationSeconds + REQUEST_TIMEOUT_S + 30) * 1000, heapDelta: heapDelta?.env }),
         NAIVE: o.naive.length === 0 ? 'none' : o.naive.join(','),
         // A naive rung blocks its workers ~100 ms per request: a provider reply may wait in line.
         ORIGIN_TIMEOUT_MS: '10000',
@@ -95,7 +105,8 @@ async function main (): Promise<number> {
         pids: { app: stack.pids.app, nginx: stack.pids.nginx, redis: stack.pids.redis ?? null, origin: stack.pids.origin }
       }
       note(`profile: stack up (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''}, ${o.workers} workers) ` +
-        `at ${stack.urls.nginx}; worker 1 is profiled`)
+        `at ${stack.urls.nginx}; worker 1 is profiled` +
+        `${heapDelta === undefined ? '' : `, with ${o.heapDelta} (${heapDelta.where}) wrapped for --heap-delta: a perturbed run`}`)
     } else {
       target = { loadUrl: o.target!, metricsUrl: null, originStatsUrl: null, pids: { app: null, nginx: null, redis: null, origin: null } }
       note(`profile: attaching to ${o.target}, profile directory ${profileDir}`)
@@ -107,6 +118,7 @@ async function main (): Promise<number> {
     const artifacts = await profileWorker({
       outDir: profileDir,
       timeoutMs: (o.durationSeconds + REQUEST_TIMEOUT_S + 30) * 1000,
+      heapSnapshot: o.heapSnapshot,
       during: async () => {
         measurement = await measure(target, scenario, '/weather/', { ...drive, procfs, durationSeconds: o.durationSeconds, route: '/weather/:city' })
       }
@@ -116,6 +128,7 @@ async function main (): Promise<number> {
       lines: o.lines,
       root,
       color,
+      heapDeltaWhere: heapDelta?.where,
       title: `worker ${artifacts.pid} under ${o.scenario} (${o.strategy}${o.naive.length > 0 ? `, NAIVE=${o.naive.join(',')}` : ''})`
     })
     text = report.text

@@ -39,6 +39,10 @@ export interface ProfileCliOptions {
   summarize: string | null
   /** The checkout whose dist/ and sources a profile's scripts map onto. @default the current directory */
   root: string | null
+  /** Have the profiled worker write a heap snapshot at the end; print the largest retainers. @default false */
+  heapSnapshot: boolean
+  /** Wrap this function in the profiled worker and measure the heap used around its calls (perturbs the run). @default null */
+  heapDelta: string | null
 }
 
 export const PROFILE_CLI_DEFAULTS = Object.freeze({
@@ -57,7 +61,9 @@ export const PROFILE_CLI_DEFAULTS = Object.freeze({
   quick: false,
   lines: 0,
   summarize: null,
-  root: null
+  root: null,
+  heapSnapshot: false,
+  heapDelta: null
 })
 
 /** Functions in the line view of a bare `--lines`. */
@@ -69,8 +75,9 @@ export const PROFILE_USAGE = `Usage: npm run profile -- [options]
 
 Starts the native stack (nginx → cluster, Redis, simulated provider) with worker 1 armed for
 profiling, drives a scenario through the load-test harness, profiles that worker while the load
-runs, and prints the top functions (self and total time), allocation sites, heap/RSS, GC and
-event-loop figures. Writes <label>.cpuprofile, .flame.html, .heapprofile and .runtime.json.
+runs, and prints the top functions (self and total time), allocation sites, memory over time of
+every worker, GC and event-loop figures. Writes <label>.cpuprofile, .flame.html, .memory.html (memory
+over time as a chart), .heapprofile and .runtime.json.
 
   --quick               3 s of load after 0.5 s of warm-up, 500 cities
   --duration S          profiled seconds (default ${PROFILE_CLI_DEFAULTS.durationSeconds})
@@ -87,9 +94,17 @@ event-loop figures. Writes <label>.cpuprofile, .flame.html, .heapprofile and .ru
                         code by self time: each function's TypeScript lines (mapped back from dist/ through the
                         source maps) with the samples on each (default N ${DEFAULT_LINE_FUNCTIONS}). The flame graph shows the same
                         view for any of our functions you click.
+  --heap-snapshot       at the end of the run the profiled worker writes <label>.heapsnapshot (V8 runs a full GC and
+                        the worker is blocked while it writes); prints the largest retainers by constructor: count,
+                        shallow and retained size (from the dominator tree; weak references do not retain)
+  --heap-delta NAME     wrap NAME in the profiled worker and report the heap used before/after each of its calls:
+                        count, mean/median/max bytes, total. NAME: a function (resolveCity), a class method or
+                        getter (CityIndex.resolve), or FILE:NAME. It PERTURBS the run (two heap reads and one frame
+                        per call, a module-loader thread): the profiles of that run are of the perturbed worker
 
 Summarize a recorded profile instead (no load run; the load options do not apply):
-  --summarize FILE      a .cpuprofile (tables, and the line view with --lines) or a .heapprofile
+  --summarize FILE      a .cpuprofile (tables, and the line view with --lines), a .heapprofile (allocation sites)
+                        or a .heapsnapshot (the largest retainers)
   --root DIR            the checkout whose dist/ the profile's scripts map onto, by their path under dist/
                         (default the current directory)
 
@@ -143,7 +158,9 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
       out: { type: 'string' },
       lines: { type: 'string' },
       summarize: { type: 'string' },
-      root: { type: 'string' }
+      root: { type: 'string' },
+      'heap-snapshot': { type: 'boolean' },
+      'heap-delta': { type: 'string' }
     }
   })
   const explicit: Partial<ProfileCliOptions> = {}
@@ -160,13 +177,26 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
   set('lines', num('lines', values.lines, 1, 100, true))
   if (values.summarize !== undefined) {
     if (values.summarize === '') throw new ProfileOptionError('--summarize needs a .cpuprofile or .heapprofile file')
-    if (values.summarize.endsWith('.heapprofile') && values.lines !== undefined) {
-      throw new ProfileOptionError('--lines needs a .cpuprofile: a heap profile has no line samples')
+    if ((values.summarize.endsWith('.heapprofile') || values.summarize.endsWith('.heapsnapshot')) && values.lines !== undefined) {
+      throw new ProfileOptionError('--lines needs a .cpuprofile: a heap profile or snapshot has no line samples')
     }
     if (values.target !== undefined) throw new ProfileOptionError('--summarize reads a recorded profile; --target profiles a running app: one or the other')
+    if (values['heap-snapshot'] === true || values['heap-delta'] !== undefined) {
+      throw new ProfileOptionError('--heap-snapshot and --heap-delta record a run; --summarize reads a recorded file ' +
+        '(--summarize FILE.heapsnapshot for a snapshot)')
+    }
     explicit.summarize = values.summarize
   }
   if (values.root !== undefined) explicit.root = values.root
+  if (values['heap-snapshot'] === true) explicit.heapSnapshot = true
+  if (values['heap-delta'] !== undefined) {
+    if (values['heap-delta'] === '') throw new ProfileOptionError('--heap-delta needs a function name')
+    // The wrapper is installed as the worker starts (a module load hook): an app started elsewhere has none.
+    if (values.target !== undefined) {
+      throw new ProfileOptionError('--heap-delta wraps the function as the app starts: it needs the stack npm run profile starts, not --target')
+    }
+    explicit.heapDelta = values['heap-delta']
+  }
   if (values.naive !== undefined) {
     const parts = values.naive === 'all' ? [...NAIVE_COMPONENTS] : values.naive === 'none' ? [] : values.naive.split(',').map((s) => s.trim())
     for (const part of parts) oneOf('naive', part, NAIVE_COMPONENTS)

@@ -8,6 +8,7 @@ import { formatCpuReport } from './cpu-report.js'
 import { summarizeCpuProfile } from './cpu-summary.js'
 import { formatHeapReport } from './heap-report.js'
 import { parseHeapProfile, summarizeHeapProfile } from './heap-profile.js'
+import { formatRetainers, readRetainers } from './heap-snapshot-report.js'
 import { formatLineView } from './line-report.js'
 
 export interface SummarizeFileOptions {
@@ -21,11 +22,12 @@ export interface SummarizeFileOptions {
   color?: boolean
 }
 
-/** A `.heapprofile` gets the allocation table; anything else is read as a `.cpuprofile`. */
+/** A `.heapprofile` gets the allocation table, a `.heapsnapshot` the largest retainers; anything else is read as a `.cpuprofile`. */
 export async function summarizeProfileFile (
   path: string,
   { limit = 15, lines = 0, root = process.cwd(), color = false }: SummarizeFileOptions = {}
 ): Promise<string> {
+  if (path.endsWith('.heapsnapshot')) return formatRetainers(await readRetainers(path), { limit })
   const json = await readFile(path, 'utf8')
   if (path.endsWith('.heapprofile')) return formatHeapReport(summarizeHeapProfile(parseHeapProfile(json, path), { root }), { limit })
   const profile = parseCpuProfile(json, path)

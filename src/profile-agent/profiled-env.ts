@@ -13,14 +13,20 @@ export interface ProfiledEnvOptions {
   maxDurationMs: number
   /** Cluster worker id to arm. @default 1 */
   workerId?: number
+  /** `file:///…/module.js#name`: the function `--heap-delta` wraps in that worker (heap-delta.ts). @default none */
+  heapDelta?: string
 }
 
-export function profiledAppEnv ({ outDir, maxDurationMs, workerId = 1 }: ProfiledEnvOptions, inherited = process.env.NODE_OPTIONS): Record<string, string> {
+export function profiledAppEnv (
+  { outDir, maxDurationMs, workerId = 1, heapDelta }: ProfiledEnvOptions,
+  inherited = process.env.NODE_OPTIONS
+): Record<string, string> {
   const preload = `--import=${pathToFileURL(PRELOAD_PATH).href}`
   return {
     NODE_OPTIONS: inherited === undefined || inherited.trim() === '' ? preload : `${inherited} ${preload}`,
     [PROFILE_ENV.dir]: outDir,
     [PROFILE_ENV.worker]: String(workerId),
-    [PROFILE_ENV.maxDurationMs]: String(Math.round(maxDurationMs))
+    [PROFILE_ENV.maxDurationMs]: String(Math.round(maxDurationMs)),
+    ...(heapDelta === undefined ? {} : { [PROFILE_ENV.heapDelta]: heapDelta })
   }
 }

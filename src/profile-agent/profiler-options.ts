@@ -1,5 +1,6 @@
 // Options of a profiling session, with every default in one place, and how a worker reads
 // them from its environment (the preload has no other way to be told).
+import { parseHeapDeltaTarget, type HeapDeltaTarget } from './heap-delta-target.js'
 export interface ProfilerOptions {
   /** Where the profile files go; created if missing. */
   outDir: string
@@ -9,7 +10,7 @@ export interface ProfilerOptions {
   cpuSamplingIntervalUs: number
   /** Mean bytes between two heap samples: V8's default. @default 32768 */
   heapSamplingIntervalBytes: number
-  /** Heap/RSS/ELU sample interval, ms. @default 250 */
+  /** Memory (RSS, heap, external, array buffers) and ELU sample interval, ms: mprof's 0.1 s. @default 100 */
   runtimeSampleMs: number
   /** A session stops by itself after this long, ms: a forgotten one must not run forever. @default 120_000 */
   maxDurationMs: number
@@ -18,7 +19,7 @@ export interface ProfilerOptions {
 export const PROFILER_DEFAULTS = Object.freeze({
   cpuSamplingIntervalUs: 1000,
   heapSamplingIntervalBytes: 32_768,
-  runtimeSampleMs: 250,
+  runtimeSampleMs: 100,
   maxDurationMs: 120_000
 })
 
@@ -46,13 +47,16 @@ export interface ProfilerEnvironment {
   /** CACHESTACK_PROFILE_WORKER: cluster worker id to arm. @default 1 */
   workerId: number
   options: Readonly<ProfilerOptions>
+  /** CACHESTACK_PROFILE_HEAP_DELTA: the function `--heap-delta` wraps in the profiled worker, or null. */
+  heapDelta: HeapDeltaTarget | null
 }
 
 export const PROFILE_ENV = Object.freeze({
   dir: 'CACHESTACK_PROFILE_DIR',
   worker: 'CACHESTACK_PROFILE_WORKER',
   cpuSamplingIntervalUs: 'CACHESTACK_PROFILE_CPU_INTERVAL_US',
-  maxDurationMs: 'CACHESTACK_PROFILE_MAX_MS'
+  maxDurationMs: 'CACHESTACK_PROFILE_MAX_MS',
+  heapDelta: 'CACHESTACK_PROFILE_HEAP_DELTA'
 })
 
 /** undefined when profiling is not asked for; throws naming the variable on a bad value. */
@@ -65,9 +69,11 @@ export function profilerEnvironment (env: Record<string, string | undefined>, pi
     if (!/^\d+$/.test(raw)) throw new TypeError(`${name}=${JSON.stringify(raw)}: expected a positive integer`)
     return Number(raw)
   }
+  const heapDelta = env[PROFILE_ENV.heapDelta]
   return {
     outDir,
     workerId: int(PROFILE_ENV.worker, 1),
+    heapDelta: heapDelta === undefined || heapDelta === '' ? null : parseHeapDeltaTarget(heapDelta, PROFILE_ENV.heapDelta),
     options: profilerOptions({
       outDir,
       label: `worker-${pid}`,

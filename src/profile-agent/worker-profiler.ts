@@ -1,10 +1,14 @@
 // Profiles the process it runs in through node:inspector (no restart, no --cpu-prof flag):
 // a CPU profile, a sampling heap profile and the runtime stats, from start to stop, written
-// as `<label>.cpuprofile`, `<label>.heapprofile`, `<label>.runtime.json` and a manifest.
+// as `<label>.cpuprofile`, `<label>.heapprofile`, `<label>.runtime.json` and a manifest; on
+// request a heap snapshot at the end (`<label>.heapsnapshot`), and the heap-delta counts of a
+// wrapped function (`--heap-delta`, heap-delta.ts).
 // Nothing is installed on the request path: V8 samples the stacks from its own thread.
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { Session } from 'node:inspector/promises'
 import { join } from 'node:path'
+import { writeHeapSnapshot } from 'node:v8'
+import type { HeapDeltaRecorder, HeapDeltaStats } from './heap-delta.js'
 import { profilerOptions, type ProfilerOptions } from './profiler-options.js'
 import { RuntimeSampler, type RuntimeStats } from './runtime-sampler.js'
 
@@ -19,6 +23,22 @@ export interface ProfileArtifacts {
   heapProfile: string
   runtime: string
   runtimeStats: RuntimeStats
+  /** The snapshot written at the end of the session when asked for, else null. */
+  heapSnapshot: string | null
+  /** Why a requested snapshot was not written, else null. */
+  heapSnapshotError: string | null
+  /** ms writing it took (the worker is blocked meanwhile), or null. */
+  heapSnapshotMs: number | null
+  /** The wrapped function's calls, with --heap-delta; else null. */
+  heapDelta: HeapDeltaStats | null
+}
+
+/** What the driver asks of one session (the start file's JSON, see profile-trigger.ts). */
+export interface SessionExtras {
+  /** Write a heap snapshot after the profilers stop. @default false */
+  heapSnapshot?: boolean
+  /** The --heap-delta recorder the preload installed. */
+  heapDelta?: HeapDeltaRecorder
 }
 
 export interface ProfilingSession {
@@ -32,13 +52,17 @@ export interface ProfilingSession {
 export const MANIFEST_SUFFIX = '.profile.json'
 
 /** Starts CPU and heap sampling and the runtime sampler in this process. */
-export async function startProfiling (input: Partial<ProfilerOptions> & { outDir: string }): Promise<ProfilingSession> {
+export async function startProfiling (
+  input: Partial<ProfilerOptions> & { outDir: string },
+  { heapSnapshot = false, heapDelta }: SessionExtras = {}
+): Promise<ProfilingSession> {
   const options = profilerOptions(input)
   await mkdir(options.outDir, { recursive: true })
   const session = new Session()
   session.connect()
   const startedAt = new Date()
   const sampler = new RuntimeSampler({ intervalMs: options.runtimeSampleMs })
+  const base = join(options.outDir, options.label)
   try {
     await session.post('Profiler.enable')
     await session.post('Profiler.setSamplingInterval', { interval: options.cpuSamplingIntervalUs })
@@ -57,6 +81,7 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
     throw err
   }
   sampler.start()
+  heapDelta?.begin()
 
   let stopping: Promise<ProfileArtifacts> | undefined
   let settle: (artifacts: Promise<ProfileArtifacts>) => void = () => {}
@@ -65,14 +90,15 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
     stopping ??= (async () => {
       clearTimeout(deadline)
       const runtimeStats = sampler.stop()
+      const heapDeltaStats = heapDelta?.end() ?? null
+      let artifacts: ProfileArtifacts
       try {
         // Heap first: the CPU profile's own JSON, allocated by Profiler.stop, is not the app's.
         const { profile: heap } = await session.post('HeapProfiler.stopSampling') as { profile: unknown }
         const { profile } = await session.post('Profiler.stop') as { profile: unknown }
         await session.post('Profiler.disable')
         await session.post('HeapProfiler.disable')
-        const base = join(options.outDir, options.label)
-        const artifacts: ProfileArtifacts = {
+        artifacts = {
           pid: process.pid,
           label: options.label,
           startedAt: startedAt.toISOString(),
@@ -81,18 +107,33 @@ export async function startProfiling (input: Partial<ProfilerOptions> & { outDir
           cpuProfile: base + '.cpuprofile',
           heapProfile: base + '.heapprofile',
           runtime: base + '.runtime.json',
-          runtimeStats
+          runtimeStats,
+          heapSnapshot: null,
+          heapSnapshotError: null,
+          heapSnapshotMs: null,
+          heapDelta: heapDeltaStats
         }
         await writeFile(artifacts.cpuProfile, JSON.stringify(profile))
         await writeFile(artifacts.heapProfile, JSON.stringify(heap))
         await writeFile(artifacts.runtime, JSON.stringify(runtimeStats, null, 2))
-        // Written last, and atomically: its presence means every other file is complete.
-        await writeFile(base + MANIFEST_SUFFIX + '.tmp', JSON.stringify(artifacts, null, 2))
-        await rename(base + MANIFEST_SUFFIX + '.tmp', base + MANIFEST_SUFFIX)
-        return artifacts
       } finally {
         session.disconnect()
       }
+      if (heapSnapshot) {
+        // After the profilers are gone, so their buffers are not what it shows. V8 runs a full
+        // GC first and the worker is blocked while it writes: the load is over by now.
+        const started = performance.now()
+        try {
+          artifacts.heapSnapshot = writeHeapSnapshot(base + '.heapsnapshot')
+        } catch (err) {
+          artifacts.heapSnapshotError = (err as Error).message
+        }
+        artifacts.heapSnapshotMs = Math.round(performance.now() - started)
+      }
+      // Written last, and atomically: its presence means every other file is complete.
+      await writeFile(base + MANIFEST_SUFFIX + '.tmp', JSON.stringify(artifacts, null, 2))
+      await rename(base + MANIFEST_SUFFIX + '.tmp', base + MANIFEST_SUFFIX)
+      return artifacts
     })()
     settle(stopping)
     return stopping

@@ -13,7 +13,8 @@ import { parseProfileArgs } from '../../profile/profile-options.js'
 const MAIN = fileURLToPath(new URL('../../profile/main.js', import.meta.url))
 const run = promisify(execFile)
 
-test('npm run profile -- --quick --lines 3 --out DIR: cpuprofile, flame graph, heap profile, the hit\'s own functions by name and line by line', {
+test('npm run profile -- --quick --lines 3 --heap-snapshot --out DIR: cpuprofile, flame graph, heap profile, the hit\'s own functions by name and ' +
+  'line by line, memory over time, the largest retainers', {
   timeout: 120_000
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'profile-cli-'))
@@ -32,6 +33,7 @@ test('npm run profile -- --quick --lines 3 --out DIR: cpuprofile, flame graph, h
       '--connections', '8',
       '--top', '60',
       '--lines', '3',
+      '--heap-snapshot',
       '--out', out
     ],
     { env, timeout: 110_000 }
@@ -72,6 +74,24 @@ test('npm run profile -- --quick --lines 3 --out DIR: cpuprofile, flame graph, h
   assert.match(stdout, /Runtime over [\d.]+ s: heap used [\d.]+–[\d.]+ MiB, RSS [\d.]+–[\d.]+ MiB/)
   assert.match(stdout, /GC: \d+ pauses/)
   assert.match(stdout, /Event loop: delay p50 [\d.]+ ms, p99 [\d.]+ ms/)
+
+  // The memory view: allocation sites said to be functions, memory over time, the retainers.
+  assert.match(stdout, /attributes allocations to functions, not lines/)
+  const timeline = stdout.slice(stdout.indexOf('Memory over time'), stdout.indexOf('Heap snapshot'))
+  assert.match(timeline, /^Memory over time \(cf\. mprof run.*\): every 100 ms over [\d.]+ s, 1 worker, MiB/)
+  for (const series of ['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers']) {
+    assert.match(timeline, new RegExp(`^(worker 1 \\(pid \\d+, profiled\\))? +${series} +[\\d.]+ +[\\d.]+ +[\\d.]+ +[\\d.]+ +[▁▂▃▄▅▆▇█]+$`, 'm'), series)
+  }
+  assert.match(timeline, /^ +GC pauses .*\d+.*, [\d.]+ ms, longest [\d.]+ ms$/m)
+  const memoryPage = readFileSync(one('.memory.html'), 'utf8')
+  assert.doesNotMatch(memoryPage, /<script[^>]+src=/, 'self-contained')
+  assert.match(memoryPage, /<canvas id="chart-memory-0">/)
+  one('.heapsnapshot')
+  const retainers = stdout.slice(stdout.indexOf('Heap snapshot'), stdout.indexOf('Files:'))
+  assert.match(retainers, /^Heap snapshot \S+\.heapsnapshot: [\d.]+ MiB in [\d,]+ objects/)
+  assert.match(retainers, /^ *count +shallow KiB +shallow % +retained KiB +retained % +constructor$/m)
+  const rows = retainers.split('\n').filter((line) => /^ *[\d,]+ +[\d.]+ +[\d.]+% +[\d.]+ +[\d.]+% +\S/.test(line))
+  assert.equal(rows.length, 15, 'the top 15 constructors (--top 60 is capped by the table\'s own limit)')
 })
 
 test('profile options: --quick, explicit flags win, bad values named, attach needs a loopback target and its profile directory', () => {
@@ -86,4 +106,10 @@ test('profile options: --quick, explicit flags win, bad values named, attach nee
   assert.throws(() => parseProfileArgs(['--target', 'http://10.0.0.1:8080', '--profile-dir', '/tmp/p']), /loopback only/)
   assert.throws(() => parseProfileArgs(['--target', 'http://127.0.0.1:8080']), /--profile-dir/)
   assert.equal(parseProfileArgs(['--target', 'http://127.0.0.1:8080/', '--profile-dir', '/tmp/p']).options.target, 'http://127.0.0.1:8080')
+  const memory = parseProfileArgs(['--quick', '--heap-snapshot', '--heap-delta', 'resolveCity']).options
+  assert.deepEqual([memory.heapSnapshot, memory.heapDelta], [true, 'resolveCity'])
+  assert.deepEqual([quick.heapSnapshot, quick.heapDelta], [false, null], 'neither unless asked for')
+  assert.throws(() => parseProfileArgs(['--heap-delta', 'x', '--target', 'http://127.0.0.1:8080', '--profile-dir', '/tmp/p']), /--heap-delta .* not --target/)
+  assert.throws(() => parseProfileArgs(['--summarize', 'a.cpuprofile', '--heap-snapshot']), /--summarize reads a recorded file/)
+  assert.throws(() => parseProfileArgs(['--summarize', 'a.heapsnapshot', '--lines']), /--lines needs a \.cpuprofile/)
 })

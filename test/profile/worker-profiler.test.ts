@@ -48,8 +48,16 @@ test('a session records this process: CPU and heap profiles name the busy functi
   const stats = artifacts.runtimeStats
   assert.ok(stats.durationMs >= 200)
   assert.ok(stats.samples.length >= 5, `${stats.samples.length} memory samples`)
-  assert.ok(stats.samples.every((s) => s.heapUsed > 0 && s.rss >= s.heapUsed && s.elu >= 0 && s.elu <= 1))
+  assert.ok(stats.samples.every((s) => s.heapUsed > 0 && s.rss >= s.heapUsed && s.heapTotal >= s.heapUsed))
+  assert.ok(stats.samples.every((s) => s.external >= s.arrayBuffers && s.elu >= 0 && s.elu <= 1))
+  assert.equal(stats.intervalMs, 20)
   assert.ok(stats.gc.count > 0, 'the allocations cost some GC')
+  // Each pause where it happened, within the run (the observer delivers them late: some may miss the stop).
+  assert.ok(stats.gc.pauses.length > 0 && stats.gc.pauses.length <= stats.gc.count)
+  const kinds = ['major', 'minor', 'incremental', 'weakcb', 'other']
+  assert.ok(stats.gc.pauses.every((p) => p.t >= 0 && p.t <= stats.durationMs && p.ms >= 0 && kinds.includes(p.kind)))
+  assert.equal(artifacts.heapSnapshot, null, 'no snapshot unless asked for')
+  assert.equal(artifacts.heapDelta, null)
   assert.ok(stats.eventLoopDelay.p99 >= stats.eventLoopDelay.p50 && stats.eventLoopDelay.max >= 30, 'the 40 ms bursts delay the loop')
   assert.ok(stats.eventLoopUtilization > 0.5 && stats.eventLoopUtilization <= 1)
   assert.deepEqual(JSON.parse(readFileSync(artifacts.runtime, 'utf8')), stats)
@@ -70,13 +78,16 @@ test('options: defaults, checked bounds, and the environment of a profiled app',
   const options = profilerOptions({ outDir: '/tmp/x' })
   assert.deepEqual(
     { ...options, label: undefined },
-    { outDir: '/tmp/x', label: undefined, cpuSamplingIntervalUs: 1000, heapSamplingIntervalBytes: 32_768, runtimeSampleMs: 250, maxDurationMs: 120_000 }
+    { outDir: '/tmp/x', label: undefined, cpuSamplingIntervalUs: 1000, heapSamplingIntervalBytes: 32_768, runtimeSampleMs: 100, maxDurationMs: 120_000 }
   )
   assert.ok(Object.isFrozen(options))
   assert.throws(() => profilerOptions({ outDir: '/tmp/x', cpuSamplingIntervalUs: 10 }), /expected cpuSamplingIntervalUs to be an integer from 50 to 1000000, got 10/)
   assert.throws(() => profilerOptions({ outDir: '/tmp/x', label: '../up' }), /expected label/)
   assert.equal(profilerEnvironment({}), undefined, 'off unless CACHESTACK_PROFILE_DIR is set')
   const env = profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_WORKER: '2', CACHESTACK_PROFILE_CPU_INTERVAL_US: '500' }, 42)!
-  assert.deepEqual([env.outDir, env.workerId, env.options.label, env.options.cpuSamplingIntervalUs], ['/tmp/p', 2, 'worker-42', 500])
+  assert.deepEqual([env.outDir, env.workerId, env.options.label, env.options.cpuSamplingIntervalUs, env.heapDelta], ['/tmp/p', 2, 'worker-42', 500, null])
+  const delta = profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_HEAP_DELTA: 'file:///app/dist/src/a.js#CityIndex.resolve' })!
+  assert.deepEqual(delta.heapDelta, { url: 'file:///app/dist/src/a.js', binding: 'CityIndex', member: 'resolve' })
+  assert.throws(() => profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_HEAP_DELTA: 'resolveCity' }), /CACHESTACK_PROFILE_HEAP_DELTA="resolveCity": expected/)
   assert.throws(() => profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_MAX_MS: 'soon' }), /CACHESTACK_PROFILE_MAX_MS="soon": expected a positive integer/)
 })
