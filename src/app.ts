@@ -13,7 +13,7 @@ import type { ServiceMetrics } from './metrics/metrics.js'
 import { answerClientError, errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
-import { answerHeads, registerWeatherRoute } from './routes/weather.js'
+import { answerHeads, loaderByKey, registerWeatherRoute } from './routes/weather.js'
 import { writeStoredAnswer, type WriteAnswer } from './routes/answer.js'
 import { createHitFastPath, type FastPath } from './routes/hit-fast-path.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
@@ -105,6 +105,7 @@ export function buildApp (options: AppOptions): FastifyInstance {
     fastPath = createHitFastPath({
       cities: options.cities,
       cache: options.cache,
+      load: loaderByKey(options.cities, options.loader),
       headOf,
       recordWeather: metrics.httpRoute('/weather/:city'),
       recordBaseline: config.exposeBaseline ? metrics.httpRoute('/baseline/:city') : undefined,

@@ -127,8 +127,6 @@ export class CacheEngine implements WeatherCache {
   readonly #random: () => number
   readonly #events: CacheEvents
   readonly #logger: Logger
-  /** The key peek() just decided to refresh early: get() honours that one roll of the dice. */
-  #earlyKey: string | undefined
   #busDown = false
 
   constructor (options: CacheEngineOptions) {
@@ -189,22 +187,18 @@ export class CacheEngine implements WeatherCache {
   }
 
   /**
-   * The synchronous L1 fast path: a fresh record, or undefined (then call get()). No promise,
-   * no allocation on a hit. With early refresh on, this is where XFetch rolls its dice.
+   * The one hit lookup (the route's and the hit fast path's): a fresh L1 record, or undefined
+   * (then call get()). No promise, no allocation on a hit. With early refresh on, XFetch rolls
+   * its dice here, once per request: when it says "refresh", the hit is answered all the same and
+   * the refresh starts in the background.
    */
-  peek (key: string): MemoryRecord | undefined {
+  peek (key: string, load?: Loader): MemoryRecord | undefined {
     if (this.#l1 === undefined) return undefined
     const record = this.#l1.get(key)
     if (record === undefined) return undefined
     const now = this.#clock.now()
     if (freshnessAt(record, now) !== 'fresh') return undefined
-    // Decided already (the hit fast path peeked, fell through, and the route peeks again): one
-    // roll per request, or early refresh would need two in a row.
-    if (this.#earlyKey === key) return undefined
-    if (this.#beta !== undefined && refreshesEarly(record, now, this.#beta, this.#random)) {
-      this.#earlyKey = key
-      return undefined
-    }
+    if (this.#beta !== undefined && load !== undefined && refreshesEarly(record, now, this.#beta, this.#random)) this.#refreshInBackground(key, load)
     this.#events.hit('l1')
     if (traces.lookup.hasSubscribers) publishSync<LookupTrace>(traces.lookup, { key, layer: 'l1', outcome: 'hit' })
     return record
@@ -229,13 +223,12 @@ export class CacheEngine implements WeatherCache {
   }
 
   #lookup (key: string, load: Loader): Promise<CacheResult> {
-    const earlyDecided = this.#earlyKey === key
-    this.#earlyKey = undefined
     const record = this.#l1?.get(key)
     if (record !== undefined) {
       const now = this.#clock.now()
       if (freshnessAt(record, now) === 'fresh') {
-        const early = earlyDecided || (this.#beta !== undefined && refreshesEarly(record, now, this.#beta, this.#random))
+        // Fresh here means the value arrived since peek() looked (or the caller did not peek).
+        const early = this.#beta !== undefined && refreshesEarly(record, now, this.#beta, this.#random)
         if (early) this.#refreshInBackground(key, load)
         this.#events.hit('l1')
         return Promise.resolve({

@@ -2,9 +2,10 @@
 import type { City } from './city.js'
 import { canonicalName } from './normalize.js'
 
-/** Resolves a canonical name (and optional country) to one city. */
+/** Resolves a canonical name (and optional country) to one city, and an id (a cache key) back to it. */
 export interface CityResolver {
   resolve (name: string, country?: string): City | undefined
+  byId (id: number): City | undefined
 }
 
 export interface IndexableCity extends City {

@@ -34,6 +34,11 @@ export class LinearCityResolver implements CityResolver {
     return this.linearScan(name, country)
   }
 
+  // Only a refresh reaches it (a key back to its city): naive like the rest of this rung.
+  byId (id: number): City | undefined {
+    return this.#cities.find((city) => city.id === id)
+  }
+
   // A method of its own so that profiles name it: the whole cost of this rung is here.
   linearScan (name: string, country: string | undefined): City | undefined {
     let named = false

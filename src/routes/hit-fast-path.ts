@@ -9,6 +9,7 @@
 // metrics. The limit of the load tests, /baseline/:city, is answered the same way when exposed.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { WeatherCache } from '../cache/cache.js'
+import type { Loader } from '../cache/engine.js'
 import type { CityResolver } from '../cities/city-index.js'
 import { normalizeCityName } from '../cities/normalize.js'
 import { MAX_PATH_PARAM_LENGTH } from '../config.js'
@@ -23,6 +24,8 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
 export interface HitFastPathOptions {
   cities: CityResolver
   cache: WeatherCache
+  /** The route's loader (loaderByKey): an early refresh the lookup decides on starts with it. */
+  load: Loader
   headOf: AnswerHeadOf
   /** The /weather/:city route's request metrics (as its onResponse hook records them). */
   recordWeather: HttpRouteRecorder
@@ -48,7 +51,7 @@ function segmentAfter (url: string, prefix: string): string | undefined {
   return url.slice(prefix.length)
 }
 
-export function createHitFastPath ({ cities, cache, headOf, recordWeather, recordBaseline, closing }: HitFastPathOptions): FastPath {
+export function createHitFastPath ({ cities, cache, load, headOf, recordWeather, recordBaseline, closing }: HitFastPathOptions): FastPath {
   return function hitFastPath (req, res) {
     const method = req.method
     if ((method !== 'GET' && method !== 'HEAD') || closing()) return false
@@ -71,7 +74,7 @@ export function createHitFastPath ({ cities, cache, headOf, recordWeather, recor
     }
     const city = cities.resolve(name)
     if (city === undefined) return false
-    const record = cache.peek(city.key)
+    const record = cache.peek(city.key, load)
     if (record === undefined) return false
     const head = headOf(record.entry, 'HIT-L1', cache.remainingMs(record), L1_TIMING, req.headers['if-none-match'])
     writeStoredResponse(res, record.entry, head)

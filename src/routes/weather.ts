@@ -6,7 +6,7 @@ import type { CityResolver } from '../cities/city-index.js'
 import type { City } from '../cities/city.js'
 import { normalizeCityName, normalizeCountry } from '../cities/normalize.js'
 import type { WeatherCache } from '../cache/cache.js'
-import type { CacheResult, CacheSource } from '../cache/engine.js'
+import type { CacheResult, CacheSource, Loader } from '../cache/engine.js'
 import type { CacheEntry } from '../cache/entry.js'
 import type { WallClock } from '../cache/clock.js'
 import { CityNotFoundError, CountryInvalidError, RedisUnavailableError, UnauthorizedError } from '../errors.js'
@@ -28,6 +28,17 @@ export interface WeatherRouteOptions {
 type WeatherRequest = FastifyRequest<{ Params: { city: string }, Querystring: { country?: string | string[] } }>
 
 export const L1_TIMING = 'l1;desc=hit'
+
+/**
+ * The cache's loader: a key (a city id, City.key) back to its city, then the origin. One function
+ * for the route and the hit fast path — a refresh the lookup starts needs no closure per request.
+ */
+export function loaderByKey (cities: CityResolver, loader: Pick<WeatherLoader, 'load'>): Loader {
+  return (key) => {
+    const city = cities.byId(Number(key))
+    return city === undefined ? Promise.reject(new CityNotFoundError(JSON.stringify(key))) : loader.load(city)
+  }
+}
 
 /** Resolves the path parameter (and ?country=) to a city, or throws a 400/404. No I/O. */
 export function resolveCity (cities: CityResolver, rawName: string, rawCountry: unknown): City {
@@ -81,6 +92,7 @@ export function answerHeads (wallClock: WallClock, graceMs: number, sharedMaxAge
 }
 
 export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loader, headOf, purgeToken, writeAnswer }: WeatherRouteOptions): void {
+  const load = loaderByKey(cities, loader)
   function send (request: FastifyRequest, reply: FastifyReply, entry: CacheEntry, source: CacheSource, remainingMs: number, timing: string): void {
     writeAnswer(reply, entry, headOf(entry, source, remainingMs, timing, request.headers['if-none-match']))
   }
@@ -92,12 +104,12 @@ export function registerWeatherRoute (app: FastifyInstance, { cities, cache, loa
   // Not `async`: an L1 hit answers synchronously, without a promise.
   function handler (request: WeatherRequest, reply: FastifyReply): Promise<void> | undefined {
     const city = resolveCity(cities, request.params.city, request.query.country)
-    const record = cache.peek(city.key)
+    const record = cache.peek(city.key, load)
     if (record !== undefined) {
       send(request, reply, record.entry, 'HIT-L1', cache.remainingMs(record), L1_TIMING)
       return undefined
     }
-    return cache.get(city.key, () => loader.load(city)).then((result) => sendResult(request, reply, result))
+    return cache.get(city.key, load).then((result) => sendResult(request, reply, result))
   }
 
   app.get('/weather/:city', handler)

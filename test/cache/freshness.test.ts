@@ -94,12 +94,18 @@ test('XFetch: refresh early when now − δ·β·ln(rand) ≥ expiry; never with
     await engine.get('k', origin.load)
     clock.advance(10_000 - 50) // 50 ms before expiry
     // −100·β·ln(0.5) = 69·β ms ≥ 50 → refresh; −100·ln(0.95) = 5 ms < 50 → not yet; with β = 20, 103 ms → refresh.
-    const record = engine.peek('k')
-    if (expected === 2) assert.equal(record, undefined, `rand=${random} β=${beta}: the fast path hands over to get()`)
-    const result = await engine.get('k', origin.load)
-    assert.equal(result.source, 'HIT-L1', 'the current value is still served')
+    const record = engine.peek('k', origin.load)
+    assert.equal(record?.entry !== undefined && version(record.entry), 1, `rand=${random} β=${beta}: the hit is answered either way`)
     await settle()
-    assert.equal(origin.calls, expected, `rand=${random} β=${beta}`)
+    assert.equal(origin.calls, expected, `rand=${random} β=${beta}: the lookup started the refresh itself`)
+    // get() (a caller that did not peek) rolls the same dice.
+    const again = memoryEngine(clock, { earlyRefreshBeta: beta, random: () => random })
+    const slow = loader(clock, 100)
+    await again.get('k', slow.load)
+    clock.advance(10_000 - 50)
+    assert.equal((await again.get('k', slow.load)).source, 'HIT-L1', 'the current value is still served')
+    await settle()
+    assert.equal(slow.calls, expected, `get(): rand=${random} β=${beta}`)
   }
   const clock = new ManualClock()
   const off = memoryEngine(clock, { random: () => 1e-12 })
@@ -112,21 +118,21 @@ test('XFetch: refresh early when now − δ·β·ln(rand) ≥ expiry; never with
   assert.equal(origin.calls, 1)
 })
 
-test('XFetch: one roll per request — a second peek of a key decided for early refresh does not roll again', async () => {
-  // The hit fast path peeks, falls through, and the route peeks again: the second peek must not
-  // undo the first one's decision, or an early refresh would need two winning rolls in a row.
-  const rolls = [0.5, 0.95] // refresh, then (if rolled again) not yet
+test('XFetch: one roll per lookup, and the hit that decides is answered — no hand-over to get(), no second roll', async () => {
+  // The fast path and the route share one lookup: a decision to refresh early is taken and acted
+  // on where the dice are rolled, so no request needs two winning rolls, and none falls through.
+  const rolls = [0.5] // refresh; any further roll would be 0.95 (not yet)
   const clock = new ManualClock()
   const engine = memoryEngine(clock, { earlyRefreshBeta: 1, random: () => rolls.shift() ?? 0.95 })
   const origin = loader(clock, 100)
   await engine.get('k', origin.load)
   clock.advance(10_000 - 50)
-  assert.equal(engine.peek('k'), undefined, 'the first peek decides to refresh early')
-  assert.equal(engine.peek('k'), undefined, 'the second peek keeps that decision')
-  assert.equal(rolls.length, 1, 'and rolled no dice')
-  assert.equal((await engine.get('k', origin.load)).source, 'HIT-L1')
+  assert.ok(engine.peek('k', origin.load), 'the lookup that decides to refresh early answers the hit')
+  assert.equal(rolls.length, 0, 'one roll')
   await settle()
   assert.equal(origin.calls, 2, 'the early refresh ran')
+  assert.ok(engine.peek('k'), 'without a loader: a look, no dice')
+  assert.equal(origin.calls, 2)
 })
 
 test('TTL jitter shortens fresh lifetimes by up to the share, spreading keys filled together', async () => {

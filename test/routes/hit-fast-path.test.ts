@@ -135,6 +135,7 @@ test('a closing app: the fast path steps aside (Fastify answers 503 from then on
   const fastPath = createHitFastPath({
     cities: cityIndex(),
     cache,
+    load: async () => createEntry('{"city":"London"}', Date.now()),
     headOf: answerHeads(Date.now, 0, DEFAULT_SHARED_MAX_AGE_SECONDS),
     recordWeather: (method, status) => { recorded.push([method, status]) },
     recordBaseline: undefined,

@@ -28,8 +28,8 @@ export class LazyPeerCache implements WeatherCache {
     await cache?.close?.()
   }
 
-  peek (key: string): MemoryRecord | undefined {
-    return this.#cache?.peek(key)
+  peek (key: string, load?: Loader): MemoryRecord | undefined {
+    return this.#cache?.peek(key, load)
   }
 
   remainingMs (record: MemoryRecord): number {
