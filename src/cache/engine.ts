@@ -15,12 +15,12 @@ import type { CacheBus } from './invalidation-bus.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import type { Clock } from './clock.js'
 import type { CacheEntry } from './entry.js'
-import type { FillLock } from './fill-lock.js'
+import type { SharedLock } from './fill-lock.js'
 import { FillSignals, waitForFill, type FillWaitResult } from './fill-wait.js'
 import { cappedLifetime, freshLeftMs, freshnessAt, jitteredFreshMs, promotedLifetime, refreshesEarly } from './freshness.js'
 import type { L1Store as MemoryStore, Lifetime, MemoryRecord } from './memory-store.js'
 import { NegativeCache } from './negative-cache.js'
-import type { RedisHit, RedisStore } from './redis-store.js'
+import type { RedisHit, SharedStore } from './redis-store.js'
 import { BackgroundRefresher } from './refresher.js'
 import { SharedTier, type L2Read } from './shared-tier.js'
 import { SingleFlight } from './single-flight.js'
@@ -57,11 +57,11 @@ const isNegative = (err: unknown): err is NegativeError => (err as Partial<Negat
 
 export interface CacheEngineOptions {
   l1?: MemoryStore | undefined
-  l2?: RedisStore | undefined
+  l2?: SharedStore | undefined
   /** Guards L2: while open, L2 is skipped instead of timing out on every request. Required with l2. */
   breaker?: CircuitBreaker | undefined
   /** Cluster-wide single-flight. Needs l2. */
-  lock?: FillLock | undefined
+  lock?: SharedLock | undefined
   /** L1 coherence across processes. Needs l2. */
   bus?: CacheBus | undefined
   /** Fresh lifetime (logical TTL) of a new entry, ms. */

@@ -21,7 +21,17 @@ export interface FillLockOptions {
   ttlMs: number
 }
 
-export class FillLock {
+/** What the engine needs of the cluster-wide fill lock: FillLock, or the in-memory fake of the
+ * engine's unit tests, both held to one contract suite (test/cache/shared-contract.test.ts). */
+export interface SharedLock {
+  /** The token when this caller holds the lock now, undefined when someone else does. */
+  acquire (key: string): Promise<string | undefined>
+  /** Frees the lock if `token` still holds it; whether it did. */
+  release (key: string, token: string): Promise<boolean>
+  isHeld (key: string): Promise<boolean>
+}
+
+export class FillLock implements SharedLock {
   readonly #redis: RedisWithRelease
   readonly #keyPrefix: string
   readonly #ttlMs: number

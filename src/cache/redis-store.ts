@@ -36,7 +36,17 @@ export interface RedisHit {
   readonly deltaMs: number
 }
 
-export class RedisStore {
+/** What the engine needs of L2: RedisStore, or the in-memory fake of the engine's unit tests
+ * (test/fakes/), both held to one contract suite (test/cache/shared-contract.test.ts). */
+export interface SharedStore {
+  /** The value with its lifetimes left, while it may be served (fresh or within grace). */
+  get (key: string): Promise<RedisHit | undefined>
+  set (key: string, entry: CacheEntry, lifetime: Lifetime): Promise<void>
+  /** Whether there was a value to delete. */
+  delete (key: string): Promise<boolean>
+}
+
+export class RedisStore implements SharedStore {
   readonly #redis: RedisWithScripts
   readonly #keyPrefix: string
 

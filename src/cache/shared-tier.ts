@@ -8,16 +8,16 @@ import type { CacheEvents, L2Operation } from './cache-events.js'
 import type { CacheBus } from './invalidation-bus.js'
 import type { CircuitBreaker } from './circuit-breaker.js'
 import type { CacheEntry } from './entry.js'
-import type { FillLock } from './fill-lock.js'
+import type { SharedLock } from './fill-lock.js'
 import type { Lifetime } from './memory-store.js'
-import type { RedisHit, RedisStore } from './redis-store.js'
+import type { RedisHit, SharedStore } from './redis-store.js'
 import { withDeadline } from './deadline.js'
 
 export interface SharedTierOptions {
-  store: RedisStore
+  store: SharedStore
   breaker: CircuitBreaker
   /** Cluster-wide single-flight; without it every process loads its own misses. */
-  lock?: FillLock | undefined
+  lock?: SharedLock | undefined
   /** L1 coherence across processes. */
   bus?: CacheBus | undefined
   /** Bound on any one store, lock or bus operation, whatever the client does underneath, ms. */
@@ -45,9 +45,9 @@ const UNAVAILABLE: LockAttempt = Object.freeze({ held: 'unavailable' })
 const BY_ANOTHER: LockAttempt = Object.freeze({ held: 'by-another' })
 
 export class SharedTier {
-  readonly #store: RedisStore
+  readonly #store: SharedStore
   readonly #breaker: CircuitBreaker
-  readonly #lock: FillLock | undefined
+  readonly #lock: SharedLock | undefined
   readonly #bus: CacheBus | undefined
   readonly #deadlineMs: number
   readonly #events: CacheEvents
