@@ -17,6 +17,14 @@ const service = createService({
   logger
 })
 const ours = await service.app.listen({ port: 0, host: '127.0.0.1' })
+// The same service with L1_POLICY=lru (lru-cache, L1 before the policy study): the hit path with
+// each store, side by side in one run (docs/caching-policies.md).
+const lruService = createService({
+  config: loadConfig({ ORIGIN_URL: originUrl, CACHE_STRATEGY: 'memory', EXPOSE_BASELINE: 'true', WORKERS: '1', LOG_LEVEL: 'warn', L1_POLICY: 'lru' }),
+  logger
+})
+const oursLru = await lruService.app.listen({ port: 0, host: '127.0.0.1' })
+await (await fetch(`${oursLru}/weather/london`)).text()
 // Warm L1 with the benchmarked city, and take its exact bytes (and headers) for the bare routes.
 const hit = await fetch(`${ours}/weather/london`)
 const body = await hit.text()
@@ -27,5 +35,5 @@ bare.get('/weather/:city', (_request, reply) => { reply.send(body) })
 const cacheHeaders = Object.fromEntries(['etag', 'cache-control', 'age', 'x-cache', 'server-timing'].map((name) => [name, hit.headers.get(name)!]))
 bare.get('/headers/:city', (_request, reply) => { reply.headers(cacheHeaders).type('application/json; charset=utf-8').send(body) })
 const bareUrl = await bare.listen({ port: 0, host: '127.0.0.1' })
-process.send!({ ours, bare: bareUrl })
+process.send!({ ours, oursLru, bare: bareUrl })
 process.on('disconnect', () => process.exit(0))

@@ -20,12 +20,13 @@ function cpuTicks (pid: number): number {
 }
 
 const child = fork(fileURLToPath(new URL('./hit-path-server.js', import.meta.url)), { stdio: 'inherit' })
-const urls = await new Promise<{ ours: string, bare: string }>(resolve => child.once('message', resolve as (m: unknown) => void))
+const urls = await new Promise<{ ours: string, oursLru: string, bare: string }>(resolve => child.once('message', resolve as (m: unknown) => void))
 const targets: Record<string, string> = {
   'bare Fastify, constant string': `${urls.bare}/weather/london`,
   'bare Fastify, same string + the 5 cache headers': `${urls.bare}/headers/london`,
   'ours: /baseline (same app, constant)': `${urls.ours}/baseline/london`,
-  'ours: /weather L1 hit': `${urls.ours}/weather/london`
+  'ours: /weather L1 hit': `${urls.ours}/weather/london`,
+  'ours: /weather L1 hit, L1_POLICY=lru': `${urls.oursLru}/weather/london`
 }
 const results = new Map<string, Array<{ rps: number, cpuUsPerReq: number }>>()
 for (let round = 0; round < ROUNDS; round++) {

@@ -6,6 +6,14 @@ import { ConfigInvalidError } from './errors.js'
 export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'] as const
 export type CacheStrategyName = typeof CACHE_STRATEGIES[number]
 
+/** L1 eviction policies (src/cache/l1-policies/; docs/caching-policies.md has the study). */
+export const L1_POLICIES = ['lru', 'sieve', 's3fifo', 'tinylfu'] as const
+export type L1PolicyName = typeof L1_POLICIES[number]
+
+/** How L1 copies learn that L2 changed (src/cache/invalidation-bus.ts, src/cache/tracking-bus.ts). */
+export const L1_INVALIDATION_MODES = ['pubsub', 'tracking'] as const
+export type L1InvalidationMode = typeof L1_INVALIDATION_MODES[number]
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
 
@@ -87,6 +95,14 @@ export interface Config {
   l1MaxBytes: number
   /** Largest single answer L1 keeps, bytes. @default 1 MiB */
   l1MaxEntryBytes: number
+  /** Which records L1 keeps when full: S3-FIFO by default, the study's choice (docs/caching-policies.md). @default 's3fifo' */
+  l1Policy: L1PolicyName
+  /**
+   * How L1 copies are kept coherent: 'pubsub' — our own messages on a channel ("filled", "invalidate");
+   * 'tracking' — Redis reports every write under the key prefix itself (CLIENT TRACKING, broadcast
+   * mode), whoever wrote it; needs Redis >= 6. docs/scaling.md compares the two. @default 'pubsub'
+   */
+  l1Invalidation: L1InvalidationMode
   /** Key namespace in Redis: keys are `<ns>:<version>:<city id>`. @default 'weather' */
   redisKeyPrefix: string
   /** Bound on one Redis command on the request path, ms. @default 150 */
@@ -242,6 +258,8 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     l1MaxEntries: r.read('L1_MAX_ENTRIES', integer(1, 10_000_000), 10_000),
     l1MaxBytes: r.read('L1_MAX_BYTES', integer(1024, 2 ** 40), 64 * 1024 * 1024),
     l1MaxEntryBytes: r.read('L1_MAX_ENTRY_BYTES', integer(64, 2 ** 30), 1024 * 1024),
+    l1Policy: r.read('L1_POLICY', oneOf(L1_POLICIES), 's3fifo'),
+    l1Invalidation: r.read('L1_INVALIDATION', oneOf(L1_INVALIDATION_MODES), 'pubsub'),
     redisKeyPrefix: r.read('REDIS_KEY_PREFIX', keyPrefix, 'weather'),
     redisCommandTimeoutMs: r.read('REDIS_COMMAND_TIMEOUT_MS', integer(1, 60_000), 150),
     redisConnectTimeoutMs: r.read('REDIS_CONNECT_TIMEOUT_MS', integer(1, 60_000), 2000),

@@ -44,7 +44,8 @@ async function primary (config: Readonly<Config>): Promise<void> {
       await origin?.stop()
     }
   })
-  closeWithGrace({ delay: config.shutdownTimeoutMs + 2000, logger }, async ({ signal, err }) => {
+  // SIGHUP is not a stop: runPrimary answers it with a rolling restart of the workers.
+  closeWithGrace({ delay: config.shutdownTimeoutMs + 2000, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'primary failing')
     await node.shutdown(signal ?? (err === undefined ? 'exit' : 'error'))
   })

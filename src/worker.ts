@@ -9,7 +9,9 @@ import { createService } from './service.js'
 export async function runWorker (config: Readonly<Config>, logger: Logger): Promise<void> {
   const service = createService({ config, logger })
   shareWithPrimary(service.metrics.registry)
-  const graceful = closeWithGrace({ delay: config.shutdownTimeoutMs, logger }, async ({ signal, err }) => {
+  // SIGHUP to the whole process group (a closed terminal, `kill -HUP -<pgid>`) is the primary's
+  // to answer with a rolling restart; a worker that also stopped on it would look like a crash.
+  const graceful = closeWithGrace({ delay: config.shutdownTimeoutMs, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'worker failing, closing')
     else logger.debug({ signal }, 'worker closing')
     await service.close()

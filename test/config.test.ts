@@ -35,3 +35,23 @@ test('zero is not "unbounded": L1 bounds must be positive', () => {
   assert.throws(() => loadConfig({ L1_MAX_ENTRIES: '0' }), /L1_MAX_ENTRIES/)
   assert.throws(() => loadConfig({ L1_MAX_BYTES: '0' }), /L1_MAX_BYTES/)
 })
+
+test('L1_POLICY: s3fifo by default (docs/caching-policies.md); lru, sieve, s3fifo or tinylfu; anything else named in the error', () => {
+  assert.equal(loadConfig({}).l1Policy, 's3fifo')
+  for (const policy of ['lru', 'sieve', 's3fifo', 'tinylfu'] as const) assert.equal(loadConfig({ L1_POLICY: policy }).l1Policy, policy)
+  assert.throws(() => loadConfig({ L1_POLICY: 'arc' }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'CS_ERR_CONFIG_INVALID')
+    assert.match(err.message, /L1_POLICY="arc": expected one of lru, sieve, s3fifo, tinylfu/)
+    return true
+  })
+})
+
+test('L1_INVALIDATION: pubsub by default; pubsub or tracking; anything else named in the error', () => {
+  assert.equal(loadConfig({}).l1Invalidation, 'pubsub')
+  for (const mode of ['pubsub', 'tracking'] as const) assert.equal(loadConfig({ L1_INVALIDATION: mode }).l1Invalidation, mode)
+  assert.throws(() => loadConfig({ L1_INVALIDATION: 'keyspace' }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'CS_ERR_CONFIG_INVALID')
+    assert.match(err.message, /L1_INVALIDATION="keyspace": expected one of pubsub, tracking/)
+    return true
+  })
+})

@@ -8,12 +8,13 @@ import type { Clock } from './clock.js'
 import { CacheEngine, type CacheEvents } from './engine.js'
 import { FillLock } from './fill-lock.js'
 import { RedisBus } from './invalidation-bus.js'
-import { MemoryStore } from './memory-store.js'
+import { createL1Store } from './l1-policies/create-l1-store.js'
 import { RedisStore, L2_FORMAT_VERSION } from './redis-store.js'
+import { TrackingBus } from './tracking-bus.js'
 
 export type StrategyConfig = Pick<Config,
   'cacheTtlMs' | 'cacheGraceMs' | 'redisCommandTimeoutMs' | 'cacheTtlJitter' | 'negativeTtlMs' | 'xfetchBeta' | 'lockWaitMs' | 'originTimeoutMs' |
-  'l1MaxEntries' | 'l1MaxBytes' | 'l1MaxEntryBytes' | 'redisKeyPrefix' | 'breakerFailureThreshold' | 'breakerResetMs'>
+  'l1MaxEntries' | 'l1MaxBytes' | 'l1MaxEntryBytes' | 'l1Policy' | 'l1Invalidation' | 'redisKeyPrefix' | 'breakerFailureThreshold' | 'breakerResetMs'>
 
 export interface StrategyDependencies {
   config: StrategyConfig
@@ -39,7 +40,7 @@ export function createCacheEngine (strategy: Exclude<CacheStrategyName, `peer-${
   const withL2 = strategy === 'redis' || strategy === 'layered' || strategy === 'layered-xfetch'
   if (withL2 && redis === undefined) throw new TypeError(`strategy '${strategy}' needs a Redis client`)
   const l1 = withL1
-    ? new MemoryStore({ maxEntries: config.l1MaxEntries, maxBytes: config.l1MaxBytes, maxEntryBytes: config.l1MaxEntryBytes, clock })
+    ? createL1Store(config.l1Policy, { maxEntries: config.l1MaxEntries, maxBytes: config.l1MaxBytes, maxEntryBytes: config.l1MaxEntryBytes, clock })
     : undefined
   const l2 = withL2 ? new RedisStore({ redis: redis!, prefix: config.redisKeyPrefix }) : undefined
   const breaker = withL2
@@ -55,10 +56,15 @@ export function createCacheEngine (strategy: Exclude<CacheStrategyName, `peer-${
     : undefined
   // The lock outlives a slow origin call, so a live holder is never overtaken.
   const lock = withL2 ? new FillLock({ redis: redis!, prefix: config.redisKeyPrefix, ttlMs: config.originTimeoutMs + 1000 }) : undefined
+  // L1_INVALIDATION=tracking: Redis reports the writes itself, to RESP2 connections the bus opens
+  // per server (tracking-node.ts); the subscriber given here is not needed. The fill locks live
+  // under the same prefix (fill-lock.ts): taking or freeing one changes no cached value.
   const bus = withL2 && withL1 && subscriber !== undefined
-    ? new RedisBus({ subscriber, publisher: redis!, channel: busChannel(config.redisKeyPrefix), logger })
+    ? config.l1Invalidation === 'tracking'
+      ? new TrackingBus({ redis: redis!, keyPrefix: l2!.keyFor(''), ignoredPrefixes: [l2!.keyFor('lock:')], logger })
+      : new RedisBus({ subscriber, publisher: redis!, channel: busChannel(config.redisKeyPrefix), logger })
     : undefined
-  if (bus === undefined) subscriber?.disconnect()
+  if (!(bus instanceof RedisBus)) subscriber?.disconnect()
   return new CacheEngine({
     l1,
     l2,

@@ -11,6 +11,7 @@ import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.j
 import { requireBinary } from './binaries.js'
 import { freePort } from './free-port.js'
 import { spawnManaged, type ManagedProcess } from './managed-process.js'
+import { childPids } from './process-group.js'
 import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } from './nginx-config.js'
 import { startNginxServer, type NginxServer } from './nginx-server.js'
 import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js'
@@ -46,6 +47,9 @@ export interface StackOptions {
    * replicas (REDIS_CLUSTER_NODES), false = none; true means 'single'.
    * @default 'single' (restartApp may switch to a strategy that needs it) */
   redis?: RedisTopology | boolean
+  /** Extra `--option value` arguments for the single redis-server (and its restarts), e.g.
+   * ['--enable-debug-command', 'local'] for the fault matrix's DEBUG SLEEP. @default [] */
+  redisArgs?: readonly string[]
   /** The Redis Cluster's shape, with redis: 'cluster'. @default 3 masters, 1 replica each, node timeout 1000 ms */
   redisCluster?: RedisClusterOptions
   /** nginx's per-client limit_req; false turns it off. @default { ratePerSecond: 50, burst: 100 } */
@@ -56,6 +60,9 @@ export interface StackOptions {
   appEnv?: Record<string, string>
   /** Extra environment for the provider (ORIGIN_LATENCY_MS, ORIGIN_ERROR_RATE, …). */
   originEnv?: Record<string, string>
+  /** The ORIGIN_URL the app is given, when something stands between it and the provider (the
+   * fault matrix's fault proxy, faults/fault-proxy.ts). @default the provider's URL */
+  appOriginUrl?: string
   /** nginx's prefix (pid, temp paths, cache, logs). @default a fresh mkdtemp dir, removed on stop */
   workDir?: string
   /** LOG_LEVEL of the app and the provider. @default 'warn' */
@@ -118,6 +125,9 @@ export interface Stack {
   /** Resolves, naming the part, if nginx, the app primary or the provider exits on its own (a
    * redis-server that dies is restarted instead, unless redisRestartDelayMs is false). */
   readonly crashed: Promise<string>
+  /** SIGHUP to every app cluster primary, which replaces its workers one at a time (src/cluster.ts);
+   * resolves once each has as many workers as before and none of the old ones. @default timeoutMs 60_000 */
+  rollingRestart (timeoutMs?: number): Promise<void>
   /** Restart only the app clusters (every instance) with other options, keeping nginx, redis, origin. */
   restartApp (options: { strategy?: CacheStrategyName, workers?: number, appEnv?: Record<string, string> }): Promise<void>
   /** Flush L2 (FLUSHDB on the stack's redis, or on every cluster master) — for cold runs between strategies. */
@@ -138,7 +148,9 @@ function validateApp (settings: AppSettings, hasRedis: boolean): void {
   if (!Number.isInteger(settings.workers) || settings.workers < 1 || settings.workers > 256) {
     throw new TypeError(`expected stack option workers to be an integer from 1 to 256, got ${JSON.stringify(settings.workers)}`)
   }
-  if (usesRedis(settings.strategy) && !hasRedis) {
+  // An L2 the caller runs itself (a Sentinel group, say) is named in appEnv, with redis: false.
+  const ownRedis = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].some((name) => settings.appEnv[name] !== undefined)
+  if (usesRedis(settings.strategy) && !hasRedis && !ownRedis) {
     throw new TypeError(`strategy '${settings.strategy}' needs Redis, but the stack runs without it: drop redis: false`)
   }
 }
@@ -318,7 +330,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
         METRICS_HOST: '127.0.0.1',
         WORKERS: String(next.workers),
         CACHE_STRATEGY: next.strategy,
-        ORIGIN_URL: urls.origin,
+        ORIGIN_URL: options.appOriginUrl ?? urls.origin,
         ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
         ...(redisCluster === undefined ? {} : { REDIS_CLUSTER_NODES: redisCluster.seeds })
       },
@@ -362,7 +374,7 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   try {
     signal?.throwIfAborted()
     if (topology === 'single') {
-      redis = await startRedisServer({ port: redisPort })
+      redis = await startRedisServer({ port: redisPort, args: [...(options.redisArgs ?? [])] })
       superviseRedis(redis)
     } else if (topology === 'cluster') {
       // Not watched: a node that dies is what a cluster survives (a replica is promoted).
@@ -453,6 +465,19 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     nginxConfigPath: nginxServer.configPath,
     logs: { nginxAccess: nginxServer.accessLogPath, nginxError: nginxServer.errorLogPath },
     crashed,
+    async rollingRestart (timeoutMs = 60_000) {
+      const before = apps.map((child) => ({ pid: child.pid, workers: childPids(child.pid) }))
+      for (const { pid } of before) process.kill(pid, 'SIGHUP')
+      const deadline = Date.now() + timeoutMs
+      const replaced = (): boolean => before.every(({ pid, workers: old }) => {
+        const now = childPids(pid)
+        return now.length === old.length && now.every((worker) => !old.includes(worker))
+      })
+      while (!replaced()) {
+        if (Date.now() > deadline) throw new Error(`the rolling restart did not replace every worker within ${timeoutMs} ms`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    },
     async restartApp (next) {
       const candidate: AppSettings = {
         strategy: next.strategy ?? settings.strategy,

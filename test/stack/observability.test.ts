@@ -8,6 +8,7 @@ import autocannon from 'autocannon'
 import { startStack, type Stack } from '../../src/stack/stack.js'
 import { waitFor } from '../helpers/redis.js'
 import { get, metricSum, originRequests } from '../helpers/stack-http.js'
+import { EXPORTER_METRICS } from '../observability/metric-names.js'
 
 let stack: Stack
 before(async () => {
@@ -44,6 +45,10 @@ test('Prometheus scrapes the metrics listener (never nginx\'s public port), the 
   assert.equal(await scalar('nginx_up'), 1)
   assert.ok(await scalar('nginx_connections_accepted') >= 1)
   assert.equal(await scalar('redis_up'), 1)
+  // The exporter metrics the rules and the dashboard are held to (test/observability/) exist.
+  const missing = []
+  for (const name of EXPORTER_METRICS) if ((await stack.prometheus!.query(`count(${name})`)).length === 0) missing.push(name)
+  assert.deepEqual(missing, [], 'exported by the real exporters')
 })
 
 test('after a load, the L1 hit ratio and origin calls Prometheus reports match the app\'s and the provider\'s own counts', async () => {
