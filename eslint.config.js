@@ -5,7 +5,10 @@ import neostandard from 'neostandard'
 export default [
   ...neostandard({
     ts: true,
-    ignores: ['dist/**', 'node_modules/**', 'loadtest-results/**', 'profile-results/**', 'ladder-results/**', 'faults-results/**', 'soak-results/**', 'policies-results/**']
+    ignores: [
+      'dist/**', 'node_modules/**',
+      'loadtest-results/**', 'profile-results/**', 'ladder-results/**', 'faults-results/**', 'soak-results/**', 'policies-results/**'
+    ]
   }),
   {
     rules: {

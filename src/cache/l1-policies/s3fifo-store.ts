@@ -6,11 +6,9 @@
 // in a ghost queue (keys only). A key found in the ghost queue goes straight to the main queue.
 // The main queue is a FIFO with a 2-bit frequency (CLOCK with up to 3 second chances). A hit
 // only bumps the frequency: no list surgery.
-import type { Clock } from '../clock.js'
-import type { CacheEntry } from '../entry.js'
-import type { L1Store, Lifetime, MemoryRecord, MemoryStoreOptions } from '../memory-store.js'
-import { checkStoreOptions, recordBytes, recordOf } from './l1-record.js'
+import type { MemoryRecord, MemoryStoreOptions } from '../memory-store.js'
 import { NodeList, StoreNode } from './node-list.js'
+import { PolicyStore } from './policy-store.js'
 
 const SMALL = 0
 const MAIN = 1
@@ -19,8 +17,7 @@ const SMALL_SHARE = 0.1
 /** Frequency saturates here: 2 bits. */
 const MAX_FREQUENCY = 3
 
-export class S3FifoStore implements L1Store {
-  readonly #map = new Map<string, StoreNode>()
+export class S3FifoStore extends PolicyStore {
   readonly #small = new NodeList()
   readonly #main = new NodeList()
   /**
@@ -31,56 +28,29 @@ export class S3FifoStore implements L1Store {
   readonly #ghostRing: Array<string | undefined>
   readonly #ghostSlot = new Map<string, number>()
   #ghostNext = 0
-  readonly #clock: Clock
-  readonly #maxEntries: number
-  readonly #maxBytes: number
-  readonly #maxEntryBytes: number
   readonly #smallEntries: number
   readonly #smallBytes: number
   /** The ghost queue holds as many keys as the main queue holds records (the paper's sizing). */
   readonly #ghostEntries: number
 
   constructor (options: MemoryStoreOptions) {
-    this.#maxEntryBytes = checkStoreOptions(options)
-    this.#maxEntries = options.maxEntries
-    this.#maxBytes = options.maxBytes
-    this.#clock = options.clock
+    super(options)
     this.#smallEntries = Math.max(1, Math.round(options.maxEntries * SMALL_SHARE))
     this.#smallBytes = options.maxBytes * SMALL_SHARE
     this.#ghostEntries = Math.max(1, options.maxEntries - this.#smallEntries)
     this.#ghostRing = new Array<string | undefined>(this.#ghostEntries).fill(undefined)
   }
 
-  get (key: string): MemoryRecord | undefined {
-    const node = this.#map.get(key)
-    if (node === undefined) return undefined
-    const record = node.record
-    if (record.staleUntil <= this.#clock.now()) {
-      this.#remove(node)
-      return undefined
-    }
+  protected hit (node: StoreNode): void {
     if (node.mark < MAX_FREQUENCY) node.mark++
-    return record
   }
 
-  set (key: string, entry: CacheEntry, lifetime: Lifetime): MemoryRecord | undefined {
-    const record = recordOf(entry, lifetime, this.#clock.now())
-    if (record === undefined) return undefined
-    const bytes = recordBytes(entry)
-    const existing = this.#map.get(key)
-    if (bytes > this.#maxEntryBytes) {
-      // As lru-cache does: a value too large to keep also drops the older one.
-      if (existing !== undefined) this.#remove(existing)
-      return undefined
-    }
-    if (existing !== undefined) {
-      // A new value in the same slot: it keeps its queue, place and frequency.
-      this.#queueOf(existing).reweigh(existing, bytes)
-      existing.bytes = bytes
-      existing.record = record
-      this.#evictFor(0, 0, existing)
-      return record
-    }
+  // A new value in the same slot: it keeps its queue, place and frequency.
+  protected replaced (node: StoreNode): void {
+    this.#evictFor(0, 0, node)
+  }
+
+  protected insert (key: string, record: MemoryRecord, bytes: number): void {
     this.#evictFor(1, bytes, undefined)
     const node = new StoreNode(key, record, bytes)
     if (this.#ghostSlot.delete(key)) {
@@ -89,39 +59,27 @@ export class S3FifoStore implements L1Store {
     } else {
       this.#small.pushHead(node)
     }
-    this.#map.set(key, node)
-    return record
-  }
-
-  delete (key: string): boolean {
-    const node = this.#map.get(key)
-    if (node === undefined) return false
-    this.#remove(node)
-    return true
+    this.map.set(key, node)
   }
 
   /** Drops every record. The ghost keys stay: they are history of requests, not values. */
   clear (): void {
-    this.#map.clear()
+    this.map.clear()
     this.#small.clear()
     this.#main.clear()
-  }
-
-  get size (): number {
-    return this.#map.size
   }
 
   get bytes (): number {
     return this.#small.bytes + this.#main.bytes
   }
 
-  #queueOf (node: StoreNode): NodeList {
+  protected listOf (node: StoreNode): NodeList {
     return node.queue === SMALL ? this.#small : this.#main
   }
 
   /** Evicts until `entries` more records of `bytes` more fit; never `keep`. */
   #evictFor (entries: number, bytes: number, keep: StoreNode | undefined): void {
-    while (this.#map.size + entries > this.#maxEntries || this.bytes + bytes > this.#maxBytes) {
+    while (this.map.size + entries > this.maxEntries || this.bytes + bytes > this.maxBytes) {
       const small = this.#small.length > 0 && (this.#small.length >= this.#smallEntries || this.#small.bytes >= this.#smallBytes || this.#main.length === 0)
       if (!(small ? this.#evictSmall(keep) : this.#evictMain(keep))) return
     }
@@ -139,7 +97,7 @@ export class S3FifoStore implements L1Store {
         this.#main.pushHead(node)
         continue
       }
-      this.#map.delete(node.key)
+      this.map.delete(node.key)
       this.#toGhost(node.key)
       return true
     }
@@ -158,7 +116,7 @@ export class S3FifoStore implements L1Store {
         continue
       }
       this.#main.remove(node)
-      this.#map.delete(node.key)
+      this.map.delete(node.key)
       return true
     }
   }
@@ -172,10 +130,5 @@ export class S3FifoStore implements L1Store {
     this.#ghostRing[slot] = key
     this.#ghostSlot.set(key, slot)
     this.#ghostNext = slot + 1 === this.#ghostEntries ? 0 : slot + 1
-  }
-
-  #remove (node: StoreNode): void {
-    this.#queueOf(node).remove(node)
-    this.#map.delete(node.key)
   }
 }

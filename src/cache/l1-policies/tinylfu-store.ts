@@ -7,12 +7,10 @@
 // scan) from pushing out the frequently used ones.
 // Not done here: Caffeine's hill climber (adapts the window's share to the workload), its
 // doorkeeper Bloom filter, and its random admission against hash flooding.
-import type { Clock } from '../clock.js'
-import type { CacheEntry } from '../entry.js'
-import type { L1Store, Lifetime, MemoryRecord, MemoryStoreOptions } from '../memory-store.js'
+import type { MemoryRecord, MemoryStoreOptions } from '../memory-store.js'
 import { FrequencySketch, hashKey } from './frequency-sketch.js'
-import { checkStoreOptions, recordBytes, recordOf } from './l1-record.js'
 import { NodeList, StoreNode } from './node-list.js'
+import { PolicyStore } from './policy-store.js'
 
 const WINDOW = 0
 const PROBATION = 1
@@ -22,98 +20,62 @@ const WINDOW_SHARE = 0.01
 /** The protected segment's share of the main space. */
 const PROTECTED_SHARE = 0.8
 
-export class TinyLfuStore implements L1Store {
-  readonly #map = new Map<string, StoreNode>()
+export class TinyLfuStore extends PolicyStore {
   readonly #window = new NodeList()
   readonly #probation = new NodeList()
   readonly #protected = new NodeList()
   readonly #sketch: FrequencySketch
-  readonly #clock: Clock
-  readonly #maxEntries: number
-  readonly #maxBytes: number
-  readonly #maxEntryBytes: number
   readonly #windowEntries: number
   readonly #protectedEntries: number
 
   constructor (options: MemoryStoreOptions) {
-    this.#maxEntryBytes = checkStoreOptions(options)
-    this.#maxEntries = options.maxEntries
-    this.#maxBytes = options.maxBytes
-    this.#clock = options.clock
+    super(options)
     this.#windowEntries = Math.max(1, Math.round(options.maxEntries * WINDOW_SHARE))
     this.#protectedEntries = Math.floor((options.maxEntries - this.#windowEntries) * PROTECTED_SHARE)
     this.#sketch = new FrequencySketch(options.maxEntries)
   }
 
-  get (key: string): MemoryRecord | undefined {
-    const node = this.#map.get(key)
-    if (node === undefined) {
-      // A miss is a request too: the count that later decides the key's admission.
-      this.#sketch.increment(hashKey(key))
-      return undefined
-    }
-    this.#sketch.increment(node.hash)
-    const record = node.record
-    if (record.staleUntil <= this.#clock.now()) {
-      this.#remove(node)
-      return undefined
-    }
-    this.#touch(node)
-    return record
+  // A miss is a request too: the count that later decides the key's admission.
+  protected override missed (key: string): void {
+    this.#sketch.increment(hashKey(key))
   }
 
-  set (key: string, entry: CacheEntry, lifetime: Lifetime): MemoryRecord | undefined {
-    const record = recordOf(entry, lifetime, this.#clock.now())
-    if (record === undefined) return undefined
-    const bytes = recordBytes(entry)
-    const existing = this.#map.get(key)
-    if (bytes > this.#maxEntryBytes) {
-      // As lru-cache does: a value too large to keep also drops the older one.
-      if (existing !== undefined) this.#remove(existing)
-      return undefined
-    }
-    if (existing !== undefined) {
-      // A new value in the same slot: it stays in its segment, as the most recent there.
-      this.#listOf(existing).reweigh(existing, bytes)
-      existing.bytes = bytes
-      existing.record = record
-      this.#listOf(existing).moveToHead(existing)
-      this.#evictFor(existing)
-      return record
-    }
+  protected override requested (node: StoreNode): void {
+    this.#sketch.increment(node.hash)
+  }
+
+  protected hit (node: StoreNode): void {
+    this.#touch(node)
+  }
+
+  // A new value in the same slot: it stays in its segment, as the most recent there.
+  protected replaced (node: StoreNode): void {
+    this.listOf(node).moveToHead(node)
+    this.#evictFor(node)
+  }
+
+  protected insert (key: string, record: MemoryRecord, bytes: number): void {
     const node = new StoreNode(key, record, bytes, hashKey(key))
     this.#window.pushHead(node)
-    this.#map.set(key, node)
+    this.map.set(key, node)
     // The window's overflow: its least recent records, candidates for the main space.
     while (this.#window.length > this.#windowEntries) this.#admit(this.#window.tail!, node)
     this.#evictFor(node)
-    return record
-  }
-
-  delete (key: string): boolean {
-    const node = this.#map.get(key)
-    if (node === undefined) return false
-    this.#remove(node)
-    return true
   }
 
   /** Drops every record. The sketch stays: it is history of requests, not values. */
   clear (): void {
-    this.#map.clear()
+    this.map.clear()
     this.#window.clear()
     this.#probation.clear()
     this.#protected.clear()
-  }
-
-  get size (): number {
-    return this.#map.size
   }
 
   get bytes (): number {
     return this.#window.bytes + this.#probation.bytes + this.#protected.bytes
   }
 
-  #listOf (node: StoreNode): NodeList {
+  protected listOf (node: StoreNode): NodeList {
     return node.queue === WINDOW ? this.#window : node.queue === PROBATION ? this.#probation : this.#protected
   }
 
@@ -148,36 +110,31 @@ export class TinyLfuStore implements L1Store {
   #admit (candidate: StoreNode, keep: StoreNode): void {
     this.#window.remove(candidate)
     candidate.queue = PROBATION
-    const mainEntries = this.#maxEntries - this.#windowEntries
+    const mainEntries = this.maxEntries - this.#windowEntries
     let candidateFrequency = -1
     while (this.#probation.length + this.#protected.length >= mainEntries || this.#overBytes(candidate.bytes)) {
       const victim = this.#probation.tail ?? this.#protected.tail
       if (victim === undefined) break
       if (candidateFrequency < 0) candidateFrequency = this.#sketch.frequency(candidate.hash)
       if (candidateFrequency <= this.#sketch.frequency(victim.hash) && candidate !== keep) {
-        this.#map.delete(candidate.key)
+        this.map.delete(candidate.key)
         return
       }
-      this.#remove(victim)
+      this.remove(victim)
     }
     this.#probation.pushHead(candidate)
   }
 
   #overBytes (more: number): boolean {
-    return this.bytes + more > this.#maxBytes
+    return this.bytes + more > this.maxBytes
   }
 
   /** Over a bound after a set (bytes, mostly): evicts main victims, then window records; never `keep`. */
   #evictFor (keep: StoreNode): void {
-    while (this.#map.size > this.#maxEntries || this.#overBytes(0)) {
+    while (this.map.size > this.maxEntries || this.#overBytes(0)) {
       const victim = [this.#probation.tail, this.#protected.tail, this.#window.tail, this.#window.tail?.prev].find((n) => n !== undefined && n !== keep)
       if (victim === undefined) return
-      this.#remove(victim)
+      this.remove(victim)
     }
-  }
-
-  #remove (node: StoreNode): void {
-    this.#listOf(node).remove(node)
-    this.#map.delete(node.key)
   }
 }
