@@ -58,11 +58,11 @@ export const EXPECTED: Readonly<Record<string, { title: string, holds: (row: Fau
     }
   },
   'nginx-reload': {
-    title: 'nginx -s reload: 0 non-2xx, 0 connection errors; at most one keep-alive race per client connection; new nginx workers',
+    title: 'nginx -s reload: 0 non-2xx; at most one keep-alive race (lost or reset) per client connection; new nginx workers',
     holds (row) {
       assert.equal(row.non2xx, 0)
-      assert.equal(row.errors - row.lostSilently, 0, 'no connection error or timeout')
-      assert.ok(row.lostSilently <= row.connections, `${row.lostSilently} lost on closing connections, ${row.connections} connections`)
+      // The keep-alive race, lost silently or reset (faults/checks.ts): at most once per connection.
+      assert.ok(row.errors <= row.connections, `${row.errors} without an answer (${row.lostSilently} lost silently), ${row.connections} connections`)
       assert.equal(row.facts.nginxWorkersReplaced, true)
       assert.equal(row.facts.nginxMasterAlive, true)
     }
