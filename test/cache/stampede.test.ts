@@ -13,6 +13,7 @@ import { CircuitBreaker } from '../../src/cache/circuit-breaker.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { redisBed } from '../helpers/redis.js'
 import { chaos } from '../helpers/chaos.js'
+import { traces, type FillWaitTrace } from '../../src/cache/tracing.js'
 
 const bed = redisBed()
 const client = (): Promise<Redis> => bed.client()
@@ -67,22 +68,30 @@ test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load the
   const elapsed = performance.now() - started
   assert.ok(results.every(r => r.source === 'MISS'))
   assert.equal(loader.calls, 2, 'one fallback load per worker, not one per request')
-  assert.ok(elapsed >= 380 && elapsed < 1000, `bounded by LOCK_WAIT_MS=400: ${Math.round(elapsed)} ms`)
+  // The lower bound is the behaviour (they waited for the holder); the upper one only says "bounded", far from any scheduling noise.
+  assert.ok(elapsed >= 380 && elapsed < 10_000, `bounded by LOCK_WAIT_MS=400: ${Math.round(elapsed)} ms`)
 })
 
 test('a lock holder whose origin call fails frees the lock: waiters load at once instead of waiting it out', async () => {
   const [holder, waiter] = await Promise.all([worker(), worker()])
   const failing = countingLoader(100, true)
   const working = countingLoader(5)
-  const holding = holder.get('fails-first', failing.load).catch((err: Error) => err)
-  await new Promise(resolve => setTimeout(resolve, 20))
-  const started = performance.now()
-  const result = await waiter.get('fails-first', working.load)
-  assert.ok((await holding) instanceof Error)
-  assert.equal(result.source, 'MISS')
-  assert.equal(failing.calls, 1)
-  assert.equal(working.calls, 1)
-  assert.ok(performance.now() - started < 350, 'did not wait for LOCK_WAIT_MS')
+  // How the wait ended is the behaviour: 'released' (woken by the freed lock), not 'timeout'.
+  const waits: Array<FillWaitTrace['outcome']> = []
+  const handlers = { asyncEnd: (context: unknown): void => { waits.push((context as FillWaitTrace).outcome) } }
+  traces.fillWait.subscribe(handlers as never)
+  try {
+    const holding = holder.get('fails-first', failing.load).catch((err: Error) => err)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const result = await waiter.get('fails-first', working.load)
+    assert.ok((await holding) instanceof Error)
+    assert.equal(result.source, 'MISS')
+    assert.equal(failing.calls, 1)
+    assert.equal(working.calls, 1)
+    assert.deepEqual(waits, ['released'], 'the waiter was woken by the freed lock, it did not wait LOCK_WAIT_MS out')
+  } finally {
+    traces.fillWait.unsubscribe(handlers as never)
+  }
 })
 
 test('chaos: L2 and the lock throwing → every request still answered, one load per worker', async () => {
@@ -128,6 +137,9 @@ test('chaos: a slow L2 delays a miss by at most the delay, and the answer still 
   const elapsed = performance.now() - started
   assert.equal(result.source, 'MISS')
   assert.equal(loader.calls, 1)
-  assert.ok(elapsed >= 120 && elapsed < 400, `${Math.round(elapsed)} ms`)
-  assert.match(result.serverTiming, /l2;desc=miss;dur=1[2-9]\d/)
+  // "At most the delay" is a count: one slow L2 read on the miss path, not one per retry or poll.
+  assert.equal(l2.settings.calls.get, 1, 'one L2 read')
+  assert.ok(elapsed >= 120, `the miss waited for its L2 read: ${Math.round(elapsed)} ms`)
+  assert.match(result.serverTiming, /l2;desc=miss;dur=\d+/)
+  assert.ok(Number(/l2;desc=miss;dur=(\d+)/.exec(result.serverTiming)![1]) >= 120, result.serverTiming)
 })
