@@ -30,6 +30,17 @@ function routeName (name: string): string | undefined {
  */
 export function selectCities (dataset: readonly DatasetCity[], count: number): RequestCity[] {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`expected a positive city count, got ${count}`)
+  const selected = addressable(dataset, count)
+  if (selected.length < count) throw new RangeError(`only ${selected.length} cities are addressable by name, asked for ${count}`)
+  return selected
+}
+
+/** Every city addressable by its name alone, by descending population (the whole data set's worth). */
+export function selectAllCities (dataset: readonly DatasetCity[]): RequestCity[] {
+  return addressable(dataset, Infinity)
+}
+
+function addressable (dataset: readonly DatasetCity[], count: number): RequestCity[] {
   const byPopulation = [...dataset].sort((a, b) => b.population - a.population || a.id - b.id)
   const taken = new Set<string>()
   const selected: RequestCity[] = []
@@ -51,6 +62,5 @@ export function selectCities (dataset: readonly DatasetCity[], count: number): R
     if (chosen === undefined) continue
     selected.push({ id: city.id, name: chosen.name, country: city.country, population: city.population, segment: encodeURIComponent(chosen.key) })
   }
-  if (selected.length < count) throw new RangeError(`only ${selected.length} cities are addressable by name, asked for ${count}`)
   return selected
 }

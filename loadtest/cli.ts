@@ -7,6 +7,7 @@ import {
 } from './options.js'
 import type { RedisMode } from './redis-topology.js'
 import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
+import { SWEEP_DEFAULTS, SWEEP_TARGETS, sweepOptions, type SweepOptions } from './sweep-options.js'
 
 export const USAGE = `Usage: npm run loadtest -- [options]
 
@@ -34,13 +35,23 @@ target on every scenario, then writes results.json, results.md and report.html.
   --storm-ttl S           the app's CACHE_TTL_SECONDS in the expiry storms (default ${DEFAULTS.stormTtlSeconds})
   --stampede-connections N  simultaneous requests per stampede wave (default ${DEFAULTS.stampedeConnections})
   --stampede-waves N      stampede waves per run, one cold city each (default ${DEFAULTS.stampedeWaves})
+  --outage-seconds S      origin-outage: how long the provider answers 503 (default ${DEFAULTS.outageSeconds})
   --workers N             app cluster workers (default ${DEFAULTS.workers})
   --edge-strategy S       app strategy behind the edge tier: ${CACHE_STRATEGIES.join(', ')} (default ${DEFAULTS.edgeStrategy})
   --redis MODE            single (one redis-server), cluster (3 masters + 3 replicas, 2 app instances;
                           targets named <target>@cluster) or both: each target that reads Redis on
                           each, with the ratio (default ${DEFAULTS.redis})
   --out DIR               output directory (default loadtest/results/<timestamp>)
+  --record-trace FILE     write every request path sent, one per line (FILE.gz: gzipped), for
+                          npm run bench -- policies
   --progress / --no-progress   live bars (default: when stdout is a terminal)
+
+Curves (--sweep, native stack only; writes sweep.json, sweep.md and report.html):
+  --sweep                 latency against offered load (10% to past saturation, corrected for
+                          coordinated omission, the knee) for --targets (default ${SWEEP_TARGETS.join(',')}) on the
+                          first of --scenarios (default zipf), then layered's cost against distinct
+                          cities, workers × instances and answer size (< 5 min; --quick < 2 min)
+  --p99-bound MS          the knee's bound on the corrected p99 (default ${SWEEP_DEFAULTS.p99BoundMs})
 
 Against a stack that is already running (e.g. docker compose) instead of the native one:
   --target URL            base URL to load, http://127.0.0.1:PORT only
@@ -67,6 +78,8 @@ function list<T extends string> (name: string, raw: string | undefined, allowed:
 export interface ParsedCommand {
   help: boolean
   options: Readonly<LoadTestOptions>
+  /** --sweep: the curves instead of the comparison. @default null */
+  sweep: Readonly<SweepOptions> | null
 }
 
 export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean, now = new Date()): ParsedCommand {
@@ -95,10 +108,14 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
       'storm-ttl': { type: 'string' },
       'stampede-connections': { type: 'string' },
       'stampede-waves': { type: 'string' },
+      'outage-seconds': { type: 'string' },
       workers: { type: 'string' },
       'edge-strategy': { type: 'string' },
       redis: { type: 'string' },
       out: { type: 'string' },
+      'record-trace': { type: 'string' },
+      sweep: { type: 'boolean' },
+      'p99-bound': { type: 'string' },
       progress: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
       target: { type: 'string' },
@@ -145,13 +162,28 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     stormTtlSeconds: pick(number('storm-ttl', values['storm-ttl']), quick.stormTtlSeconds, DEFAULTS.stormTtlSeconds),
     stampedeConnections: pick(number('stampede-connections', values['stampede-connections']), quick.stampedeConnections, DEFAULTS.stampedeConnections),
     stampedeWaves: pick(number('stampede-waves', values['stampede-waves']), quick.stampedeWaves, DEFAULTS.stampedeWaves),
+    outageSeconds: pick(number('outage-seconds', values['outage-seconds']), quick.outageSeconds, DEFAULTS.outageSeconds),
     workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
     edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
     redis: pick(values.redis as RedisMode | undefined, quick.redis, DEFAULTS.redis),
     outDir: values.out ?? defaultOutDir(now),
     progress: values['no-progress'] === true ? false : values.progress === true ? true : stdoutIsTty,
     quick: values.quick === true,
+    recordTrace: values['record-trace'] ?? DEFAULTS.recordTrace,
     external
   }
-  return { help: values.help === true, options: validateOptions(options) }
+  const validated = validateOptions(options)
+  if (values.sweep !== true) {
+    if (values['p99-bound'] !== undefined) throw new OptionError('p99-bound', values['p99-bound'], 'only applies with --sweep')
+    return { help: values.help === true, options: validated, sweep: null }
+  }
+  if (external !== null) throw new OptionError('sweep', true, 'the sweep starts its own stacks: drop --target')
+  const sweep = sweepOptions({
+    quick: values.quick === true,
+    targets: list('targets', values.targets, TARGET_NAMES),
+    scenarios: list('scenarios', values.scenarios, SCENARIO_NAMES),
+    p99BoundMs: number('p99-bound', values['p99-bound']),
+    stepSeconds: number('duration', values.duration)
+  })
+  return { help: values.help === true, options: validated, sweep }
 }

@@ -29,6 +29,13 @@ export interface LoadOptions {
   recordArrivals?: boolean
   /** Called about once a second with the seconds elapsed and the responses so far. */
   onTick?: (elapsedSeconds: number, responses: number) => void
+  /**
+   * Called with every response's status and body, and when it arrived (ms after the load
+   * started), before it is counted: the scenarios that judge what was answered (a stale or an
+   * old copy) read it here. autocannon keeps the body of every response anyway; this only hands
+   * it over. @default unset
+   */
+  inspect?: (status: number, body: string, atMs: number) => void
 }
 
 export interface LoadOutcome {
@@ -89,7 +96,8 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
     amount,
     recordLatencies,
     recordArrivals = false,
-    onTick
+    onTick,
+    inspect
   } = options
   const latencies = new SampleBuffer(recordLatencies ? 65_536 : 0, recordLatencies ? maxResponses : 0)
   const keepArrivals = recordLatencies && recordArrivals
@@ -112,7 +120,11 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
       timeout: timeoutSeconds,
       ...(amount === undefined ? {} : { amount }),
       // Every request gets its own path; autocannon rebuilds the request bytes when setupRequest is set.
-      requests: [{ method: 'GET', setupRequest: (request) => { request.path = nextPath(); return request } }],
+      requests: [{
+        method: 'GET',
+        setupRequest: (request) => { request.path = nextPath(); return request },
+        ...(inspect === undefined ? {} : { onResponse: (status: number, body: string) => inspect(status, body, performance.now() - startedAtMs) })
+      }],
       ...(rate === null
         ? {}
         // We correct for coordinated omission ourselves from the raw latencies (see stats.ts):

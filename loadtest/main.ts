@@ -2,34 +2,35 @@
 // reports, print the table. Bounded: every run has a duration and a response cap, and the
 // whole command a deadline, after which it stops the stack and exits.
 import { loadCities } from '../src/cities/dataset.js'
-import { selectCities } from './cities.js'
+import { selectAllCities, selectCities, type RequestCity } from './cities.js'
 import { parseCommandLine, USAGE } from './cli.js'
 import { createExternalBed } from './external-bed.js'
 import { startStack } from '../src/stack/stack.js'
 import { createNativeBed, type StartStack } from './native-bed.js'
 import { createTopologyBed, runTargets, type RedisTopology } from './redis-topology.js'
 import type { LoadTestOptions } from './options.js'
+import { PROVIDER_CONTROL_SCENARIOS } from './scenarios.js'
+import { deadlineSeconds, sweepDeadlineSeconds } from './deadlines.js'
 import { createProcFs } from './process-usage.js'
 import { createProgress } from './progress.js'
 import { writeReports } from './reports.js'
 import { renderTerminalReport } from './report-terminal.js'
 import { runLoadTest } from './runner.js'
+import { runSweep } from './sweep.js'
+import { renderSweepTerminal, writeSweepReports } from './sweep-report.js'
 import type { TestBed } from './test-bed.js'
 
-/** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
-export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
-  const runs = runTargets(o.targets, o.redis, o.edgeStrategy).length * o.scenarios.length * o.repetitions
-  return 120 + runs * (o.warmupSeconds + o.durationSeconds + o.timeoutSeconds + 30)
-}
-
 /** One native bed, or (--redis cluster|both) one per Redis topology behind a router. */
-function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) => void): TestBed {
+function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) => void, peerCities: () => readonly RequestCity[]): TestBed {
   const bed = (redis: RedisTopology): TestBed => createNativeBed({
     startStack: startStack satisfies StartStack,
     workers: options.workers,
     edgeStrategy: options.edgeStrategy,
     redis,
-    onNote
+    onNote,
+    // Only when a scenario acts on the provider: every other run keeps the provider one hop away.
+    providerProxy: options.scenarios.some((s) => PROVIDER_CONTROL_SCENARIOS.includes(s)),
+    peerCities
   })
   if (options.redis === 'single') return bed('single')
   if (options.redis === 'cluster') return createTopologyBed({ cluster: bed('cluster') })
@@ -50,8 +51,9 @@ async function main (): Promise<number> {
   }
   const options = parsed.options
   const progress = createProgress(options.progress)
+  let cities: readonly RequestCity[] = []
   const bed: TestBed = options.external === null
-    ? nativeBeds(options, (line) => progress.note(line))
+    ? nativeBeds(options, (line) => progress.note(line), () => cities)
     : createExternalBed(options.external)
 
   const abort = new AbortController()
@@ -68,13 +70,44 @@ async function main (): Promise<number> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  const bound = parsed.sweep === null ? deadlineSeconds(options) : sweepDeadlineSeconds(parsed.sweep)
   const deadline = setTimeout(() => {
-    progress.note(`loadtest: over its ${deadlineSeconds(options)} s deadline; stopping the stack`)
+    progress.note(`loadtest: over its ${bound} s deadline; stopping the stack`)
     void close().then(() => process.exit(1))
-  }, deadlineSeconds(options) * 1000)
+  }, bound * 1000)
   deadline.unref()
 
   const command = ['npm run loadtest', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')
+  if (parsed.sweep !== null) {
+    const sweep = parsed.sweep
+    progress.note(`loadtest --sweep: latency against offered load for ${sweep.targets.join(', ')} on ${sweep.scenario} ` +
+      `(${sweep.fractions.length} rates × ${sweep.stepSeconds} s, p99 bound ${sweep.p99BoundMs} ms), then layered's cost against work`)
+    let swept
+    try {
+      bed.begin(sweep.targets).catch(() => {})
+      const dataset = loadCities()
+      const all = selectAllCities(dataset)
+      cities = all.slice(0, options.cities)
+      swept = await runSweep(options, sweep, {
+        bed,
+        startStack: startStack satisfies StartStack,
+        cities,
+        allCities: all,
+        dataset: new Map(dataset.map((c) => [c.id, c])),
+        progress,
+        procfs: createProcFs(),
+        command,
+        signal: abort.signal
+      })
+    } finally {
+      await close()
+      clearTimeout(deadline)
+    }
+    const written = await writeSweepReports(options.outDir, swept)
+    process.stdout.write('\n' + renderSweepTerminal(swept))
+    process.stdout.write(`\nwrote ${written.json}\n      ${written.markdown}\n      ${written.html}\n`)
+    return swept.curves.length > 0 ? 0 : 1
+  }
   progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy).join(', ')} × ${options.scenarios.join(', ')}, ` +
     `${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
@@ -82,7 +115,7 @@ async function main (): Promise<number> {
     // The stacks start while this process loads the cities; runLoadTest waits for them.
     bed.begin(runTargets(options.targets, options.redis, options.edgeStrategy)).catch(() => {})
     // One more city than the storms use: the runner's preflight asks for it, leaving theirs cold.
-    const cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
+    cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })
   } finally {
     await close()

@@ -10,11 +10,18 @@ import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULT
 export const EDGE_TARGETS = ['edge', 'edge-ttl'] as const
 export type EdgeTargetName = typeof EDGE_TARGETS[number]
 
-/** `baseline` is the limit (/baseline/:city); the edge targets; any CACHE_STRATEGY in between. */
-export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, ...EDGE_TARGETS] as const
+/** What a user would deploy instead of this service's cache (docs/peers.md), started by the load
+ * test itself: Varnish in front of the cache-less app, nginx's proxy_cache alone in front of the
+ * provider, the cache-less app with undici's RFC 9111 cache on its origin client. */
+export const PEER_TARGETS = ['peer-varnish', 'peer-nginx-only', 'peer-undici-cache'] as const
+export type PeerTargetName = typeof PEER_TARGETS[number]
+
+/** `baseline` is the limit (/baseline/:city); the edge targets; any CACHE_STRATEGY in between; the peers. */
+export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, ...EDGE_TARGETS, ...PEER_TARGETS] as const
 export type TargetName = typeof TARGET_NAMES[number]
 
 export const isEdgeTarget = (target: string): target is EdgeTargetName => (EDGE_TARGETS as readonly string[]).includes(target)
+export const isPeerTarget = (target: string): target is PeerTargetName => (PEER_TARGETS as readonly string[]).includes(target)
 
 /** What a plain `npm run loadtest` compares: the limit, the four basic strategies, the edge tier. */
 export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])
@@ -69,6 +76,8 @@ export interface LoadTestOptions {
   stampedeConnections: number
   /** Stampede waves per run, one cold city each. @default 5 */
   stampedeWaves: number
+  /** How long the provider answers 503 in origin-outage (after 1 s, followed by 3 s of recovery). @default 5 */
+  outageSeconds: number
   /** Cluster workers of the native stack. @default 2 */
   workers: number
   /** The app strategy behind the edge tier. @default 'layered' */
@@ -83,6 +92,9 @@ export interface LoadTestOptions {
   progress: boolean
   /** The --quick preset is applied (recorded in the results). @default false */
   quick: boolean
+  /** Write every request path sent, one per line, to this file (.gz: gzipped): a trace for the
+   * L1 policy simulator (`npm run bench -- policies`). @default null: nothing recorded */
+  recordTrace: string | null
   /** Load an already running stack instead of starting the native one. @default null */
   external: ExternalTargetOptions | null
 }
@@ -104,7 +116,8 @@ export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 't
   workers: 2,
   edgeStrategy: 'layered',
   redis: 'single',
-  quick: false
+  quick: false,
+  recordTrace: null
 })
 
 /** `--quick`: under 60 s on 2 cores, every target on the realistic scenario. Explicit flags win. */
@@ -185,6 +198,7 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   checkInt('storm-ttl', o.stormTtlSeconds, 2, 600)
   checkInt('stampede-connections', o.stampedeConnections, 1, 10_000)
   checkInt('stampede-waves', o.stampedeWaves, 1, 100)
+  checkInt('outage-seconds', o.outageSeconds, 1, 600)
   checkInt('workers', o.workers, 1, 64)
   if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) {
     throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
@@ -193,6 +207,7 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   if (o.external !== null && o.redis !== 'single') {
     throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
   }
+  if (o.recordTrace !== null && o.recordTrace.trim() === '') throw new OptionError('record-trace', o.recordTrace, 'expected a file name')
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
   if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
   for (const t of o.targets) {

@@ -3,7 +3,7 @@
 // (`layered@cluster`), so one run can hold the same target on both topologies, side by side,
 // with the ratio between them; after each cluster run, every node's key count is read.
 import { usesRedis, type CacheStrategyName } from '../src/config.js'
-import { isEdgeTarget, type TargetName } from './options.js'
+import { isEdgeTarget, isPeerTarget, type TargetName } from './options.js'
 import type { Results } from './schema.js'
 import type { TestBed } from './test-bed.js'
 
@@ -33,7 +33,8 @@ export function splitTarget (name: RunTargetName): { target: TargetName, redis: 
 
 /** Whether a target's numbers depend on L2 (worth measuring on both topologies). */
 export function readsRedis (target: TargetName, edgeStrategy: CacheStrategyName): boolean {
-  if (target === 'baseline') return false
+  // The peers keep their cache in their own process (Varnish, nginx, undici's memory store).
+  if (target === 'baseline' || isPeerTarget(target)) return false
   return usesRedis(isEdgeTarget(target) ? edgeStrategy : target)
 }
 

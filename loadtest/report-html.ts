@@ -7,7 +7,7 @@ import { fmtBytes, fmtPct } from './format.js'
 import { cells, columnsFor, scenarioResults } from './table.js'
 import type { Results } from './schema.js'
 import { scenarioEnvNote } from './report-markdown.js'
-import { stormTables } from './storm-tables.js'
+import { hasPeerComparison, stormTables } from './storm-tables.js'
 
 /** Chart.js 4's browser build; resolved through the package so its location is not guessed. */
 export function loadChartJs (): string {
@@ -32,7 +32,8 @@ const CLIENT = String.raw`
   'use strict'
   var data = JSON.parse(document.getElementById('results').textContent)
   var PALETTE = { baseline: '#6b7280', none: '#dc2626', memory: '#f59e0b', redis: '#2563eb', layered: '#16a34a', 'layered-xfetch': '#0d9488', ` +
-String.raw`'peer-bentocache': '#db2777', 'peer-cache-manager': '#92400e', edge: '#7c3aed' }
+String.raw`'peer-bentocache': '#db2777', 'peer-cache-manager': '#92400e', edge: '#7c3aed', 'edge-ttl': '#a78bfa', ` +
+String.raw`'peer-varnish': '#0284c7', 'peer-nginx-only': '#65a30d', 'peer-undici-cache': '#c026d3' }
   var EXTRA_COLORS = ['#4b5563', '#0891b2', '#65a30d', '#be123c']
   function colorOf (target, i) { return PALETTE[target] || EXTRA_COLORS[i % EXTRA_COLORS.length] }
   var SCENARIO_COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2']
@@ -125,21 +126,88 @@ String.raw`data: rows.map(function (t) { return find(t, s).summary.latencyMs[p[0
       }
     })
   })
-  // Expiry storms: per-second p99 and origin calls of repetition 1, one line per target.
+  // The peer comparison (issue 18): req/s with p99, and what each answer cost or risked.
+  var compared = data.targets.some(function (t) { return t.kind === 'peer' }) ||
+    data.results.some(function (r) { return r.summary.staleAnswers !== undefined && r.summary.staleAnswers !== null })
+  if (compared) {
+    data.scenarios.forEach(function (scenario) {
+      var s = scenario.name
+      var rows = targets.filter(function (t) { return find(t, s) !== null })
+      if (rows.length === 0) return
+      draw('chart-compare-' + s, {
+        type: 'bar',
+        data: {
+          labels: rows,
+          datasets: [
+            { type: 'bar', label: 'req/s', yAxisID: 'y', order: 1, backgroundColor: rows.map(function (t, i) { return colorOf(t, i) }), ` +
+String.raw`data: rows.map(function (t) { return find(t, s).summary.requestsPerSecond.median }) },
+            { type: 'line', label: 'p99 ms', yAxisID: 'p99', order: 0, borderColor: '#111827', backgroundColor: '#111827', showLine: false, pointRadius: 6, ` +
+String.raw`pointStyle: 'rectRot', data: rows.map(function (t) { return find(t, s).summary.latencyMs.p99 }) }
+          ]
+        },
+        options: {
+          plugins: { title: { display: true, text: 'Throughput and p99, ' + s } },
+          scales: { y: { beginAtZero: true, title: { display: true, text: 'req/s' } }, ` +
+String.raw`p99: { type: 'logarithmic', position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'p99 ms (log)' } } }
+        }
+      })
+      var costs = [['origin calls', '#dc2626', function (x) { return x.originCalls }], ` +
+String.raw`['stale answers', '#f59e0b', function (x) { return x.staleAnswers === undefined ? null : x.staleAnswers }], ` +
+String.raw`['non-2xx + errors', '#6b7280', function (x) { return x.non2xx + x.errors }]]
+      draw('chart-costs-' + s, {
+        type: 'bar',
+        data: {
+          labels: rows,
+          datasets: costs.map(function (c) {
+            return { label: c[0], backgroundColor: c[1], data: rows.map(function (t) { return c[2](find(t, s).summary) }) }
+          })
+        },
+        options: {
+          plugins: { title: { display: true, text: 'Origin calls, stale answers, failures, ' + s + ' (per run, median)' } },
+          scales: { y: { beginAtZero: true, title: { display: true, text: 'answers or calls' } } }
+        }
+      })
+      if (scenario.kind === 'purge') {
+        draw('chart-fresh-' + s, {
+          type: 'bar',
+          data: {
+            labels: rows.map(function (t) {
+              var x = find(t, s).summary
+              return x.purgeSupported === false ? t + ' (n/a)' : x.timeToFreshMs === null ? t + ' (not within the run)' : t
+            }),
+            datasets: [{ label: 'ms from sending the purge until every answer is new', ` +
+String.raw`backgroundColor: rows.map(function (t, i) { return colorOf(t, i) }), data: rows.map(function (t) { return find(t, s).summary.timeToFreshMs }) }]
+          },
+          options: {
+            plugins: { title: { display: true, text: 'Time to fresh after a purge (ms; n/a: no purge path)' } },
+            scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } }
+          }
+        })
+      }
+    })
+  }
+  // Expiry storms and the outage: per-second figures of repetition 1, one line per target.
   data.scenarios.forEach(function (scenario) {
-    if (scenario.kind !== 'expiry') return
+    if (scenario.kind !== 'expiry' && scenario.kind !== 'outage') return
     var s = scenario.name
     var rows = targets.filter(function (t) { var r = find(t, s); return r !== null && r.measurements[0].timeline != null })
     if (rows.length === 0) return
     var length = 0
     var expiry = null
+    var outage = null
     rows.forEach(function (t) {
       var m = find(t, s).measurements[0]
       length = Math.max(length, m.timeline.length)
       if (expiry === null && m.expiryWindow != null) expiry = m.expiryWindow.firstExpirySeconds
+      if (m.outage != null) outage = m.outage
     })
     var labels = []
-    for (var i = 0; i < length; i++) labels.push(String(i) + (expiry !== null && Math.floor(expiry) === i ? ' ◀ expiry' : ''))
+    for (var i = 0; i < length; i++) {
+      var mark = expiry !== null && Math.floor(expiry) === i ? ' ◀ expiry' : ''
+      if (outage !== null && i === outage.fromSeconds) mark = ' ◀ down'
+      if (outage !== null && i === outage.toSeconds) mark = ' ◀ up'
+      labels.push(String(i) + mark)
+    }
     function line (id, title, yTitle, pick, log) {
       draw(id, {
         type: 'line',
@@ -159,8 +227,18 @@ String.raw`y: { type: log ? 'logarithmic' : 'linear', beginAtZero: !log, title: 
       })
     }
     var at = expiry === null ? '' : ', hot set expires from ' + expiry.toFixed(1) + ' s'
+    if (outage !== null) at = ', provider down from ' + outage.fromSeconds + ' s to ' + outage.toSeconds + ' s'
     line('chart-timeline-p99-' + s, 'p99 per second, ' + s + at + ' (ms, log scale)', 'ms', function (b) { return b.p99Ms }, true)
     line('chart-timeline-origin-' + s, 'Origin calls per second, ' + s + at, 'calls to the weather provider', function (b) { return b.originCalls }, false)
+    if (outage !== null) {
+      // Shares, not counts: the targets answer at different rates.
+      line('chart-timeline-failures-' + s, 'Failed answers, % per second, ' + s + at, '% of answers (non-2xx and errors)', function (b) {
+        return b.responses + b.failures === 0 ? null : (100 * b.failures) / (b.responses + b.failures)
+      }, false)
+      line('chart-timeline-stale-' + s, 'Stale answers, % per second, ' + s + at, '% of 2xx answers older than the TTL', function (b) {
+        return b.staleAnswers === undefined || b.staleAnswers === null || b.responses === 0 ? null : (100 * b.staleAnswers) / b.responses
+      }, false)
+    }
   })
   window.__cachestackCharts = charts
   document.body.setAttribute('data-charts', String(charts.length))
@@ -178,10 +256,17 @@ export function renderHtmlReport (results: Results, chartJs: string): string {
       .map((row) => `<tr>${row.map((cell, i) => `<td class="${columns[i]!.align}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
       .join('\n')
     const name = escapeHtml(scenario.name)
-    const timelineCharts = scenario.kind === 'expiry'
+    const compared = hasPeerComparison(results)
+      ? `<div class="chart"><canvas id="chart-compare-${name}"></canvas></div>\n<div class="chart"><canvas id="chart-costs-${name}"></canvas></div>\n` +
+        (scenario.kind === 'purge' ? `<div class="chart"><canvas id="chart-fresh-${name}"></canvas></div>\n` : '')
+      : ''
+    const timelineCharts = (scenario.kind === 'expiry' || scenario.kind === 'outage'
       ? `<div class="chart"><canvas id="chart-timeline-p99-${name}"></canvas></div>\n` +
         `<div class="chart"><canvas id="chart-timeline-origin-${name}"></canvas></div>\n`
-      : ''
+      : '') + (scenario.kind === 'outage'
+      ? `<div class="chart"><canvas id="chart-timeline-failures-${name}"></canvas></div>\n` +
+        `<div class="chart"><canvas id="chart-timeline-stale-${name}"></canvas></div>\n`
+      : '')
     const extra = stormTables(results, scenario.name, rows).map((table) => `<p>${escapeHtml(table.caption)}</p>
 <div class="scroll"><table><thead><tr>${table.headers.map((h, i) => `<th class="${table.align[i]!}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>
 ${table.rows.map((row) => `<tr>${row.map((cell, i) => `<td class="${table.align[i]!}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')}
@@ -191,7 +276,7 @@ ${table.rows.map((row) => `<tr>${row.map((cell, i) => `<td class="${table.align[
 <p>${escapeHtml(scenario.description)}. ${scenario.distinctPaths} distinct paths; the most requested takes ${fmtPct(scenario.topPathShare)} of requests, ` +
 `the top 10% of paths ${fmtPct(scenario.top10PercentShare)}.${escapeHtml(scenarioEnvNote(scenario))}</p>
 <div class="charts">
-${timelineCharts}<div class="chart"><canvas id="chart-latency-${name}"></canvas></div>
+${compared}${timelineCharts}<div class="chart"><canvas id="chart-latency-${name}"></canvas></div>
 <div class="chart"><canvas id="chart-hits-${name}"></canvas></div>
 </div>
 <div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>

@@ -5,7 +5,7 @@
 import { cpus, totalmem } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { buildMeasurement, type Observation } from './measurement.js'
-import { isEdgeTarget, type LoadTestOptions, type TargetName } from './options.js'
+import { isEdgeTarget, isPeerTarget, type LoadTestOptions, type TargetName } from './options.js'
 import { deriveSeed } from './prng.js'
 import type { ProcessSample, ProcFs } from './process-usage.js'
 import { treeRss } from './process-usage.js'
@@ -16,9 +16,14 @@ import { buildScenario, describeShape, pathSource, type Scenario } from './scena
 import type { RequestCity } from './cities.js'
 import { SCHEMA_VERSION, type Measurement, type Result, type Results, type TargetInfo, type TargetKind } from './schema.js'
 import { summarize, withRatios } from './summary.js'
-import { buildTimeline, expiryWindow, stampedeWave, type OriginPoll, type StampedeWave } from './timeline.js'
+import { buildTimeline, expiryWindow, latenciesBetween, stampedeWave, type OriginPoll, type StampedeWave } from './timeline.js'
 import type { Endpoints, ProcessRoots, TestBed } from './test-bed.js'
 import { masterKeys, runTargets, splitTarget, type RunTargetName } from './redis-topology.js'
+import { TraceRecorder } from './trace-recorder.js'
+import { AnswerLog, purgeFigures } from './answers.js'
+import { lifetimesOf } from './lifetimes.js'
+import { summarizeLatencies } from './stats.js'
+import type { OutageInfo, PurgeInfo } from './schema.js'
 
 export interface RunnerDependencies {
   bed: TestBed
@@ -30,6 +35,8 @@ export interface RunnerDependencies {
   command: string
   /** Checked between runs: stop early (SIGINT) and report what was measured. */
   signal?: AbortSignal
+  /** Records every path sent (--record-trace); runLoadTest opens it from the options. */
+  trace?: TraceRecorder | undefined
 }
 
 // In-flight requests of one phase must land in that phase's counters, not the next one's:
@@ -40,7 +47,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export function targetKind (name: RunTargetName): TargetKind {
   const { target } = splitTarget(name)
-  return target === 'baseline' ? 'limit' : isEdgeTarget(target) ? 'edge' : 'strategy'
+  return target === 'baseline' ? 'limit' : isEdgeTarget(target) ? 'edge' : isPeerTarget(target) ? 'peer' : 'strategy'
 }
 
 export function routeOf (name: RunTargetName): { prefix: string, route: string } {
@@ -93,8 +100,8 @@ function pollOrigin (url: string | null, intervalMs: number, warn: (message: str
 const ORIGIN_POLL_MS = 250
 
 /** What every measured run reads before and after itself: counters, /proc, the loader's CPU. */
-async function observeAround (
-  deps: RunnerDependencies,
+export async function observeAround (
+  deps: Pick<RunnerDependencies, 'procfs'>,
   endpoints: Endpoints,
   warn: (message: string) => void
 ): Promise<() => Promise<Omit<Observation, 'repetition' | 'seed' | 'outcome' | 'route' | 'edgeCache' | 'rate' | 'connections'> & { originBeforeAt: number }>> {
@@ -125,6 +132,77 @@ async function observeAround (
   }
 }
 
+/** Hit ratio from the provider's count alone (a peer: its cache is not the app's). */
+function hitRatioFromOrigin (m: Measurement): Measurement['hitRatio'] {
+  if (m.originCalls === null || m.requests === 0) return m.hitRatio
+  const miss = Math.min(1, m.originCalls / m.requests)
+  return { edge: null, l1: null, l2: null, overall: 1 - miss, miss }
+}
+
+/** Each run's revision is new: a stack's proxy outlives runs, and old must mean "before this purge". */
+const revisions = new WeakMap<RunnerDependencies, number>()
+function nextRevision (deps: RunnerDependencies): number {
+  const next = (revisions.get(deps) ?? 0) + 2
+  revisions.set(deps, next)
+  return next
+}
+
+interface ProviderEvents {
+  cancel (): void
+  /** The purge that was sent (performance.now() when), or undefined when the run has none. */
+  purged: Promise<{ atMs: number, method: string | null, status: number | null, requestMs: number | null } | undefined>
+}
+
+/**
+ * The outage (the provider down from … to …) and the purge (the data changes, then the target is
+ * purged the way its operator would), timed from the moment the load starts.
+ */
+function scheduleProviderEvents (
+  endpoints: Endpoints,
+  plan: {
+    outagePlan: Scenario['outage'] | null,
+    purgePlan: Scenario['purge'] | null,
+    durationSeconds: number,
+    revision: number,
+    prefix: string,
+    warn: (message: string) => void
+  }
+): ProviderEvents {
+  const timers: NodeJS.Timeout[] = []
+  const at = (seconds: number, action: () => void): void => { timers.push(setTimeout(action, seconds * 1000)) }
+  const { outagePlan, purgePlan, provider } = { ...plan, provider: endpoints.provider }
+  if (outagePlan != null) {
+    if (provider === undefined) plan.warn('origin-outage: no provider proxy in front of this target\'s provider: no outage was produced')
+    else {
+      at(outagePlan.fromSeconds, () => provider.setOutage(true))
+      at(outagePlan.toSeconds, () => provider.setOutage(false))
+    }
+  }
+  let purged: ProviderEvents['purged'] = Promise.resolve(undefined)
+  if (purgePlan != null) {
+    if (provider === undefined) plan.warn('purge: no provider proxy in front of this target\'s provider: the data did not change')
+    purged = new Promise((resolve) => {
+      at(plan.durationSeconds * purgePlan.atFraction, () => {
+        // The data changes first, then the purge goes out: an answer fetched after the purge is new.
+        provider?.setRevision(plan.revision + 1)
+        const atMs = performance.now()
+        if (endpoints.purge === undefined) {
+          resolve({ atMs, method: null, status: null, requestMs: null })
+          return
+        }
+        endpoints.purge(plan.prefix + purgePlan.segment).then(
+          (outcome) => resolve({ atMs, method: outcome.method, status: outcome.status, requestMs: performance.now() - atMs }),
+          (err: unknown) => {
+            plan.warn(`purge failed: ${(err as Error).message}`)
+            resolve({ atMs, method: 'failed', status: null, requestMs: null })
+          }
+        )
+      })
+    })
+  }
+  return { cancel () { for (const timer of timers) clearTimeout(timer) }, purged }
+}
+
 function runLine (label: string, measurement: Measurement): string {
   const origin = measurement.originCalls === null ? '' : `, ${measurement.originCalls} origin calls`
   const failures = measurement.non2xx + measurement.errors > 0 ? `, ${measurement.non2xx} non-2xx, ${measurement.errors} errors` : ''
@@ -137,8 +215,21 @@ function runLine (label: string, measurement: Measurement): string {
     ? ''
     : `; origin calls per wave ${stampede.waves.map((w) => w.originCalls ?? '?').join('/')}, ` +
       `first answer ${stampede.waves.map((w) => w.firstAnswerMs === null ? '–' : w.firstAnswerMs.toFixed(0)).join('/')} ms`
+  const stale = measurement.staleAnswers === undefined || measurement.staleAnswers === null ? '' : `, ${measurement.staleAnswers} stale`
+  const outage = measurement.outage ?? null
+  const down = outage === null
+    ? ''
+    : `; during the outage ${outage.responses} answered, ${outage.failures} failed, ${outage.staleAnswers ?? '?'} stale, ` +
+      `${outage.originCalls ?? '?'} calls to the provider (${outage.originCallsAfter ?? '?'} after)`
+  const purge = measurement.purge ?? null
+  const fresh = purge === null
+    ? ''
+    : purge.method === null
+      ? '; purge: n/a (no purge path)'
+      : `; purge (${purge.method} → ${purge.status ?? 'failed'} in ${purge.requestMs?.toFixed(1) ?? '?'} ms): ` +
+        `${purge.timeToFreshMs === null ? 'old answers until the end' : `fresh after ${purge.timeToFreshMs.toFixed(1)} ms`}`
   return `${label.padEnd(28)} ${Math.round(measurement.requestsPerSecond).toLocaleString('en-US')} req/s, ` +
-    `p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${storm}${waves}`
+    `p99 ${measurement.latencyMs.p99.toFixed(2)} ms${origin}${failures}${stale}${storm}${waves}${down}${fresh}`
 }
 
 async function measureOnce (
@@ -157,10 +248,20 @@ async function measureOnce (
   const label = `${target} · ${scenario.name}${options.repetitions > 1 ? ` #${repetition}` : ''}`
   if (scenario.kind === 'stampede') return measureStampede(options, deps, scenario, repetition, endpoints, label)
   const expiry = scenario.kind === 'expiry'
+  const outagePlan = scenario.kind === 'outage' ? scenario.outage ?? null : null
+  const purgePlan = scenario.kind === 'purge' ? scenario.purge ?? null : null
+  // The provider proxy's stamps: which answers were stale (or old after a purge), whoever served them.
+  const answers = endpoints.provider === undefined
+    ? undefined
+    : new AnswerLog({ ttlMs: lifetimesOf(scenario.appEnv).ttlSeconds * 1000, ...(purgePlan === null ? {} : { watchCityId: purgePlan.cityId }) })
+  const revision = endpoints.provider === undefined ? 0 : nextRevision(deps)
+  endpoints.provider?.setRevision(revision)
+  endpoints.provider?.setOutage(false)
 
   let fill: { startMs: number, endMs: number } | undefined
-  // The expiry storms prime every target, the cacheless ones too: the same timing for all.
-  if (expiry || (!scenario.coldStart && (endpoints.strategy !== 'none' || endpoints.edgeCache))) {
+  // The expiry storms and the outage prime every target, the cacheless ones too: the same timing
+  // for all. The peers are caches whatever the app behind them runs.
+  if (expiry || outagePlan !== null || (!scenario.coldStart && (endpoints.strategy !== 'none' || endpoints.edgeCache || endpoints.peer === true))) {
     // Prime: one request per distinct path, so a short warm-up still measures a warm cache
     // (at 300 req/s, a few seconds of zipf traffic would leave the tail of the cities cold).
     // For the expiry storms, this is the moment the whole hot set is filled.
@@ -171,7 +272,7 @@ async function measureOnce (
     await runLoad({
       ...common,
       rate: null,
-      nextPath: () => paths[next++ % paths.length]!,
+      nextPath: traced(deps, `${label} (prime)`, () => paths[next++ % paths.length]!),
       durationSeconds: 60,
       maxResponses: paths.length,
       recordLatencies: false
@@ -179,13 +280,13 @@ async function measureOnce (
     fill = { startMs, endMs: performance.now() }
     prime.end(`  primed ${label}: ${paths.length} paths`)
   }
-  // No warm-up before an expiry storm: it would spend the TTL the run is meant to cross.
-  if (!expiry && !scenario.coldStart && options.warmupSeconds > 0) {
+  // No warm-up before an expiry storm (or the outage): it would spend the TTL the run is meant to cross.
+  if (!expiry && outagePlan === null && !scenario.coldStart && options.warmupSeconds > 0) {
     // Its own stream: the measured run must not replay exactly the paths just warmed.
     const warm = deps.progress.run(`${label} (warm-up)`, options.warmupSeconds)
     await runLoad({
       ...common,
-      nextPath: pathSource(scenario, prefix, deriveSeed(seed, 'warm-up')),
+      nextPath: traced(deps, `${label} (warm-up)`, pathSource(scenario, prefix, deriveSeed(seed, 'warm-up'))),
       durationSeconds: options.warmupSeconds,
       recordLatencies: false,
       onTick: warm.tick
@@ -199,15 +300,26 @@ async function measureOnce (
   const finish = await observeAround(deps, endpoints, warn)
   const polling = expiry ? pollOrigin(endpoints.originStatsUrl, ORIGIN_POLL_MS, warn) : undefined
 
-  const bar = deps.progress.run(label, options.durationSeconds)
-  const outcome = await runLoad({
-    ...common,
-    nextPath: pathSource(scenario, prefix, seed),
-    durationSeconds: options.durationSeconds,
-    recordLatencies: true,
-    recordArrivals: expiry,
-    onTick: bar.tick
-  })
+  // The outage has its own length (before, during, after); every other run lasts --duration.
+  const durationSeconds = outagePlan?.runSeconds ?? options.durationSeconds
+  const bar = deps.progress.run(label, durationSeconds)
+  const events = scheduleProviderEvents(endpoints, { outagePlan, purgePlan, durationSeconds, revision, prefix, warn })
+  let outcome: LoadOutcome
+  try {
+    outcome = await runLoad({
+      ...common,
+      nextPath: traced(deps, label, pathSource(scenario, prefix, seed)),
+      durationSeconds,
+      recordLatencies: true,
+      recordArrivals: expiry || outagePlan !== null || purgePlan !== null,
+      onTick: bar.tick,
+      ...(answers === undefined ? {} : { inspect: (status: number, body: string, atMs: number) => answers.record(status, body, atMs) })
+    })
+  } finally {
+    events.cancel()
+    endpoints.provider?.setOutage(false)
+  }
+  const purged = await events.purged
   const polled = await polling?.stop()
   const observed = await finish()
 
@@ -222,12 +334,71 @@ async function measureOnce (
       warn(`${label}: the run (${outcome.durationSeconds.toFixed(1)} s) ended before the expiry window did (${window.toSeconds.toFixed(1)} s): ` +
         `use a --duration of at least ${Math.ceil(window.toSeconds + 1)}`)
     }
-    storm = { timeline: buildTimeline(outcome, options.durationSeconds, polls), expiryWindow: window }
+    const stale = answers?.stalePerSecond(Math.ceil(outcome.durationSeconds) + 1)
+    const timeline = buildTimeline(outcome, options.durationSeconds, polls)
+    storm = {
+      timeline: stale === undefined ? timeline : timeline.map((bucket) => ({ ...bucket, staleAnswers: stale[bucket.second] ?? 0 })),
+      expiryWindow: window
+    }
   }
 
-  const measurement = buildMeasurement({
+  let outage: OutageInfo | null = null
+  if (outagePlan !== null && endpoints.provider !== undefined) {
+    const { fromSeconds, toSeconds } = outagePlan
+    const endMs = Math.max(outcome.durationSeconds, outagePlan.runSeconds) * 1000
+    const between = (times: Float64Array, from: number, to: number): number => times.reduce((n, t) => (t >= from && t < to ? n + 1 : n), 0)
+    // The proxy counts every call to the provider by performance.now(): the ones it failed too.
+    const calls = (from: number, to: number): number => endpoints.provider!.callsBetween(outcome.startedAtMs + from, outcome.startedAtMs + to)
+    const fromMs = fromSeconds * 1000
+    const toMs = toSeconds * 1000
+    outage = {
+      fromSeconds,
+      toSeconds,
+      responses: between(outcome.arrivals, fromMs, toMs),
+      failures: between(outcome.failureArrivals, fromMs, toMs),
+      staleAnswers: answers?.staleBetween(fromMs, toMs) ?? null,
+      latencyMs: summarizeLatencies(latenciesBetween(outcome, fromMs, toMs)),
+      originCalls: calls(fromMs, toMs),
+      responsesAfter: between(outcome.arrivals, toMs, endMs + 1),
+      failuresAfter: between(outcome.failureArrivals, toMs, endMs + 1),
+      staleAnswersAfter: answers?.staleBetween(toMs, endMs + 1) ?? null,
+      // Until the counters were read, past the last answer: the recovery's refreshes.
+      originCallsAfter: calls(toMs, performance.now() - outcome.startedAtMs)
+    }
+    // Per second: who kept answering, who served stale, and the calls the provider saw (the proxy's).
+    const seconds = Math.ceil(endMs / 1000)
+    const polls: OriginPoll[] = Array.from({ length: seconds + 1 }, (_, s) => ({ atMs: s * 1000, requests: calls(-1e9, s * 1000) }))
+    const stale = answers?.stalePerSecond(seconds)
+    storm = {
+      timeline: buildTimeline(outcome, durationSeconds, polls).map((bucket) => ({ ...bucket, staleAnswers: stale?.[bucket.second] ?? null }))
+    }
+  }
+  let purge: PurgeInfo | null = null
+  if (purgePlan !== null && purged !== undefined) {
+    // On the load's clock, like every arrival.
+    const purgedAtMs = purged.atMs - outcome.startedAtMs
+    purge = {
+      path: prefix + purgePlan.segment,
+      method: purged.method,
+      status: purged.status,
+      requestMs: purged.requestMs,
+      purgedAtSeconds: purgedAtMs / 1000,
+      ...purgeFigures(answers?.watched() ?? [], purgedAtMs, revision + 1)
+    }
+    if (purged.method === null) purge.timeToFreshMs = null
+  }
+
+  let measurement = buildMeasurement({
     repetition, seed, outcome, route, edgeCache: endpoints.edgeCache, rate: options.rate, connections: options.connections, ...observed, ...storm
   })
+  measurement = {
+    ...measurement,
+    // A peer's cache is invisible to the app's counters: what it saved is what the provider did not serve.
+    ...(endpoints.peer === true && measurement.hitRatio.miss === null ? { hitRatio: hitRatioFromOrigin(measurement) } : {}),
+    ...(answers === undefined ? {} : { staleAnswers: answers.staleBetween() }),
+    ...(outage === null ? {} : { outage }),
+    ...(purge === null ? {} : { purge })
+  }
   bar.end(runLine(label, measurement))
   for (const w of warnings) deps.progress.note(`  warning: ${w}`)
   return measurement
@@ -272,7 +443,7 @@ async function measureStampede (
       amount: plan.connections,
       maxResponses: plan.connections,
       durationSeconds: options.timeoutSeconds,
-      nextPath: () => path,
+      nextPath: traced(deps, label, () => path),
       recordLatencies: true,
       recordArrivals: true
     })
@@ -310,7 +481,18 @@ async function measureStampede (
   return measurement
 }
 
+const traced = (deps: RunnerDependencies, label: string, nextPath: () => string): () => string => deps.trace?.record(label, nextPath) ?? nextPath
+
 export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: RunnerDependencies): Promise<Results> {
+  if (options.recordTrace !== null && deps.trace === undefined) {
+    const trace = new TraceRecorder(options.recordTrace, deps.command)
+    try {
+      return await runLoadTest(options, { ...deps, trace })
+    } finally {
+      await trace.close()
+      deps.progress.note(`recorded ${trace.lines} request paths in ${trace.file}`)
+    }
+  }
   const startedAt = new Date()
   const warnings: string[] = []
   const scenarios = options.scenarios.map((name) => buildScenario(name, deps.cities, options))
@@ -446,7 +628,8 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
       stormCities: options.stormCities,
       stormTtlSeconds: options.stormTtlSeconds,
       stampedeConnections: options.stampedeConnections,
-      stampedeWaves: options.stampedeWaves
+      stampedeWaves: options.stampedeWaves,
+      outageSeconds: options.outageSeconds
     },
     latency: latencyMethod(options),
     scenarios: scenarios.map((s) => ({

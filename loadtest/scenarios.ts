@@ -3,21 +3,31 @@
 import { mulberry32, type Random } from './prng.js'
 import type { RequestCity } from './cities.js'
 
-export const SCENARIO_NAMES = ['hot', 'uniform', 'zipf', 'cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered'] as const
+export const SCENARIO_NAMES = [
+  'hot', 'uniform', 'zipf', 'cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered', 'expiry-storm-hard', 'origin-outage', 'purge'
+] as const
 export type ScenarioName = typeof SCENARIO_NAMES[number]
 
 /** What a plain run measures: the steady-state scenarios and cold. The storms are asked for by name. */
 export const DEFAULT_SCENARIOS: readonly ScenarioName[] = Object.freeze(['hot', 'uniform', 'zipf', 'cold'])
 
 /** Scenarios that restart the app (with their own environment) or flush Redis: native stack only. */
-export const NATIVE_ONLY_SCENARIOS: readonly ScenarioName[] = Object.freeze(['cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered'])
+export const NATIVE_ONLY_SCENARIOS: readonly ScenarioName[] = Object.freeze([
+  'cold', 'stampede', 'expiry-storm', 'expiry-storm-jittered', 'expiry-storm-hard', 'origin-outage', 'purge'
+])
+
+/** Scenarios that act on the provider while the load runs: the run puts the load test's provider
+ * proxy (provider-proxy.ts) in front of it, and answers carry its stamps. */
+export const PROVIDER_CONTROL_SCENARIOS: readonly ScenarioName[] = Object.freeze(['origin-outage', 'purge'])
 
 /**
  * How the runner measures a scenario. `steady`: prime, warm up, then one closed-loop (or
  * fixed-rate) run. `stampede`: waves of simultaneous requests, one cold key each. `expiry`:
- * prime a hot set at one moment, then run across the moment its TTL ends.
+ * prime a hot set at one moment, then run across the moment its TTL ends. `outage`: prime a hot
+ * set with a short TTL, then run while the provider fails for a while and recovers. `purge`:
+ * steady traffic during which one key's data changes and the key is purged.
  */
-export type ScenarioKind = 'steady' | 'stampede' | 'expiry'
+export type ScenarioKind = 'steady' | 'stampede' | 'expiry' | 'outage' | 'purge'
 
 /** The storms' settings, defaulted here (options.ts spreads them into its DEFAULTS). */
 export const STORM_DEFAULTS = Object.freeze({
@@ -28,8 +38,21 @@ export const STORM_DEFAULTS = Object.freeze({
   /** Simultaneous requests (one per connection) in each stampede wave. */
   stampedeConnections: 200,
   /** Stampede waves per run, each on another cold city. */
-  stampedeWaves: 5
+  stampedeWaves: 5,
+  /** origin-outage: seconds the provider answers 503, longer than the storm TTL so that every
+   * key of the hot set goes stale while it lasts. */
+  outageSeconds: 5
 })
+
+/** origin-outage's timeline around the outage: steady before it, the recovery after it. */
+export const OUTAGE_TIMING = Object.freeze({ leadSeconds: 1, recoverySeconds: 3 })
+
+/** purge: the purged key's share of the requests (it is the most populous city), and when in the
+ * run it is purged (a fraction of --duration). */
+export const PURGE_PLAN = Object.freeze({ share: 0.1, atFraction: 0.4 })
+
+/** The bearer token the purge scenario gives the app (PURGE_TOKEN) and sends with its DELETE. */
+export const PURGE_TOKEN = 'cachestack-loadtest-purge-token'
 
 export const ZIPF_LAWS = ['population', 'rank'] as const
 /**
@@ -48,6 +71,7 @@ export interface ScenarioOptions {
   stormTtlSeconds: number
   stampedeConnections: number
   stampedeWaves: number
+  outageSeconds: number
 }
 
 export interface StampedePlan {
@@ -64,6 +88,26 @@ export interface ExpiryPlan {
   jitter: number | null
 }
 
+export interface OutagePlan {
+  /** The provider fails from this second of the measured run… */
+  fromSeconds: number
+  /** …to this one; the run goes on for the recovery after it. */
+  toSeconds: number
+  /** The whole measured run (it does not follow --duration). */
+  runSeconds: number
+  /** The app's CACHE_TTL_SECONDS: an answer older than this is stale. */
+  ttlSeconds: number
+}
+
+export interface PurgePlan {
+  /** The purged city's path segment (the most populous city). */
+  segment: string
+  /** The provider's id of that city: its answers are recognized by it. */
+  cityId: number
+  /** When in the measured run the purge is sent, as a fraction of its duration. */
+  atFraction: number
+}
+
 export interface Scenario {
   readonly name: ScenarioName
   readonly description: string
@@ -74,6 +118,10 @@ export interface Scenario {
   readonly appEnv: Readonly<Record<string, string>>
   readonly stampede: StampedePlan | null
   readonly expiry: ExpiryPlan | null
+  /** origin-outage only. @default undefined */
+  readonly outage?: OutagePlan | null
+  /** purge only. @default undefined */
+  readonly purge?: PurgePlan | null
   /** Path segments (one per city) and their relative weights. */
   readonly segments: readonly string[]
   readonly weights: readonly number[]
@@ -137,18 +185,21 @@ export function buildScenario (name: ScenarioName, cities: readonly RequestCity[
       }
     }
     case 'expiry-storm':
-    case 'expiry-storm-jittered': {
+    case 'expiry-storm-jittered':
+    case 'expiry-storm-hard': {
       const hot = cities.slice(0, options.stormCities)
-      const jitter = name === 'expiry-storm' ? 0 : null
+      const jitter = name === 'expiry-storm-jittered' ? null : 0
       // CACHE_TTL_JITTER=0: every key of the hot set, filled within the priming's fraction of a
       // second, expires within that same fraction: the storm at its worst. The jittered variant
-      // keeps the app's default jitter (peers have none: they get the same TTL and grace).
+      // keeps the app's default jitter (peers have none: they get the same TTL and grace). The
+      // hard one has no grace: nothing stale may be served, requests wait on the refresh.
       const appEnv: Record<string, string> = { CACHE_TTL_SECONDS: String(options.stormTtlSeconds) }
       if (jitter !== null) appEnv.CACHE_TTL_JITTER = String(jitter)
+      if (name === 'expiry-storm-hard') appEnv.CACHE_GRACE_SECONDS = '0'
       return {
         name,
         description: `${hot.length} most populous cities, each equally likely, all filled at once with a ${options.stormTtlSeconds} s TTL ` +
-          `(${jitter === null ? 'default TTL jitter' : 'no TTL jitter'}), measured across their expiry`,
+          `(${jitter === null ? 'default TTL jitter' : 'no TTL jitter'}${name === 'expiry-storm-hard' ? ', no grace' : ''}), measured across their expiry`,
         kind: 'expiry',
         coldStart: false,
         appEnv: Object.freeze(appEnv),
@@ -158,8 +209,49 @@ export function buildScenario (name: ScenarioName, cities: readonly RequestCity[
         weights: hot.map(() => 1)
       }
     }
+    case 'origin-outage': {
+      const hot = cities.slice(0, options.stormCities)
+      const { leadSeconds, recoverySeconds } = OUTAGE_TIMING
+      const toSeconds = leadSeconds + options.outageSeconds
+      return {
+        name,
+        description: `${hot.length} most populous cities, each equally likely, all filled at once with a ${options.stormTtlSeconds} s TTL; ` +
+          `the provider answers 503 from ${leadSeconds} s to ${toSeconds} s of the run, then recovers for ${recoverySeconds} s`,
+        kind: 'outage',
+        coldStart: false,
+        // Default jitter and grace: the grace (600 s) outlasts the outage, as stale-if-error needs.
+        appEnv: Object.freeze({ CACHE_TTL_SECONDS: String(options.stormTtlSeconds) }),
+        stampede: null,
+        expiry: null,
+        outage: { fromSeconds: leadSeconds, toSeconds, runSeconds: toSeconds + recoverySeconds, ttlSeconds: options.stormTtlSeconds },
+        segments: hot.map((c) => c.segment),
+        weights: hot.map(() => 1)
+      }
+    }
+    case 'purge': {
+      // Zipf traffic, except that the purged key (the most populous city) takes a fixed share:
+      // often enough asked for to time its first fresh answer within a few milliseconds.
+      const weights = zipfWeights(top, options.zipfLaw, options.zipfExponent)
+      const rest = weights.slice(1).reduce((a, b) => a + b, 0)
+      const purged = top.length === 1 ? 1 : (PURGE_PLAN.share / (1 - PURGE_PLAN.share)) * rest
+      return {
+        name,
+        description: `${top.length} most populous cities, ${law}, except ${top[0]!.name} (${fmtShare(PURGE_PLAN.share)} of requests), ` +
+          `whose data changes and which is purged at ${fmtShare(PURGE_PLAN.atFraction)} of the run`,
+        kind: 'purge',
+        coldStart: false,
+        appEnv: Object.freeze({ PURGE_TOKEN }),
+        stampede: null,
+        expiry: null,
+        purge: { segment: top[0]!.segment, cityId: top[0]!.id, atFraction: PURGE_PLAN.atFraction },
+        segments: top.map((c) => c.segment),
+        weights: [purged, ...weights.slice(1)]
+      }
+    }
   }
 }
+
+const fmtShare = (share: number): string => `${Math.round(share * 100)}%`
 
 /** Draws indices in proportion to weights: a cumulative table and a binary search, O(log n) per draw. */
 export class WeightedPicker {

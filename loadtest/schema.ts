@@ -1,10 +1,10 @@
-// The results file's schema, version 2: the one source of truth for its shape (TypeScript
+// The results file's schema, version 3: the one source of truth for its shape (TypeScript
 // types derive from it; the JSON writer and `compare` validate against it). SCHEMA.md says
 // what every field means. Bump SCHEMA_VERSION on any change that breaks a reader.
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const Int = Type.Integer({ minimum: 0 })
 const Num = Type.Number()
@@ -66,7 +66,9 @@ export const TimelineBucketSchema = Type.Object({
   p50Ms: Nullable(NonNeg),
   p99Ms: Nullable(NonNeg),
   maxMs: Nullable(NonNeg),
-  originCalls: Nullable(Int)
+  originCalls: Nullable(Int),
+  /** Version 3: stale answers in it (with the provider proxy's stamps). */
+  staleAnswers: Type.Optional(Nullable(Int))
 }, Strict('TimelineBucket'))
 
 export const ExpiryWindowSchema = Type.Object({
@@ -94,6 +96,35 @@ export const StampedeSchema = Type.Object({
   connections: Int,
   waves: Type.Array(StampedeWaveSchema)
 }, Strict('Stampede'))
+
+/** origin-outage: the provider answered 503 from `fromSeconds` to `toSeconds` of the run. */
+export const OutageSchema = Type.Object({
+  fromSeconds: NonNeg,
+  toSeconds: NonNeg,
+  responses: Int,
+  failures: Int,
+  staleAnswers: Nullable(Int),
+  latencyMs: LatencySchema,
+  originCalls: Nullable(Int),
+  responsesAfter: Int,
+  failuresAfter: Int,
+  staleAnswersAfter: Nullable(Int),
+  originCallsAfter: Nullable(Int)
+}, Strict('Outage'))
+
+/** purge: one key purged under load, at `purgedAtSeconds`; its answers before and after. */
+export const PurgeSchema = Type.Object({
+  path: Type.String(),
+  method: Nullable(Type.String()),
+  status: Nullable(Int),
+  requestMs: Nullable(NonNeg),
+  purgedAtSeconds: NonNeg,
+  answersAfter: Int,
+  oldAnswersAfter: Int,
+  firstNewMs: Nullable(NonNeg),
+  lastOldMs: Nullable(NonNeg),
+  timeToFreshMs: Nullable(NonNeg)
+}, Strict('Purge'))
 
 /** One Redis Cluster node after a run (--redis cluster|both). */
 export const ShardSchema = Type.Object({
@@ -126,7 +157,11 @@ export const MeasurementSchema = Type.Object({
   expiryWindow: Type.Optional(Nullable(ExpiryWindowSchema)),
   stampede: Type.Optional(Nullable(StampedeSchema)),
   /** Only on a Redis Cluster: absent on one Redis, so older documents stay valid. */
-  redisShards: Type.Optional(Type.Array(ShardSchema))
+  redisShards: Type.Optional(Type.Array(ShardSchema)),
+  // Version 3, all optional: documents of version 2 are version 3 documents as they are.
+  staleAnswers: Type.Optional(Nullable(Int)),
+  outage: Type.Optional(Nullable(OutageSchema)),
+  purge: Type.Optional(Nullable(PurgeSchema))
 }, Strict('Measurement'))
 
 export const SummarySchema = Type.Object({
@@ -153,11 +188,19 @@ export const SummarySchema = Type.Object({
   expiryFailures: Nullable(Int),
   firstAnswerMs: Nullable(NonNeg),
   lastAnswerMs: Nullable(NonNeg),
-  maxOriginCallsPerWave: Nullable(Int)
+  maxOriginCallsPerWave: Nullable(Int),
+  servingCpuMicrosPerRequest: Type.Optional(Nullable(NonNeg)),
+  staleAnswers: Type.Optional(Nullable(NonNeg)),
+  outageAvailability: Type.Optional(Nullable(NonNeg)),
+  outageStaleAnswers: Type.Optional(Nullable(NonNeg)),
+  outageOriginCalls: Type.Optional(Nullable(NonNeg)),
+  recoveryOriginCalls: Type.Optional(Nullable(NonNeg)),
+  purgeSupported: Type.Optional(Nullable(Type.Boolean())),
+  timeToFreshMs: Type.Optional(Nullable(NonNeg))
 }, Strict('Summary'))
 
-export const TARGET_KINDS = ['limit', 'strategy', 'edge'] as const
-const KindSchema = Type.Union([Type.Literal('limit'), Type.Literal('strategy'), Type.Literal('edge')])
+export const TARGET_KINDS = ['limit', 'strategy', 'edge', 'peer'] as const
+const KindSchema = Type.Union([Type.Literal('limit'), Type.Literal('strategy'), Type.Literal('edge'), Type.Literal('peer')])
 
 export const ResultSchema = Type.Object({
   target: Type.String(),
@@ -181,7 +224,7 @@ export const TargetSchema = Type.Object({
 export const ScenarioSchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
-  kind: Type.Union([Type.Literal('steady'), Type.Literal('stampede'), Type.Literal('expiry')]),
+  kind: Type.Union([Type.Literal('steady'), Type.Literal('stampede'), Type.Literal('expiry'), Type.Literal('outage'), Type.Literal('purge')]),
   coldStart: Type.Boolean(),
   appEnv: Type.Record(Type.String(), Type.String()),
   distinctPaths: Int,
@@ -228,7 +271,8 @@ export const ResultsSchema = Type.Object({
     stormCities: Nullable(Int),
     stormTtlSeconds: Nullable(NonNeg),
     stampedeConnections: Nullable(Int),
-    stampedeWaves: Nullable(Int)
+    stampedeWaves: Nullable(Int),
+    outageSeconds: Type.Optional(Nullable(NonNeg))
   }, Strict('Options')),
   latency: Type.Object({
     resolution: Type.String(),
@@ -245,6 +289,8 @@ export type LatencyStats = Static<typeof LatencySchema>
 export type TimelineBucketInfo = Static<typeof TimelineBucketSchema>
 export type ExpiryWindowInfo = Static<typeof ExpiryWindowSchema>
 export type StampedeInfo = Static<typeof StampedeSchema>
+export type OutageInfo = Static<typeof OutageSchema>
+export type PurgeInfo = Static<typeof PurgeSchema>
 export type SpreadStats = Static<typeof SpreadSchema>
 export type Usage = Static<typeof UsageSchema>
 export type HitRatio = Static<typeof HitRatioSchema>
@@ -296,7 +342,12 @@ export function upgradeFromV1 (value: Json): Json {
   return v
 }
 
-/** Parses and validates a results file's text (version 1 files are upgraded); throws naming the file and each problem. */
+/** Version 3 only added optional fields (peers, outage, purge): a version 2 document is one as it is. */
+export function upgradeFromV2 (value: Json): Json {
+  return { ...value, schemaVersion: 3 }
+}
+
+/** Parses and validates a results file's text (version 1 and 2 files are upgraded); throws naming the file and each problem. */
 export function parseResults (text: string, source: string): Results {
   let value: unknown
   try {
@@ -305,8 +356,9 @@ export function parseResults (text: string, source: string): Results {
     throw new Error(`${source}: not JSON: ${(err as Error).message}`)
   }
   const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion
-  if (version === 1) value = upgradeFromV1(value as Json)
-  else if (version !== SCHEMA_VERSION) throw new Error(`${source}: schemaVersion ${JSON.stringify(version)}, this tool reads 1 and ${SCHEMA_VERSION}`)
+  if (version === 1) value = upgradeFromV2(upgradeFromV1(value as Json))
+  else if (version === 2) value = upgradeFromV2(value as Json)
+  else if (version !== SCHEMA_VERSION) throw new Error(`${source}: schemaVersion ${JSON.stringify(version)}, this tool reads 1 to ${SCHEMA_VERSION}`)
   const problems = validateResults(value)
   if (problems.length > 0) throw new Error(`${source}: not a valid results file:\n  ${problems.slice(0, 10).join('\n  ')}`)
   return value as Results

@@ -51,6 +51,32 @@ export function stormSummary (
   }
 }
 
+/** The peer comparison's figures: serving CPU, stale answers, the outage's, the purge's. */
+export function peerSummary (
+  measurements: readonly Measurement[]
+): Pick<Summary, 'servingCpuMicrosPerRequest' | 'staleAnswers' | 'outageAvailability' | 'outageStaleAnswers' | 'outageOriginCalls' |
+  'recoveryOriginCalls' | 'purgeSupported' | 'timeToFreshMs'> {
+  const outages = measurements.map((m) => m.outage ?? null).filter((o) => o !== null)
+  const purges = measurements.map((m) => m.purge ?? null).filter((p) => p !== null)
+  // Everything that serves a request: the app and the tier in front of it (nginx, or Varnish).
+  const serving = measurements.map((m) => {
+    const parts = [m.resources.app?.cpuMicrosPerRequest ?? null, m.resources.nginx?.cpuMicrosPerRequest ?? null].filter((v): v is number => v !== null)
+    return parts.length === 0 ? null : sum(parts)
+  })
+  const supported = purges.length === 0 ? null : purges.every((p) => p.method !== null)
+  return {
+    servingCpuMicrosPerRequest: medianOrNull(serving),
+    staleAnswers: medianOrNull(measurements.map((m) => m.staleAnswers ?? null)),
+    outageAvailability: medianOrNull(outages.map((o) => (o.responses + o.failures === 0 ? null : o.responses / (o.responses + o.failures)))),
+    outageStaleAnswers: medianOrNull(outages.map((o) => o.staleAnswers)),
+    outageOriginCalls: medianOrNull(outages.map((o) => o.originCalls)),
+    recoveryOriginCalls: medianOrNull(outages.map((o) => o.originCallsAfter)),
+    purgeSupported: supported,
+    // Not fresh by the end of one repetition is the result: the median must not hide it.
+    timeToFreshMs: supported !== true || purges.some((p) => p.timeToFreshMs === null) ? null : median(purges.map((p) => p.timeToFreshMs!))
+  }
+}
+
 /** Summary of one (target, scenario); ratios are filled in by `withRatios`. */
 export function summarize (measurements: readonly Measurement[]): Summary {
   if (measurements.length === 0) throw new RangeError('nothing to summarize')
@@ -78,7 +104,8 @@ export function summarize (measurements: readonly Measurement[]): Summary {
     appRssBytes: medianOrNull(measurements.map((m) => m.resources.app?.peakRssBytes ?? null)),
     ratioToNone: null,
     fractionOfLimit: null,
-    ...stormSummary(measurements)
+    ...stormSummary(measurements),
+    ...peerSummary(measurements)
   }
 }
 

@@ -27,7 +27,9 @@ export const COLUMNS: readonly Column[] = [
       'none, memory, redis, layered, layered-xfetch (layered + XFetch early refresh) = CACHE_STRATEGY; ' +
       'peer-bentocache, peer-cache-manager = the peer libraries behind the same route (same TTL, grace, L1 bounds and Redis); ' +
       'edge = nginx proxy_cache in front of the edge strategy, keeping an answer SHARED_MAX_AGE_SECONDS (the purge bound); ' +
-      'edge-ttl = the same keeping it for its whole freshness (no purge bound)',
+      'edge-ttl = the same keeping it for its whole freshness (no purge bound); ' +
+      'peer-varnish, peer-nginx-only, peer-undici-cache = what a user would deploy instead: Varnish in front of the cache-less app, ' +
+      'nginx proxy_cache alone in front of the provider, the cache-less app with undici\'s HTTP cache (docs/peers.md)',
     align: 'left',
     terminal: true,
     cell: (r) => r.target

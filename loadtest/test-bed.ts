@@ -1,5 +1,6 @@
 // What the runner needs from the system under test, whether it starts it (native) or only
 // points at it (external): where to send load, where to read counters, which pids to watch.
+import type { ProviderProxy } from './provider-proxy.js'
 import type { RunTargetName, ShardKeys } from './redis-topology.js'
 
 export interface ProcessRoots {
@@ -25,6 +26,24 @@ export interface Endpoints {
   strategy: string | null
   /** On a Redis Cluster: every node's role and key count, read after each run. */
   redisShards?: () => Promise<ShardKeys[]>
+  /** The load test's provider proxy in front of this target's provider, when the run has one
+   * (origin-outage, purge): switches the provider down and up, changes its data, counts calls. */
+  provider?: ProviderControl
+  /** Purges one path on this target, the way its operator would (DELETE with the token, Varnish's
+   * PURGE, nginx's refresh by bypass); absent: the target has no purge path. */
+  purge?: (path: string) => Promise<PurgeOutcome>
+  /** A deployment the load test assembled around the app or instead of it (peer-*): its hit
+   * ratio comes from the provider's count, the app's counters (if any) do not see its cache. */
+  peer?: boolean
+}
+
+export type ProviderControl = Pick<ProviderProxy, 'setOutage' | 'setRevision' | 'callsBetween'>
+
+export interface PurgeOutcome {
+  /** How it purged, e.g. `DELETE`, `PURGE`, `GET X-Cache-Refresh: 1`. */
+  method: string
+  /** HTTP status of the purge request. */
+  status: number
 }
 
 export interface PrepareOptions {

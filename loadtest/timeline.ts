@@ -34,6 +34,8 @@ export interface TimelineBucket {
   maxMs: number | null
   /** Provider requests in it (from polls of /stats: ± the poll interval); null when unknown. */
   originCalls: number | null
+  /** Stale answers in it, when answers carry the provider proxy's stamps. @default absent */
+  staleAnswers?: number | null
 }
 
 /** The provider's count at `atMs`: the latest poll at or before it; null when none was. */

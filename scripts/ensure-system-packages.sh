@@ -16,6 +16,7 @@ declare -A package_of=(
   [promtool]=prometheus
   [prometheus-nginx-exporter]=prometheus-nginx-exporter
   [prometheus-redis-exporter]=prometheus-redis-exporter
+  [varnishd]=varnish
 )
 missing=()
 for bin in "${!package_of[@]}"; do

@@ -21,6 +21,11 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export const NAIVE_COMPONENTS = ['resolver', 'serialize', 'connection'] as const
 export type NaiveComponent = typeof NAIVE_COMPONENTS[number]
 
+/** An HTTP cache on the origin client instead of (or under) the engine: 'memory' is undici's
+ * RFC 9111 interceptor with its memory store (the load tests' peer-undici-cache). */
+export const ORIGIN_HTTP_CACHES = ['off', 'memory'] as const
+export type OriginHttpCache = typeof ORIGIN_HTTP_CACHES[number]
+
 /** The router's bound on one path parameter (characters, before decoding): long enough for the
  * 100-character city limit to be ours to enforce with a 400, still bounded. The hit fast path
  * refuses the same, so what Fastify would reject is never answered from L1. */
@@ -46,6 +51,12 @@ export interface OriginSimulationConfig {
   errorRate: number
   /** Weather is deterministic per city and per time bucket of this many seconds. @default 600 */
   bucketSeconds: number
+  /** `Cache-Control: public, max-age=N` on every weather answer (RFC 9111 §5.2.2.1), for an HTTP
+   * cache in front of the provider or in its client (the load tests' peers). @default undefined: no header */
+  maxAgeSeconds?: number | undefined
+  /** With maxAgeSeconds: stale-while-revalidate and stale-if-error (RFC 5861) of this many seconds
+   * in the same header; 0 adds neither. @default 0 */
+  staleSeconds?: number
 }
 
 export interface Config {
@@ -122,6 +133,10 @@ export interface Config {
   originTimeoutMs: number
   /** Keep-alive connections per worker to the origin. @default 32 */
   originConnections: number
+  /** undici's RFC 9111 cache interceptor on the origin client, bounded as L1 (L1_MAX_ENTRIES,
+   * L1_MAX_BYTES, L1_MAX_ENTRY_BYTES) and honouring the provider's Cache-Control; with
+   * CACHE_STRATEGY=none, the load tests' peer-undici-cache. @default 'off' */
+  originHttpCache: OriginHttpCache
   /**
    * Which peers may set X-Forwarded-For (request.ip): proxy-addr names (loopback, linklocal,
    * uniquelocal), addresses or CIDRs, comma-separated; 'false' trusts nobody. @default 'loopback' (nginx on the same host)
@@ -268,6 +283,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     breakerResetMs: r.read('BREAKER_RESET_MS', integer(1, 600_000), 2000),
     originTimeoutMs: r.read('ORIGIN_TIMEOUT_MS', integer(1, 120_000), 2000),
     originConnections: r.read('ORIGIN_CONNECTIONS', integer(1, 4096), 32),
+    originHttpCache: r.read('ORIGIN_HTTP_CACHE', oneOf(ORIGIN_HTTP_CACHES), 'off'),
     trustProxy: r.read('TRUST_PROXY', trustList, 'loopback'),
     keepAliveTimeoutMs: r.read('KEEP_ALIVE_TIMEOUT_MS', integer(1000, 600_000), 72_000),
     shutdownTimeoutMs: r.read('SHUTDOWN_TIMEOUT_MS', integer(100, 600_000), 10_000),
@@ -281,7 +297,9 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
       latencyMs: r.read('ORIGIN_LATENCY_MS', integer(0, 60_000), 80),
       jitterMs: r.read('ORIGIN_JITTER_MS', integer(0, 60_000), 20),
       errorRate: r.read('ORIGIN_ERROR_RATE', ratio, 0),
-      bucketSeconds: r.read('ORIGIN_BUCKET_SECONDS', integer(1, 86_400), 600)
+      bucketSeconds: r.read('ORIGIN_BUCKET_SECONDS', integer(1, 86_400), 600),
+      maxAgeSeconds: r.read('ORIGIN_MAX_AGE_SECONDS', integer(0, 86_400 * 30), undefined),
+      staleSeconds: r.read('ORIGIN_STALE_SECONDS', integer(0, 86_400 * 30), 0)
     }
   }
   if (usesRedis(cacheStrategy) && redis === undefined && env.CACHE_STRATEGY !== undefined) {

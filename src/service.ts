@@ -71,7 +71,12 @@ export function createService (options: ServiceOptions): Service {
   metrics.watchL1(() => cache.l1Usage?.())
   const origin = options.origin ?? (naive.has('connection')
     ? new NewConnectionOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs })
-    : new PooledOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs, connections: config.originConnections }))
+    : new PooledOriginClient({
+      url: config.originUrl!,
+      timeoutMs: config.originTimeoutMs,
+      connections: config.originConnections,
+      httpCache: config.originHttpCache === 'memory' ? { maxCount: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes } : undefined
+    }))
   const Loader = naive.has('serialize') ? PerRequestReportLoader : WeatherLoader
   const loader = new Loader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
 

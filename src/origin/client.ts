@@ -1,5 +1,5 @@
 // The service's side of the origin: one keep-alive pool per worker, every request bounded in time.
-import { Pool, type Dispatcher } from 'undici'
+import { Pool, cacheStores, interceptors, type Dispatcher } from 'undici'
 import { CityNotFoundError, OriginTimeoutError, OriginUnavailableError } from '../errors.js'
 import type { OriginWeather } from './server.js'
 
@@ -16,13 +16,17 @@ export interface PooledOriginClientOptions {
   timeoutMs: number
   /** Keep-alive connections in the pool. */
   connections: number
+  /** undici's RFC 9111 cache interceptor under the pool, its memory store bounded so (ORIGIN_HTTP_CACHE=memory).
+   * @default undefined: no HTTP cache */
+  httpCache?: { maxCount: number, maxSize: number, maxEntrySize: number } | undefined
 }
 
 export class PooledOriginClient implements OriginClient {
   readonly #pool: Pool
+  readonly #dispatcher: Dispatcher
   readonly #timeoutMs: number
 
-  constructor ({ url, timeoutMs, connections }: PooledOriginClientOptions) {
+  constructor ({ url, timeoutMs, connections, httpCache }: PooledOriginClientOptions) {
     this.#timeoutMs = timeoutMs
     this.#pool = new Pool(url, {
       connections,
@@ -31,10 +35,15 @@ export class PooledOriginClient implements OriginClient {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs
     })
+    // compose() wraps in order, so the origin is set first: the cache interceptor keys on
+    // opts.origin, which Pool.request leaves unset (and then bypasses the cache).
+    this.#dispatcher = httpCache === undefined
+      ? this.#pool
+      : this.#pool.compose(interceptors.cache({ store: new cacheStores.MemoryCacheStore(httpCache) }), (dispatch) => (opts, handler) => dispatch({ ...opts, origin: url }, handler))
   }
 
   fetchWeather (cityId: number): Promise<OriginWeather> {
-    return requestWeather(this.#pool, cityId, this.#timeoutMs)
+    return requestWeather(this.#dispatcher, cityId, this.#timeoutMs)
   }
 
   async close (): Promise<void> {

@@ -53,6 +53,11 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
   }
   const stats: OriginStats = { requests: 0, errors: 0, notFound: 0, inFlight: 0, startedAt: new Date(now()).toISOString() }
   const bucketMs = bucketSeconds * 1000
+  // Opt-in (ORIGIN_MAX_AGE_SECONDS), built once: RFC 9111 §5.2.2.1 freshness, RFC 5861 stale windows.
+  const stale = options.staleSeconds ?? 0
+  const cacheControl = options.maxAgeSeconds === undefined
+    ? undefined
+    : `public, max-age=${options.maxAgeSeconds}` + (stale > 0 ? `, stale-while-revalidate=${stale}, stale-if-error=${stale}` : '')
   const metrics = createProviderMetrics(options.collectDefaultMetrics ?? true)
 
   const app = Fastify({
@@ -83,6 +88,7 @@ export function buildOriginServer (options: OriginServerOptions): FastifyInstanc
       }
       const t = now()
       const body: OriginWeather = { cityId: city.id, bucketSeconds, observation: observe(city, t - (t % bucketMs)) }
+      if (cacheControl !== undefined) reply.header('cache-control', cacheControl)
       return body
     } finally {
       stats.inFlight--

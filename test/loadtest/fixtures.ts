@@ -218,3 +218,101 @@ export function stormResults (): Results {
     results: withRatios(results)
   }
 }
+
+/**
+ * A peer comparison (issue 18): layered and the three peers on origin-outage (a per-second
+ * timeline with stale answers, the outage's figures) and on purge (how and when each got fresh;
+ * undici's cache has no purge path), built through the real measurement and summary code.
+ */
+const PURGE_METHODS: Readonly<Record<string, string | null>> = {
+  layered: 'DELETE', 'peer-varnish': 'PURGE', 'peer-nginx-only': 'GET X-Cache-Refresh: 1', 'peer-undici-cache': null
+}
+
+export function peerResults (): Results {
+  const targets = ['layered', 'peer-varnish', 'peer-nginx-only', 'peer-undici-cache'] as const
+  const results: Result[] = []
+  for (const scenario of ['origin-outage', 'purge'] as const) {
+    targets.forEach((target, i) => {
+      const observation = fakeObservation({ target, scenario, ok: 3000 + 500 * i, originCalls: 100 + 50 * i, edgeCache: target === 'peer-varnish' })
+      if (scenario === 'origin-outage') {
+        observation.timeline = [0, 1, 2, 3, 4, 5].map((second) => ({
+          second,
+          responses: 500,
+          failures: target === 'peer-undici-cache' && second > 1 && second < 4 ? 40 : 0,
+          p50Ms: 2,
+          p99Ms: 10 + second,
+          maxMs: 50,
+          originCalls: second > 1 && second < 4 ? 30 * (i + 1) : 2,
+          staleAnswers: second > 1 && second < 4 ? 300 - 20 * i : 0
+        }))
+      }
+      let measurement = buildMeasurement({ ...observation, repetition: 1, seed: 42 })
+      measurement = {
+        ...measurement,
+        staleAnswers: scenario === 'origin-outage' ? 600 - 40 * i : 0,
+        ...(scenario === 'origin-outage'
+          ? {
+              outage: {
+                fromSeconds: 1,
+                toSeconds: 4,
+                responses: 1500,
+                failures: target === 'peer-undici-cache' ? 80 : 0,
+                staleAnswers: 600 - 40 * i,
+                latencyMs: { count: 1500, mean: 5, p50: 2, p90: 8, p99: 20 + i, p99_9: 40, max: 50 },
+                originCalls: 60 * (i + 1),
+                responsesAfter: 1000,
+                failuresAfter: 0,
+                staleAnswersAfter: 10,
+                originCallsAfter: 40
+              }
+            }
+          : {
+              purge: {
+                path: '/weather/shanghai',
+                method: PURGE_METHODS[target] ?? null,
+                status: target === 'peer-undici-cache' ? null : target === 'layered' ? 204 : 200,
+                requestMs: target === 'peer-undici-cache' ? null : 2,
+                purgedAtSeconds: 0.8,
+                answersAfter: 300,
+                oldAnswersAfter: target === 'peer-undici-cache' ? 300 : target === 'peer-nginx-only' ? 20 : 0,
+                firstNewMs: target === 'peer-undici-cache' ? null : 85,
+                lastOldMs: target === 'peer-nginx-only' ? 84 : target === 'peer-undici-cache' ? 1190 : null,
+                timeToFreshMs: target === 'peer-undici-cache' ? null : target === 'peer-nginx-only' ? 84 : 0
+              }
+            })
+      }
+      results.push({ target, kind: targetKind(target), scenario, measurements: [measurement], summary: summarize([measurement]) })
+    })
+  }
+  const base = fakeResults([{ target: 'layered', ok: 1 }])
+  return {
+    ...base,
+    options: { ...base.options, outageSeconds: 3 },
+    scenarios: [
+      {
+        name: 'origin-outage',
+        description: '200 most populous cities, the provider down from 1 s to 4 s',
+        kind: 'outage',
+        coldStart: false,
+        appEnv: { CACHE_TTL_SECONDS: '3' },
+        distinctPaths: 200,
+        topPathShare: 0.005,
+        top10PercentShare: 0.1
+      },
+      {
+        name: 'purge',
+        description: '50 most populous cities, one purged under load',
+        kind: 'purge',
+        coldStart: false,
+        appEnv: { PURGE_TOKEN: 'cachestack-loadtest-purge-token' },
+        distinctPaths: 50,
+        topPathShare: 0.1,
+        top10PercentShare: 0.4
+      }
+    ],
+    targets: targets.map((name) => ({
+      name, kind: targetKind(name), strategy: name === 'layered' ? 'layered' : 'none', edgeCache: name === 'peer-varnish', pathPrefix: '/weather/'
+    })),
+    results: withRatios(results)
+  }
+}

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { parseResults, ResultsSchema, SCHEMA_VERSION, validateResults } from '../../loadtest/schema.js'
 import { renderJsonReport } from '../../loadtest/report-json.js'
-import { fakeResults, stormResults, TYPICAL } from './fixtures.js'
+import { SweepResultsSchema, SWEEP_SCHEMA_VERSION } from '../../loadtest/sweep-schema.js'
+import { fakeResults, peerResults, stormResults, TYPICAL } from './fixtures.js'
 
 test('a results document built by the real code validates and round-trips through JSON', () => {
   const results = fakeResults(TYPICAL)
@@ -59,7 +60,7 @@ test('SCHEMA.md documents every field of every object as `Title.field` (the doc 
   assert.ok(doc.includes(`Current version: ${SCHEMA_VERSION}`))
 })
 
-test('a version 1 file is read as version 2: every added field null (or steady, {}), so old runs still compare', () => {
+test('a version 1 file is read as the current version: every added field null (or steady, {}), so old runs still compare', () => {
   const current = fakeResults(TYPICAL)
   const v1 = structuredClone(current) as unknown as Record<string, any>
   v1.schemaVersion = 1
@@ -71,7 +72,7 @@ test('a version 1 file is read as version 2: every added field null (or steady, 
   }
   assert.notDeepEqual(validateResults(v1), [])
   const parsed = parseResults(JSON.stringify(v1), 'v1.json')
-  assert.equal(parsed.schemaVersion, 2)
+  assert.equal(parsed.schemaVersion, SCHEMA_VERSION)
   assert.equal(parsed.options.stormTtlSeconds, null)
   assert.deepEqual(parsed.scenarios[0]!.appEnv, {})
   assert.equal(parsed.scenarios[0]!.kind, 'steady')
@@ -86,4 +87,37 @@ test('storm fields validate: timeline, expiry window, stampede waves', () => {
   const broken = structuredClone(results)
   broken.results[0]!.measurements[0]!.stampede!.waves[0]!.originCalls = -1
   assert.ok(validateResults(broken).some((p) => p.includes('/stampede/waves/0/originCalls')), validateResults(broken).join('\n'))
+})
+
+test('a version 2 file (no peers, outage, purge or stale answers) is read as version 3 as it is', () => {
+  const v2 = structuredClone(fakeResults(TYPICAL)) as unknown as Record<string, any>
+  v2.schemaVersion = 2
+  delete v2.options.outageSeconds
+  for (const r of v2.results) {
+    for (const k of ['servingCpuMicrosPerRequest', 'staleAnswers', 'outageAvailability', 'outageStaleAnswers', 'outageOriginCalls', 'recoveryOriginCalls',
+      'purgeSupported', 'timeToFreshMs']) delete r.summary[k]
+  }
+  const parsed = parseResults(JSON.stringify(v2), 'v2.json')
+  assert.equal(parsed.schemaVersion, 3)
+  assert.equal(parsed.results[0]!.summary.timeToFreshMs, undefined)
+})
+
+test('version 3 fields validate: a peer, the outage, the purge, stale answers per second', () => {
+  const results = peerResults()
+  assert.deepEqual(validateResults(results), [])
+  const varnish = results.results.find((r) => r.target === 'peer-varnish' && r.scenario === 'purge')!
+  assert.equal(varnish.kind, 'peer')
+  assert.equal(varnish.summary.timeToFreshMs, 0)
+  assert.equal(results.results.find((r) => r.target === 'peer-undici-cache' && r.scenario === 'purge')!.summary.purgeSupported, false)
+  const broken = structuredClone(results)
+  broken.results[0]!.measurements[0]!.outage!.originCalls = -1
+  assert.ok(validateResults(broken).some((p) => p.includes('/outage/originCalls')), validateResults(broken).join('\n'))
+})
+
+test('SCHEMA.md documents every field of sweep.json too', () => {
+  const doc = readFileSync(new URL('../../../loadtest/SCHEMA.md', import.meta.url), 'utf8')
+  const fields = [...new Set(documentedFields(SweepResultsSchema).map(([title, key]) => `${title}.${key}`))]
+  assert.ok(fields.length > 40, `only ${fields.length} fields found`)
+  assert.deepEqual(fields.filter((f) => !doc.includes('`' + f + '`')), [], 'sweep fields missing from loadtest/SCHEMA.md')
+  assert.ok(doc.includes(`sweep.json, version ${SWEEP_SCHEMA_VERSION}`))
 })
