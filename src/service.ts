@@ -75,7 +75,9 @@ export function createService (options: ServiceOptions): Service {
       url: config.originUrl!,
       timeoutMs: config.originTimeoutMs,
       connections: config.originConnections,
-      httpCache: config.originHttpCache === 'memory' ? { maxCount: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes } : undefined
+      httpCache: config.originHttpCache === 'memory'
+        ? { maxCount: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes }
+        : undefined
     }))
   const Loader = naive.has('serialize') ? PerRequestReportLoader : WeatherLoader
   const loader = new Loader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })

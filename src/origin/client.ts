@@ -39,7 +39,10 @@ export class PooledOriginClient implements OriginClient {
     // opts.origin, which Pool.request leaves unset (and then bypasses the cache).
     this.#dispatcher = httpCache === undefined
       ? this.#pool
-      : this.#pool.compose(interceptors.cache({ store: new cacheStores.MemoryCacheStore(httpCache) }), (dispatch) => (opts, handler) => dispatch({ ...opts, origin: url }, handler))
+      : this.#pool.compose(
+        interceptors.cache({ store: new cacheStores.MemoryCacheStore(httpCache) }),
+        (dispatch) => (opts, handler) => dispatch({ ...opts, origin: url }, handler)
+      )
   }
 
   fetchWeather (cityId: number): Promise<OriginWeather> {
