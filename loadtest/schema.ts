@@ -2,26 +2,11 @@
 // types derive from it; the JSON writer and `compare` validate against it). SCHEMA.md says
 // what every field means. Bump SCHEMA_VERSION on any change that breaks a reader.
 import Type, { type Static } from 'typebox'
-import Value from 'typebox/value'
+import { Int, LatencySchema, NonNeg, Nullable, Num, schemaProblems, Strict } from './schema-parts.js'
+
+export { LatencySchema }
 
 export const SCHEMA_VERSION = 3
-
-const Int = Type.Integer({ minimum: 0 })
-const Num = Type.Number()
-const NonNeg = Type.Number({ minimum: 0 })
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-// Every object has a title: SCHEMA.md documents each field as `Title.field` (a test checks it).
-const Strict = (title: string) => ({ title, additionalProperties: false }) as const
-
-export const LatencySchema = Type.Object({
-  count: Int,
-  mean: NonNeg,
-  p50: NonNeg,
-  p90: NonNeg,
-  p99: NonNeg,
-  p99_9: NonNeg,
-  max: NonNeg
-}, Strict('Latency'))
 
 export const SpreadSchema = Type.Object({ median: Num, min: Num, max: Num, relative: NonNeg }, Strict('Spread'))
 
@@ -306,8 +291,7 @@ export type Results = Static<typeof ResultsSchema>
 
 /** Problems with a parsed results file, as `path: message` lines; empty when it is valid. */
 export function validateResults (value: unknown): string[] {
-  if (Value.Check(ResultsSchema, value)) return []
-  return [...Value.Errors(ResultsSchema, value)].map((e) => `${e.instancePath || '/'}: ${e.message}`)
+  return schemaProblems(ResultsSchema, value)
 }
 
 type Json = Record<string, unknown>

@@ -2,15 +2,9 @@
 // curves with their knees, and the cost-against-work curves. SCHEMA.md says what every field
 // means (a test checks that each is listed there); the writer validates before writing.
 import Type, { type Static } from 'typebox'
-import Value from 'typebox/value'
-import { LatencySchema } from './schema.js'
+import { Int, LatencySchema, NonNeg, Nullable, schemaProblems, Strict } from './schema-parts.js'
 
 export const SWEEP_SCHEMA_VERSION = 1
-
-const Int = Type.Integer({ minimum: 0 })
-const NonNeg = Type.Number({ minimum: 0 })
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()])
-const Strict = (title: string) => ({ title, additionalProperties: false }) as const
 
 export const SweepPointSchema = Type.Object({
   offeredRate: NonNeg,
@@ -106,8 +100,7 @@ export type CostPoint = Static<typeof CostPointSchema>
 export type SweepResults = Static<typeof SweepResultsSchema>
 
 export function validateSweepResults (value: unknown): string[] {
-  if (Value.Check(SweepResultsSchema, value)) return []
-  return [...Value.Errors(SweepResultsSchema, value)].map((e) => `${e.instancePath || '/'}: ${e.message}`)
+  return schemaProblems(SweepResultsSchema, value)
 }
 
 /** JSON text of a sweep, refused when it does not match its schema. */
