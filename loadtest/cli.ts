@@ -1,6 +1,6 @@
 // Command line → LoadTestOptions. Precedence: explicit flags, then --quick, then DEFAULTS.
 import { parseArgs } from 'node:util'
-import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
+import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName } from '../src/config.js'
 import {
   DEFAULTS, DEFAULT_TARGETS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
   type ExternalTargetOptions, type LoadTestOptions
@@ -41,6 +41,9 @@ target on every scenario, then writes results.json, results.md and report.html.
   --redis MODE            single (one redis-server), cluster (3 masters + 3 replicas, 2 app instances;
                           targets named <target>@cluster) or both: each target that reads Redis on
                           each, with the ratio (default ${DEFAULTS.redis})
+  --l1-policy LIST        L1 eviction policies to compare (${L1_POLICIES.join(', ')}): each target with an
+                          L1 of ours runs once per policy, named <target>[l1=<policy>]
+  --l1-entries N          the apps' L1_MAX_ENTRIES (small, so the policy decides what L1 keeps)
   --out DIR               output directory (default loadtest/results/<timestamp>)
   --record-trace FILE     write every request path sent, one per line (FILE.gz: gzipped), for
                           npm run bench -- policies
@@ -112,6 +115,8 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
       workers: { type: 'string' },
       'edge-strategy': { type: 'string' },
       redis: { type: 'string' },
+      'l1-policy': { type: 'string' },
+      'l1-entries': { type: 'string' },
       out: { type: 'string' },
       'record-trace': { type: 'string' },
       sweep: { type: 'boolean' },
@@ -166,6 +171,8 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
     edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
     redis: pick(values.redis as RedisMode | undefined, quick.redis, DEFAULTS.redis),
+    l1Policies: list('l1-policy', values['l1-policy'], L1_POLICIES) ?? DEFAULTS.l1Policies,
+    l1MaxEntries: number('l1-entries', values['l1-entries']) ?? DEFAULTS.l1MaxEntries,
     outDir: values.out ?? defaultOutDir(now),
     progress: values['no-progress'] === true ? false : values.progress === true ? true : stdoutIsTty,
     quick: values.quick === true,

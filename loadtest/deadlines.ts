@@ -6,7 +6,7 @@ import type { SweepOptions } from './sweep-options.js'
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
 export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
-  const runs = runTargets(o.targets, o.redis, o.edgeStrategy).length * o.scenarios.length * o.repetitions
+  const runs = runTargets(o.targets, o.redis, o.edgeStrategy, o.l1Policies).length * o.scenarios.length * o.repetitions
   // origin-outage lasts its own plan, not --duration.
   const outage = OUTAGE_TIMING.leadSeconds + o.outageSeconds + OUTAGE_TIMING.recoverySeconds
   const longest = Math.max(o.durationSeconds, o.scenarios.includes('origin-outage') ? outage : 0)

@@ -20,7 +20,7 @@ import { runSweep } from './sweep.js'
 import { renderSweepTerminal, writeSweepReports } from './sweep-report.js'
 import type { TestBed } from './test-bed.js'
 
-/** One native bed, or (--redis cluster|both) one per Redis topology behind a router. */
+/** One native bed per Redis topology (two with --redis both) behind a router that reads the run target's name. */
 function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) => void, peerCities: () => readonly RequestCity[]): TestBed {
   const bed = (redis: RedisTopology): TestBed => createNativeBed({
     startStack: startStack satisfies StartStack,
@@ -32,7 +32,7 @@ function nativeBeds (options: Readonly<LoadTestOptions>, onNote: (line: string) 
     providerProxy: options.scenarios.some((s) => PROVIDER_CONTROL_SCENARIOS.includes(s)),
     peerCities
   })
-  if (options.redis === 'single') return bed('single')
+  if (options.redis === 'single') return createTopologyBed({ single: bed('single') })
   if (options.redis === 'cluster') return createTopologyBed({ cluster: bed('cluster') })
   return createTopologyBed({ single: bed('single'), cluster: bed('cluster') })
 }
@@ -108,12 +108,12 @@ async function main (): Promise<number> {
     process.stdout.write(`\nwrote ${written.json}\n      ${written.markdown}\n      ${written.html}\n`)
     return swept.curves.length > 0 ? 0 : 1
   }
-  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy).join(', ')} × ${options.scenarios.join(', ')}, ` +
+  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies).join(', ')} × ${options.scenarios.join(', ')}, ` +
     `${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
   try {
     // The stacks start while this process loads the cities; runLoadTest waits for them.
-    bed.begin(runTargets(options.targets, options.redis, options.edgeStrategy)).catch(() => {})
+    bed.begin(runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies)).catch(() => {})
     // One more city than the storms use: the runner's preflight asks for it, leaving theirs cold.
     cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })

@@ -1,6 +1,6 @@
 // Every option of the load test, its default and its validation, in one place. The CLI maps
 // flags onto these; the runner receives them validated and frozen.
-import { CACHE_STRATEGIES, type CacheStrategyName } from '../src/config.js'
+import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
 import { REDIS_MODES, type RedisMode } from './redis-topology.js'
 import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
 
@@ -86,6 +86,11 @@ export interface LoadTestOptions {
    * instances; targets named `<target>@cluster`), or both — each target that reads Redis measured
    * on each, side by side. @default 'single' */
   redis: RedisMode
+  /** L1 eviction policies to compare: every target with an L1 of ours runs once per policy, named
+   * `<target>[l1=<policy>]`. @default null: each target runs once, with the service's default */
+  l1Policies: readonly L1PolicyName[] | null
+  /** L1_MAX_ENTRIES of every target's app (small, so that the policy decides what L1 keeps). @default null: the service's default */
+  l1MaxEntries: number | null
   /** Where results.json, results.md and report.html go. @default loadtest/results/<timestamp> */
   outDir: string
   /** Live progress bars (else one line per run). @default whether stdout is a TTY (the CLI decides) */
@@ -116,6 +121,8 @@ export const DEFAULTS: Readonly<Omit<LoadTestOptions, 'outDir' | 'external' | 't
   workers: 2,
   edgeStrategy: 'layered',
   redis: 'single',
+  l1Policies: null,
+  l1MaxEntries: null,
   quick: false,
   recordTrace: null
 })
@@ -207,6 +214,18 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   if (o.external !== null && o.redis !== 'single') {
     throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
   }
+  if (o.l1Policies !== null) {
+    if (o.l1Policies.length === 0) throw new OptionError('l1-policy', '', `expected some of ${L1_POLICIES.join(', ')}`)
+    for (const p of o.l1Policies) {
+      if (!(L1_POLICIES as readonly string[]).includes(p)) throw new OptionError('l1-policy', p, `expected some of ${L1_POLICIES.join(', ')}`)
+    }
+    if (new Set(o.l1Policies).size !== o.l1Policies.length) throw new OptionError('l1-policy', o.l1Policies.join(','), 'expected each policy once')
+  }
+  if (o.l1MaxEntries !== null) checkInt('l1-entries', o.l1MaxEntries, 1, 10_000_000)
+  if (o.external !== null && (o.l1Policies !== null || o.l1MaxEntries !== null)) {
+    throw new OptionError(o.l1Policies !== null ? 'l1-policy' : 'l1-entries', o.l1Policies?.join(',') ?? o.l1MaxEntries,
+      'the running stack keeps its own configuration; only the native stack is restarted with another L1')
+  }
   if (o.recordTrace !== null && o.recordTrace.trim() === '') throw new OptionError('record-trace', o.recordTrace, 'expected a file name')
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
   if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
@@ -237,6 +256,7 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
     ...o,
     targets: Object.freeze([...o.targets]),
     scenarios: Object.freeze([...o.scenarios]),
+    l1Policies: o.l1Policies === null ? null : Object.freeze([...o.l1Policies]),
     external: o.external === null ? null : Object.freeze({ ...o.external })
   })
 }

@@ -50,6 +50,16 @@ export function targetKind (name: RunTargetName): TargetKind {
   return target === 'baseline' ? 'limit' : isEdgeTarget(target) ? 'edge' : isPeerTarget(target) ? 'peer' : 'strategy'
 }
 
+/** The app's environment for one run: the scenario's, then the run target's L1 (--l1-policy, --l1-entries). */
+export function runEnv (options: Readonly<LoadTestOptions>, target: RunTargetName, scenario: Pick<Scenario, 'appEnv'>): Record<string, string> {
+  const { l1Policy } = splitTarget(target)
+  return {
+    ...scenario.appEnv,
+    ...(options.l1MaxEntries === null ? {} : { L1_MAX_ENTRIES: String(options.l1MaxEntries) }),
+    ...(l1Policy === undefined ? {} : { L1_POLICY: l1Policy })
+  }
+}
+
 export function routeOf (name: RunTargetName): { prefix: string, route: string } {
   const { target } = splitTarget(name)
   return target === 'baseline' ? { prefix: '/baseline/', route: '/baseline/:city' } : { prefix: '/weather/', route: '/weather/:city' }
@@ -502,7 +512,7 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
   const skipped = new Set<RunTargetName>()
   let firstEndpoints: Endpoints | undefined
   // With --redis cluster|both, names carry the topology: layered@cluster.
-  const runOrder = runTargets(options.targets, options.redis, options.edgeStrategy)
+  const runOrder = runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies)
 
   await deps.bed.begin(runOrder)
   // Repetitions outermost, targets innermost: a slow minute on a shared machine spreads over
@@ -518,7 +528,7 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
           break
         }
         let endpoints: Endpoints
-        const prepare = (): Promise<Endpoints> => deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: scenario.appEnv })
+        const prepare = (): Promise<Endpoints> => deps.bed.prepare(target, { fresh: true, cold: scenario.coldStart, appEnv: runEnv(options, target, scenario) })
         try {
           // One retry: on a shared, loaded machine a (re)start can fail once for reasons that
           // are not the target's (a slow ready check, dist/ rebuilt meanwhile).
@@ -543,7 +553,8 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
             strategy: endpoints.strategy,
             edgeCache: endpoints.edgeCache,
             pathPrefix: routeOf(target).prefix,
-            ...(options.redis === 'single' ? {} : { redis: splitTarget(target).redis })
+            ...(options.redis === 'single' ? {} : { redis: splitTarget(target).redis }),
+            ...(splitTarget(target).l1Policy === undefined ? {} : { l1Policy: splitTarget(target).l1Policy })
           })
           // A stampede or a storm must find its keys cold: their preflight asks for the last
           // city of the list, which they do not use (main selects one more than they need).

@@ -203,7 +203,9 @@ export const TargetSchema = Type.Object({
   edgeCache: Type.Boolean(),
   pathPrefix: Type.String(),
   /** The L2 topology, in --redis cluster|both runs only. */
-  redis: Type.Optional(Type.Union([Type.Literal('single'), Type.Literal('cluster')]))
+  redis: Type.Optional(Type.Union([Type.Literal('single'), Type.Literal('cluster')])),
+  /** The L1 policy it ran with (L1_POLICY), in --l1-policy runs only. */
+  l1Policy: Type.Optional(Type.String())
 }, Strict('Target'))
 
 export const ScenarioSchema = Type.Object({
