@@ -1,14 +1,10 @@
 // ladder.html: one self-contained page (offline, no CDN): the ladder table, the step story, and
 // a chart of req/s (bars) and p99 (line, log scale) per rung, drawn by the Chart.js build the
-// load-test report inlines (loadtest/report-html.ts's loadChartJs and scriptSafe).
+// load-test report inlines (loadtest/html-page.ts's loadChartJs and scriptSafe).
 import { relative, dirname } from 'node:path'
-import { scriptSafe } from '../loadtest/report-html.js'
+import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/html-page.js'
 import { LADDER_COLUMNS, ladderRows, stepStory } from './report.js'
 import type { LadderResults } from './results.js'
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 
 /** What the page's script draws: one point per rung (medians over the rounds), then the limit. */
 export function chartData (results: LadderResults): { labels: string[], rps: number[], p99: number[], cpu: Array<number | null>, limit: number | null } {
@@ -74,26 +70,15 @@ export function renderLadderHtml (results: LadderResults, chartJs: string, htmlP
   const warnings = results.warnings.length === 0
     ? ''
     : `<section><h2>Warnings</h2><ul>${results.warnings.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul></section>`
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cachestack optimization ladder — ${escapeHtml(results.startedAt)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1400px; padding: 0 16px; color: #111827; }
-h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 28px; }
-.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 340px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
-.scroll { overflow-x: auto; margin-top: 12px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-th { background: #f9fafb; cursor: help; } .right { text-align: right; } .left { text-align: left; }
-.why { color: #4b5563; }
-</style>
-</head>
-<body data-charts="0">
+  return `${pageHead({
+    title: `cachestack optimization ladder — ${results.startedAt}`,
+    maxWidth: 1400,
+    chartHeight: 340,
+    chartMinWidth: 560,
+    h2MarginTop: 28,
+    thCursor: 'help',
+    css: '.why { color: #4b5563; }'
+  })}<body data-charts="0">
 <h1>cachestack optimization ladder</h1>
 <p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
 ${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${results.machine.cpus} × ${escapeHtml(results.machine.cpuModel)}, ` +

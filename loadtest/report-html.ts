@@ -1,30 +1,11 @@
 // report.html: one self-contained file (opens offline, no CDN): the results as JSON, Chart.js's
 // UMD build inlined from node_modules at run time, and a small script drawing the charts.
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { fmtBytes, fmtPct } from './format.js'
+import { escapeHtml, jsonForScript, pageHead, scriptSafe } from './html-page.js'
 import { cells, columnsFor, scenarioResults } from './table.js'
 import type { Results } from './schema.js'
 import { scenarioEnvNote } from './report-markdown.js'
 import { hasPeerComparison, stormTables } from './storm-tables.js'
-
-/** Chart.js 4's browser build; resolved through the package so its location is not guessed. */
-export function loadChartJs (): string {
-  const require = createRequire(import.meta.url)
-  const main = require.resolve('chart.js') // …/chart.js/dist/chart.cjs
-  return readFileSync(join(dirname(main), 'chart.umd.js'), 'utf8')
-}
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-/** Inline <script> content must never contain "</script" (or "<!--"); JSON also escapes U+2028/9. */
-export function scriptSafe (source: string): string {
-  return source.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--')
-}
-
-const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 
 // Runs in the browser. Plain ES2017, no imports: Chart is the UMD global.
 const CLIENT = String.raw`
@@ -289,26 +270,11 @@ ${extra}
   const warnings = results.warnings.length === 0
     ? ''
     : `<section><h2>Warnings</h2><ul>${results.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></section>`
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cachestack load test — ${escapeHtml(results.startedAt)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280px; padding: 0 16px; color: #111827; }
-h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
-.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 320px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
-.scroll { overflow-x: auto; margin-top: 12px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-th { background: #f9fafb; cursor: help; } .right { text-align: right; } .left { text-align: left; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } dt { font-weight: 600; } dd { margin: 0; }
-</style>
-</head>
-<body data-charts="0">
+  return `${pageHead({
+    title: `cachestack load test — ${results.startedAt}`,
+    thCursor: 'help',
+    css: 'dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; } dt { font-weight: 600; } dd { margin: 0; }'
+  })}<body data-charts="0">
 <h1>cachestack load test</h1>
 <p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
 ${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${escapeHtml(results.topology.mode)} topology` +

@@ -1,7 +1,8 @@
 // Writes the three reports of a run into one directory.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadChartJs, renderHtmlReport } from './report-html.js'
+import { loadChartJs } from './html-page.js'
+import { renderHtmlReport } from './report-html.js'
 import { renderJsonReport } from './report-json.js'
 import { renderMarkdownReport } from './report-markdown.js'
 import type { Results } from './schema.js'

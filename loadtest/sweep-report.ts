@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fmtBytes, fmtInt, fmtMs, fmtPct } from './format.js'
-import { loadChartJs, scriptSafe } from './report-html.js'
+import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from './html-page.js'
 import { renderMarkdownTable, renderTextTable } from './table.js'
 import type { CellTable } from './storm-tables.js'
 import { renderSweepJson, type CostPoint, type CurveInfo, type SweepResults } from './sweep-schema.js'
@@ -87,10 +87,6 @@ export function renderSweepTerminal (results: SweepResults): string {
   return tables.map((t) => `${t.caption}\n${renderTextTable(t.headers, t.rows, t.align)}`).join('\n\n') + '\n' +
     results.warnings.map((w) => `warning: ${w}\n`).join('')
 }
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 
 // Runs in the browser. Plain ES2017, no imports: Chart is the UMD global.
 const CLIENT = String.raw`
@@ -203,25 +199,7 @@ export function renderSweepHtml (results: SweepResults, chartJs: string): string
   const s = results.settings
   const tables = sweepTables(results)
   const perTarget = results.curves.map((c) => `<div class="chart"><canvas id="chart-sweep-${escapeHtml(c.target)}"></canvas></div>`).join('\n')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cachestack load test curves — ${escapeHtml(results.startedAt)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280px; padding: 0 16px; color: #111827; }
-h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
-.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 340px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
-.scroll { overflow-x: auto; margin-top: 12px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-th { background: #f9fafb; } .right { text-align: right; } .left { text-align: left; }
-</style>
-</head>
-<body data-charts="0">
+  return `${pageHead({ title: `cachestack load test curves — ${results.startedAt}`, chartHeight: 340 })}<body data-charts="0">
 <h1>cachestack load test: curves</h1>
 <p class="meta">Command: <code>${escapeHtml(results.command)}</code><br>
 ${escapeHtml(results.startedAt)} · ${results.wallSeconds.toFixed(0)} s · ${results.machine.cpus} × ${escapeHtml(results.machine.cpuModel)}, Node ` +

@@ -2,6 +2,7 @@
 // = time) drawn as SVG by a small inline script, with hover details, click to zoom, and search;
 // a click on one of our own functions also shows its source line by line (the line view) below.
 // No CDN, no network, no dependency: it opens from disk, offline, in any browser.
+import { htmlHead } from '../loadtest/html-page.js'
 import type { AnnotatedFunction } from './annotated-source.js'
 import { codeOrigin, shortLocation, CODE_ORIGINS } from './code-origin.js'
 import { frameKey, meanSampleIntervalUs, sampleDurations, type CpuProfile } from './cpu-profile.js'
@@ -152,22 +153,8 @@ function buildTree (profile: CpuProfile, { minShare, includeIdle, root, lines }:
   return { names, locations, origins: CODE_ORIGINS, totalUs, samples: samples.length, root: frames.get(rootIndex)!, sources }
 }
 
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOptions = {}): string {
-  const { title = 'CPU flame graph', minShare = 0.001, includeIdle = false, root = process.cwd(), lines = [] } = options
-  const intervalUs = options.intervalUs ?? meanSampleIntervalUs(profile)
-  const data: FlameData = { title, intervalUs, ...buildTree(profile, { minShare, includeIdle, root, lines }) }
-  // Inside <script>, `<` is the only character that can end the element early.
-  const json = JSON.stringify(data).replace(/</g, '\\u003c')
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>
-  body { margin: 0; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1f; background: #fafafa; }
+/** The flame graph's own stylesheet (its look is not the reports' one: see htmlHead). */
+const FLAME_STYLE = `  body { margin: 0; font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d1d1f; background: #fafafa; }
   header { padding: 10px 14px 6px; }
   h1 { font-size: 16px; margin: 0 0 4px; }
   .meta { color: #555; }
@@ -192,9 +179,15 @@ export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOption
   #source .note { color: #8a5a00; }
   #tip { position: fixed; pointer-events: none; background: #222; color: #eee; padding: 6px 8px; border-radius: 4px; font-size: 12px; ` +
 `display: none; max-width: 560px; white-space: pre-wrap; z-index: 2; }
-</style>
-</head>
-<body>
+`
+
+export function renderFlameGraph (profile: CpuProfile, options: FlameGraphOptions = {}): string {
+  const { title = 'CPU flame graph', minShare = 0.001, includeIdle = false, root = process.cwd(), lines = [] } = options
+  const intervalUs = options.intervalUs ?? meanSampleIntervalUs(profile)
+  const data: FlameData = { title, intervalUs, ...buildTree(profile, { minShare, includeIdle, root, lines }) }
+  // Inside <script>, `<` is the only character that can end the element early.
+  const json = JSON.stringify(data).replace(/</g, '\\u003c')
+  return `${htmlHead(title, FLAME_STYLE)}<body>
 <header><h1 id="title"></h1><div class="meta" id="meta"></div></header>
 <div class="bar">
   <div class="legend" id="legend"></div>

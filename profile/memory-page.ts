@@ -3,7 +3,7 @@
 // worker (mprof plot's chart: RSS, heap total, heap used, external, array buffers, GC pauses
 // marked), the top allocation sites with their TypeScript file:line, the heap delta of
 // --heap-delta and the largest retainers of --heap-snapshot when they were asked for.
-import { loadChartJs, scriptSafe } from '../loadtest/report-html.js'
+import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from '../loadtest/html-page.js'
 import type { HeapDeltaStats } from '../src/profile-agent/heap-delta.js'
 import { formatHeapDelta } from './heap-delta-report.js'
 import type { HeapSummary } from './heap-profile.js'
@@ -39,9 +39,6 @@ interface PageData {
   meanings: Record<string, string>
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 const kib = (bytes: number): string => (bytes / 1024).toFixed(1)
 const pct = (share: number): string => (share * 100).toFixed(1) + '%'
 const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits
@@ -149,25 +146,15 @@ ${table(
   ]),
   'retainers'
 )}</section>`
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} — memory</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280px; padding: 0 16px; color: #111827; }
-h1 { font-size: 20px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; }
-.meta { color: #4b5563; } code, pre { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; } pre { padding: 8px; white-space: pre-wrap; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 340px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
-.scroll { overflow-x: auto; margin-top: 12px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 3px 8px; border-bottom: 1px solid #e5e7eb; white-space: nowrap; }
-th { background: #f9fafb; } .right { text-align: right; } .left { text-align: left; }
-</style>
-</head>
-<body data-charts="0">
+  return `${pageHead({
+    title: `${title} — memory`,
+    chartHeight: 340,
+    chartMinWidth: 560,
+    h2MarginTop: 28,
+    // A denser page than the load test's: smaller headings, tighter rows, <pre> blocks like <code>.
+    css: 'h1 { font-size: 20px; } h2 { font-size: 17px; } th, td { padding: 3px 8px; }\n' +
+      'pre { background: #f3f4f6; border-radius: 3px; padding: 8px; white-space: pre-wrap; }'
+  })}<body data-charts="0">
 <h1>${escapeHtml(title)}: memory</h1>
 <p class="meta">${sampling}${escapeHtml(gcLine)}` +
 `${flameGraph === undefined ? '' : `. CPU: <a href="${escapeHtml(flameGraph)}">the flame graph</a>`}.</p>

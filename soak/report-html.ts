@@ -2,18 +2,11 @@
 // Chart.js's UMD build inlined from node_modules (as loadtest/report-html.ts does), and one line
 // chart per series with the line fitted over the judged second half drawn on it.
 import { fmtBytes } from '../loadtest/format.js'
-import { scriptSafe } from '../loadtest/report-html.js'
+import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/html-page.js'
 import { GROWTH_RULES, MIN_T_STATISTIC, SERIES_KINDS } from './growth.js'
 import type { SoakResult } from './run.js'
 import { LOAD_HEADERS, SERIES_HEADERS, loadRows, seriesRows } from './report-terminal.js'
 import { formatRate } from './series.js'
-
-export { loadChartJs } from '../loadtest/report-html.js'
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-const jsonForScript = (value: unknown): string =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029')
 
 /** The canvas id of a series' chart. */
 export const chartId = (seriesId: string): string => `chart-${seriesId.replace(/[^A-Za-z0-9-]/g, '-')}`
@@ -127,26 +120,14 @@ export function renderHtmlReport (result: SoakResult, chartJs: string): string {
     : `<h2>Unexpected answers (${result.load.anomalyCount})</h2>${table(['t (s)', 'kind', 'variant', 'request', 'got', 'expected'], anomalyRows)}`
   const env = Object.entries(result.app.env).map(([k, v]) => `${k}=${v}`).join(' ')
   const m = result.machine
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cachestack soak — ${escapeHtml(result.startedAt)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280px; padding: 0 16px; color: #111827; }
-h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 32px; }
-.meta { color: #4b5563; } code { background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
-.pass { color: #166534; font-weight: 600; } .fail { color: #b91c1c; font-weight: 600; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(400px, 1fr)); gap: 16px; }
-.chart { position: relative; height: 260px; border: 1px solid #e5e7eb; border-radius: 6px; padding: 8px; }
-.scroll { overflow-x: auto; margin-top: 12px; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 13px; }
-th, td { padding: 4px 8px; border-bottom: 1px solid #e5e7eb; text-align: left; }
-th { background: #f9fafb; } tr.growing td { background: #fee2e2; }
-</style>
-</head>
-<body data-charts="0">
+  return `${pageHead({
+    title: `cachestack soak — ${result.startedAt}`,
+    chartHeight: 260,
+    chartMinWidth: 400,
+    // Cells wrap and sit left (no .right/.left columns here); a growing series' row is red.
+    css: '.pass { color: #166534; font-weight: 600; } .fail { color: #b91c1c; font-weight: 600; }\n' +
+      'th, td { text-align: left; white-space: normal; } tr.growing td { background: #fee2e2; }'
+  })}<body data-charts="0">
 <h1>cachestack soak</h1>
 <p class="meta">Command: <code>${escapeHtml(result.command)}</code><br>
 ${escapeHtml(result.startedAt)} · ${result.elapsedSeconds.toFixed(0)} s of load at ${result.load.rate} req/s (fixed rate, open loop) through nginx → ` +

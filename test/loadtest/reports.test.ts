@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { loadChartJs, renderHtmlReport, scriptSafe } from '../../loadtest/report-html.js'
+import { loadChartJs, scriptSafe } from '../../loadtest/html-page.js'
+import { renderHtmlReport } from '../../loadtest/report-html.js'
 import { renderMarkdownReport } from '../../loadtest/report-markdown.js'
 import { renderTerminalReport } from '../../loadtest/report-terminal.js'
 import { COLUMNS } from '../../loadtest/table.js'
