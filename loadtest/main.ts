@@ -108,12 +108,13 @@ async function main (): Promise<number> {
     process.stdout.write(`\nwrote ${written.json}\n      ${written.markdown}\n      ${written.html}\n`)
     return swept.curves.length > 0 ? 0 : 1
   }
-  progress.note(`loadtest: ${runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies).join(', ')} × ${options.scenarios.join(', ')}, ` +
+  const runOrder = runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies)
+  progress.note(`loadtest: ${runOrder.join(', ')} × ${options.scenarios.join(', ')}, ` +
     `${options.repetitions} repetition(s) of ${options.durationSeconds} s (${bed.mode} topology)`)
   let results
   try {
     // The stacks start while this process loads the cities; runLoadTest waits for them.
-    bed.begin(runTargets(options.targets, options.redis, options.edgeStrategy, options.l1Policies)).catch(() => {})
+    bed.begin(runOrder).catch(() => {})
     // One more city than the storms use: the runner's preflight asks for it, leaving theirs cold.
     cities = selectCities(loadCities(), Math.max(options.cities, options.stormCities + 1, options.stampedeWaves + 1))
     results = await runLoadTest(options, { bed, cities, progress, procfs: createProcFs(), command, signal: abort.signal })

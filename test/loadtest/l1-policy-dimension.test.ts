@@ -41,7 +41,7 @@ test('--l1-policy: parsed and validated; only targets with an L1 of ours are mul
   assert.throws(() => parse('--target', 'http://127.0.0.1:8080', '--l1-policy', 'lru'), /only the native stack is restarted/)
 })
 
-test('--l1-policy: each variant is prepared with its L1_POLICY and the run\'s L1_MAX_ENTRIES, and reported as its own target', { timeout: 60_000 }, async () => {
+test('--l1-policy: each variant is prepared with its L1_POLICY and the run\'s L1_MAX_ENTRIES, reported as its own target', { timeout: 60_000 }, async () => {
   let weather = 0
   const server = createServer((req, res) => {
     if (req.url === '/metrics') {
