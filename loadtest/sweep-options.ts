@@ -25,15 +25,15 @@ export interface SweepOptions {
   /** Offered rates as fractions of the closed-loop maximum, 10% to past saturation. @default 0.1 … 1.3 (9 steps; quick: 5) */
   fractions: readonly number[]
   /** Seconds of each offered rate: whole seconds, since autocannon releases each second's budget at
-   * its start (a 1.5 s step would get two budgets). @default 3 (quick 2) */
+   * its start (a 1.5 s step would get two budgets). @default 3 (quick 1) */
   stepSeconds: number
   /** Seconds of each cost point (closed loop). @default 3 (quick 1) */
   costSeconds: number
-  /** Seconds of the closed-loop run that finds the maximum. @default 2 (quick 1.5) */
+  /** Seconds of the closed-loop run that finds the maximum. @default 2 (quick 1) */
   probeSeconds: number
-  /** Warm-up before each curve's closed-loop run and each cost point. @default 1 (quick 0.5) */
+  /** Warm-up before each curve's closed-loop run and each cost point. @default 1 (quick 0.25) */
   warmupSeconds: number
-  /** Distinct cities of the cost curve, uniform traffic; 0 = every addressable city. @default 10, 1000, 10000, all */
+  /** Distinct cities of the cost curve, uniform traffic; 0 = every addressable city. @default 10, 1000, 10000, all (quick: 10, 1000, all) */
   cityCounts: readonly number[]
   /** Workers × instances of the cost curve. @default 1×1, 2×1, 1×2, 2×2 */
   topologies: readonly Topology[]
@@ -59,11 +59,15 @@ export const SWEEP_DEFAULTS: Readonly<Omit<SweepOptions, 'targets'>> = Object.fr
 
 /** `--sweep --quick`: under 2 minutes on 2 cores. */
 export const SWEEP_QUICK: Readonly<Partial<SweepOptions>> = Object.freeze({
-  fractions: Object.freeze([0.1, 0.35, 0.65, 1, 1.3]),
-  stepSeconds: 2,
+  fractions: Object.freeze([0.1, 0.4, 0.7, 1, 1.3]),
+  // One second's budget per rate: a coarse curve, but every point of the full one.
+  stepSeconds: 1,
+  // Without the 10,000-city point (its L1 priming and run take ~7 s): 1,000 (in L1) against
+  // every city (mostly L2) still shows where L1 stops holding the working set.
+  cityCounts: Object.freeze([10, 1000, 0]),
   costSeconds: 1,
-  probeSeconds: 1.5,
-  warmupSeconds: 0.5
+  probeSeconds: 1,
+  warmupSeconds: 0.25
 })
 
 export const SWEEP_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'layered', 'edge'])

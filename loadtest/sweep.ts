@@ -47,7 +47,7 @@ export interface SweepDependencies {
 const SETTLE_MS = 250
 /** Steps added past the planned fractions while the target still keeps up at the last one. */
 const MAX_EXTRA_STEPS = 4
-const MAX_EXTRA_STEPS_QUICK = 2
+const MAX_EXTRA_STEPS_QUICK = 1
 /**
  * autocannon's overallRate gives each connection rate/connections requests per second, released
  * at the start of each second: at a low rate, 50 connections would send one burst of 50
@@ -202,29 +202,35 @@ function startCostStacks (deps: SweepDependencies, options: Readonly<LoadTestOpt
 
 // L1's default bound by count (L1_MAX_ENTRIES): priming more than this per worker only evicts.
 const L1_ENTRIES = 10_000
+// Priming connections per worker: Node's HTTP server answers one connection's requests one at a
+// time, so a worker's priming runs on several connections at once.
+const PRIME_CONNECTIONS_PER_WORKER = 8
 
 /**
- * Fills every worker's L1 from the seeded L2: one connection per worker straight to each app
- * instance (the cluster primary hands new connections to its workers in turn), each asking for
- * every path once. Through nginx, a worker would need several times the paths to have seen each
- * once (a coupon collector), which at 10k cities is longer than the measurement.
+ * Fills every worker's L1 from the seeded L2, straight to each app instance: the cluster primary
+ * hands new connections to its workers in turn, so connections opened one after another (each
+ * answered before the next opens) land on worker i mod workers, and each worker's connections
+ * share its paths. Through nginx, a worker would need several times the paths to have seen each
+ * once (a coupon collector), which at 10k cities is longer than the measurement. A worker that got
+ * the wrong share would show in the point's L1 share (below 100% where the cities fit).
  */
 async function warmL1 (stack: NativeStack, paths: readonly string[], workers: number): Promise<void> {
-  // More cities than L1 holds: its steady state is whichever 10k the traffic last touched, which
-  // the warm-up through nginx reaches as well as a priming would.
-  if (paths.length > L1_ENTRIES) return
-  const wanted = paths
+  // More cities than L1 holds: under uniform traffic any L1_ENTRIES of them is the steady state.
+  const wanted = paths.slice(0, L1_ENTRIES)
   for (const appUrl of stack.urls.apps ?? [stack.urls.app]) {
-    const clients = Array.from({ length: workers }, () => new Client(appUrl, { pipelining: 8, connect: { timeout: 5000 } }))
+    const clients: Client[] = []
     try {
-      // Connected together before any weather request: one connection per worker.
-      await Promise.all(clients.map(async (client) => { const { body } = await client.request({ method: 'GET', path: '/health' }); await body.dump() }))
-      await Promise.all(clients.map(async (client) => {
-        for (let i = 0; i < wanted.length; i += 64) {
-          await Promise.all(wanted.slice(i, i + 64).map(async (path) => {
-            const { body } = await client.request({ method: 'GET', path, headersTimeout: 10_000, bodyTimeout: 10_000 })
-            await body.dump()
-          }))
+      for (let i = 0; i < workers * PRIME_CONNECTIONS_PER_WORKER; i++) {
+        const client = new Client(appUrl, { connect: { timeout: 5000 } })
+        clients.push(client)
+        const { body } = await client.request({ method: 'GET', path: '/health' })
+        await body.dump()
+      }
+      await Promise.all(clients.map(async (client, i) => {
+        // Connection i is worker (i mod workers)'s share number floor(i / workers).
+        for (let p = Math.floor(i / workers); p < wanted.length; p += PRIME_CONNECTIONS_PER_WORKER) {
+          const { body } = await client.request({ method: 'GET', path: wanted[p]!, headersTimeout: 10_000, bodyTimeout: 10_000 })
+          await body.dump()
         }
       }))
     } finally {
@@ -312,6 +318,16 @@ const seed = async (deps: SweepDependencies, stack: NativeStack, cities: readonl
   deps.progress.note(`  seeded L2 with ${keys.toLocaleString('en-US')} answers (${(bytes / 1e6).toFixed(1)} MB) in ${seconds} s`)
 }
 
+/** The cities curve's points: a count of 0 (or past the data set) is every addressable city. */
+const cityCounts = (sweep: Readonly<SweepOptions>, all: readonly RequestCity[]): number[] =>
+  sweep.cityCounts.map((n) => (n === 0 || n > all.length ? all.length : n))
+
+/** L2 of the single cost stack seeded with every city the cities curve asks for, plain. */
+async function seedCities (deps: SweepDependencies, stacks: CostStacks, sweep: Readonly<SweepOptions>): Promise<void> {
+  const counts = cityCounts(sweep, deps.allCities)
+  if (counts.length > 0) await seed(deps, stacks.single, deps.allCities.slice(0, Math.max(...counts)))
+}
+
 const sizeLabel = (bytes: number): string => (bytes >= 1024 ? `${Math.round(bytes / 1024)} KB` : `${bytes} B`)
 
 async function costCurves (
@@ -320,27 +336,23 @@ async function costCurves (
   const { single, double } = stacks
   const all = deps.allCities
   const home: Topology = { workers: options.workers, instances: 1 }
-  // Sizes first, on cities ranked past the top 10k: the cities curve's L1s then never hold a padded copy.
+  // Every city was seeded into L2 while the stacks started (seedCities): the cities curve first.
+  const cityPoints: CostPoint[] = []
+  for (const n of cityCounts(sweep, all)) {
+    if (deps.signal?.aborted === true) break
+    cityPoints.push(await costPoint(single, `${n.toLocaleString('en-US')} cities`, all.slice(0, n), home, options, sweep, deps))
+  }
+  // Then the sizes, on cities ranked past the top 10k, padded in L2 over their plain copies (Redis
+  // holds both sets: ~40 + 114 MB of its 256). A restart first empties the L1s, which may hold a
+  // plain copy of some of them from the cities curve.
   const size: CostPoint[] = []
+  if (sweep.sizes.length > 0 && deps.signal?.aborted !== true) await single.restartApp({ workers: options.workers })
   for (const [i, bytes] of sweep.sizes.entries()) {
     if (deps.signal?.aborted === true) break
     const from = all.length >= 10_000 + (i + 1) * sweep.costCities ? 10_000 + i * sweep.costCities : 0
     const cities = all.slice(from, from + sweep.costCities)
     await seed(deps, single, cities, bytes)
     size.push(await costPoint(single, `${sizeLabel(bytes)} answers`, cities, home, options, sweep, deps))
-  }
-  const cityPoints: CostPoint[] = []
-  const counts = sweep.cityCounts.map((n) => (n === 0 || n > all.length ? all.length : n))
-  // Redis is bounded (256 MB, allkeys-lru): the padded answers go before every city comes in,
-  // and a restart empties the L1s, which would otherwise answer a few of them padded.
-  if (size.length > 0) {
-    await single.restartApp({ workers: options.workers })
-    await single.flushRedis()
-  }
-  if (counts.length > 0 && deps.signal?.aborted !== true) await seed(deps, single, all.slice(0, Math.max(...counts)))
-  for (const n of counts) {
-    if (deps.signal?.aborted === true) break
-    cityPoints.push(await costPoint(single, `${n.toLocaleString('en-US')} cities`, all.slice(0, n), home, options, sweep, deps))
   }
   // Workers × instances, each on the stack with that many instances, restarted with that many workers.
   const topology: CostPoint[] = []
@@ -388,7 +400,8 @@ export async function runSweep (options: Readonly<LoadTestOptions>, sweep: Reado
   try {
     // Every stack is up before anything is measured: a stack's start (loading 135k cities) would
     // take the cores from the first curve.
-    await Promise.all([deps.bed.begin(sweep.targets), stacksStarting])
+    // Seeding L2 (119k answers, several seconds of this process and Redis) overlaps the bed's start too.
+    await Promise.all([deps.bed.begin(sweep.targets), stacksStarting.then((started) => seedCities(deps, started, sweep))])
     for (const target of sweep.targets) {
       if (deps.signal?.aborted === true) break
       try {

@@ -8,6 +8,7 @@ import { loadConfig, type Config } from './config.js'
 import { createLogger } from './logger.js'
 import { clusterMetricsText } from './metrics/cluster-metrics.js'
 import { startMetricsListener } from './metrics/metrics-listener.js'
+import { watchWorkers } from './metrics/primary-metrics.js'
 import { startEmbeddedOrigin, type EmbeddedOrigin } from './origin/embedded.js'
 
 function readConfig (): Readonly<Config> {
@@ -22,7 +23,10 @@ function readConfig (): Readonly<Config> {
 async function primary (config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config, { role: 'primary' })
   // First: a port already taken stops the start before anything else is running.
-  const metrics = await startMetricsListener({ host: config.metricsHost, port: config.metricsPort, metricsText: clusterMetricsText(), logger })
+  const workersText = watchWorkers(config.workers).text
+  const workersAggregate = clusterMetricsText()
+  const metricsText = async (): Promise<string> => (await workersAggregate()) + (await workersText())
+  const metrics = await startMetricsListener({ host: config.metricsHost, port: config.metricsPort, metricsText, logger })
   // The compact city file every worker and the provider read: built here, once, in a child
   // process, when the build's own is missing or stale; the primary never decodes the data set.
   const citiesFile = await ensureCityFile({ onProblem: (message) => logger.warn(message) })

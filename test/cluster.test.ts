@@ -78,15 +78,24 @@ test('2 workers, layered: a key fetched once is HIT-L2 on the other worker; one 
   assert.equal(await app.stop(), 0)
 })
 
-test('a crashed worker is respawned and the service keeps answering', async () => {
+test('a crashed worker is respawned and the service keeps answering; the primary\'s gauges follow it', async () => {
   const app = await startApp({ ORIGIN_URL: origin.url })
   apps.push(app)
+  const workers = async (): Promise<{ configured: number, listening: number }> => {
+    const text = await (await fetch(app.metricsUrl)).text()
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN)
+    return { configured: value('cachestack_workers_configured'), listening: value('cachestack_workers_listening') }
+  }
+  await waitFor(async () => (await workers()).listening === 2, 10_000, 'both workers listening')
+  assert.deepEqual(await workers(), { configured: 2, listening: 2 })
   const [victim] = app.children()
   assert.ok(victim)
   process.kill(victim, 'SIGKILL')
   await waitFor(() => app.children().length === 2 && !app.children().includes(victim), 10_000, 'respawn')
   for (let i = 0; i < 4; i++) assert.equal((await freshGet(`${app.url}/weather/oslo`)).status, 200)
   assert.match(app.output(), /worker exited; respawning/)
+  // The dead worker left the count; the new one joins it once it listens.
+  await waitFor(async () => (await workers()).listening === 2, 10_000, 'the respawned worker counted')
   assert.equal(await app.stop(), 0)
 })
 

@@ -339,6 +339,13 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
     watch(appPorts.length === 1 ? 'the app cluster primary' : `the app cluster primary of instance ${index + 1}`, child.exited, () => !apps.includes(child))
     try {
       await waitForHttp(`${appUrl}/ready`, { timeoutMs: startTimeoutMs, process: child, ...abortable })
+      // /ready answers once one worker listens; a measurement right after a (re)start needs them all.
+      await waitForHttp(`http://127.0.0.1:${metricsPorts[index]!}/metrics`, {
+        timeoutMs: startTimeoutMs,
+        process: child,
+        ...abortable,
+        acceptBody: (text) => Number(/^cachestack_workers_listening (\d+)$/m.exec(text)?.[1] ?? -1) >= next.workers
+      })
     } catch (err) {
       await child.stop().catch(() => {})
       throw new Error(`the app cluster failed to start on ${appUrl}: ${(err as Error).message}`)

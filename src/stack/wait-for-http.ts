@@ -13,11 +13,13 @@ export interface WaitForHttpOptions {
   signal?: AbortSignal
   /** The statuses that count as an answer. @default any 2xx */
   accept?: (status: number) => boolean
+  /** Whether the accepted answer's body says ready too (e.g. a metric's value). @default any body */
+  acceptBody?: (body: string) => boolean
 }
 
 export async function waitForHttp (
   url: string,
-  { timeoutMs = 30_000, intervalMs = 50, process: child, signal, accept = (status) => status >= 200 && status < 300 }: WaitForHttpOptions = {}
+  { timeoutMs = 30_000, intervalMs = 50, process: child, signal, accept = (status) => status >= 200 && status < 300, acceptBody }: WaitForHttpOptions = {}
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = 'no answer yet'
@@ -29,9 +31,9 @@ export async function waitForHttp (
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(Math.min(2000, Math.max(100, deadline - Date.now()))) })
-      await response.arrayBuffer()
-      if (accept(response.status)) return
-      last = `HTTP ${response.status}`
+      const body = await response.text()
+      if (accept(response.status) && (acceptBody === undefined || acceptBody(body))) return
+      last = accept(response.status) ? `HTTP ${response.status}, not the expected body` : `HTTP ${response.status}`
     } catch (err) {
       last = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
     }

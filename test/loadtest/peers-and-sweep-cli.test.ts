@@ -51,7 +51,8 @@ test('--sweep: the limit, layered and edge on zipf, 9 rates × 3 s, p99 bound 20
   assert.equal(options.external, null)
   const quick = parse('--sweep', '--quick').sweep!
   assert.deepEqual(quick.fractions, SWEEP_QUICK.fractions)
-  assert.equal(quick.stepSeconds, 2)
+  assert.equal(quick.stepSeconds, 1)
+  assert.deepEqual(quick.cityCounts, [10, 1000, 0], 'quick keeps both sides of L1\'s bound')
   // The deadline bounds the whole command; the plan itself is far inside it.
   assert.ok(sweepDeadlineSeconds(quick) < sweepDeadlineSeconds(sweep))
   const tuned = parse('--sweep', '--targets', 'layered,peer-varnish', '--scenarios', 'uniform', '--p99-bound', '35', '--duration', '2').sweep!

@@ -4,6 +4,7 @@
 import { AggregatorRegistry } from 'prom-client'
 import { createMetrics } from '../../src/metrics/metrics.js'
 import { createProviderMetrics } from '../../src/origin/provider-metrics.js'
+import { watchWorkers } from '../../src/metrics/primary-metrics.js'
 
 /** Series Prometheus adds to every target itself: `up` is the one the rules and panels use. */
 const SCRAPE_SERIES = ['up']
@@ -37,8 +38,10 @@ async function collectExportedNames (): Promise<ReadonlySet<string>> {
   const served = await AggregatorRegistry.aggregate([worker]).getMetricsAsJSON()
   // The provider's /metrics (job provider) is served as is, without aggregation.
   const provider = await createProviderMetrics(true).registry.getMetricsAsJSON()
+  // The primary's own gauges, appended to the aggregate on the same listener.
+  const primary = await watchWorkers(2).registry.getMetricsAsJSON()
   const names = new Set([...SCRAPE_SERIES, ...EXPORTER_METRICS])
-  for (const metric of [...served, ...provider]) {
+  for (const metric of [...served, ...provider, ...primary]) {
     names.add(metric.name)
     // The runtime type is the string prom-client writes in `# TYPE` (its typings say an enum).
     if (String(metric.type) === 'histogram') for (const suffix of HISTOGRAM_SUFFIXES) names.add(metric.name + suffix)
