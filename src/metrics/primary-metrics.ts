@@ -19,12 +19,15 @@ export function watchWorkers (configured: number): PrimaryMetrics {
   cluster.on('disconnect', (worker) => { listening.delete(worker.id) })
   cluster.on('exit', (worker) => { listening.delete(worker.id) })
   const registry = new Registry()
-  new Gauge({ name: 'cachestack_workers_configured', help: 'Cluster workers the primary runs (WORKERS)', registers: [registry] }).set(configured)
-  new Gauge({
+  const configuredGauge = new Gauge({ name: 'cachestack_workers_configured', help: 'Cluster workers the primary runs (WORKERS)', registers: [] })
+  configuredGauge.set(configured)
+  const listeningGauge = new Gauge({
     name: 'cachestack_workers_listening',
     help: 'Cluster workers listening on the public port now',
-    registers: [registry],
+    registers: [],
     collect () { this.set(listening.size) }
   })
+  registry.registerMetric(configuredGauge)
+  registry.registerMetric(listeningGauge)
   return { registry, text: () => registry.metrics() }
 }
