@@ -10,6 +10,7 @@ import { clusterMetricsText } from './metrics/cluster-metrics.js'
 import { startMetricsListener } from './metrics/metrics-listener.js'
 import { watchWorkers } from './metrics/primary-metrics.js'
 import { startEmbeddedOrigin, type EmbeddedOrigin } from './origin/embedded.js'
+import { ORIGIN_READY_MESSAGE, ORIGIN_READY_QUERY, ORIGIN_STARTING_ENV } from './origin/starting-origin.js'
 
 function readConfig (): Readonly<Config> {
   try {
@@ -32,8 +33,15 @@ async function primary (config: Readonly<Config>): Promise<void> {
   const citiesFile = await ensureCityFile({ onProblem: (message) => logger.warn(message) })
   logger.debug({ citiesFile }, 'compact city file ready')
   let origin: EmbeddedOrigin | undefined
+  let originStarting: Promise<EmbeddedOrigin> | undefined
   const env: Record<string, string> = {}
-  if (config.originUrl === undefined) {
+  if (config.originUrl === undefined && config.origin.port !== 0) {
+    // Its port is known: the workers fork while it starts (the first /health comes sooner), and
+    // their origin calls wait for it until the primary says it listens.
+    env.ORIGIN_URL = `http://127.0.0.1:${config.origin.port}`
+    env[ORIGIN_STARTING_ENV] = '1'
+    originStarting = startEmbeddedOrigin(process.env)
+  } else if (config.originUrl === undefined) {
     origin = await startEmbeddedOrigin(process.env)
     env.ORIGIN_URL = origin.url
     logger.info({ url: origin.url }, 'embedded weather provider started (set ORIGIN_URL to use another)')
@@ -45,7 +53,7 @@ async function primary (config: Readonly<Config>): Promise<void> {
     logger,
     onStopped: async () => {
       await metrics.close()
-      await origin?.stop()
+      await (origin ?? await originStarting?.catch(() => undefined))?.stop()
     }
   })
   // SIGHUP is not a stop: runPrimary answers it with a rolling restart of the workers.
@@ -53,6 +61,18 @@ async function primary (config: Readonly<Config>): Promise<void> {
     if (err !== undefined) logger.error({ err }, 'primary failing')
     await node.shutdown(signal ?? (err === undefined ? 'exit' : 'error'))
   })
+  if (originStarting !== undefined) {
+    try {
+      origin = await originStarting
+    } catch (err) {
+      // The workers started beside it are stopped; their start is no longer awaited.
+      node.listening.catch(() => {})
+      await node.shutdown('the embedded provider failed to start')
+      throw err
+    }
+    announceOriginReady(env)
+    logger.info({ url: origin.url }, 'embedded weather provider started (set ORIGIN_URL to use another)')
+  }
   await node.listening
   logger.info({
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
@@ -61,6 +81,17 @@ async function primary (config: Readonly<Config>): Promise<void> {
     origin: env.ORIGIN_URL ?? config.originUrl,
     metrics: metrics.url
   }, 'cachestack listening — try GET /weather/london')
+}
+
+/** Tells every worker the embedded provider listens, now and when one asks later; forks from now on start without waiting. */
+function announceOriginReady (env: Record<string, string>): void {
+  delete env[ORIGIN_STARTING_ENV]
+  const ready = { type: ORIGIN_READY_MESSAGE }
+  for (const worker of Object.values(cluster.workers ?? {})) if (worker?.isConnected() === true) worker.send(ready)
+  // A worker forked before this point whose listener came after the broadcast asks for it.
+  cluster.on('message', (worker, message: { type?: string }) => {
+    if (message?.type === ORIGIN_READY_QUERY && worker.isConnected()) worker.send(ready)
+  })
 }
 
 const config = readConfig()

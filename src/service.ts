@@ -11,6 +11,7 @@ import { loadCities } from './cities/dataset.js'
 import { usesRedis, type Config } from './config.js'
 import { createMetrics, type ServiceMetrics } from './metrics/metrics.js'
 import { PooledOriginClient, type OriginClient } from './origin/client.js'
+import { StartingOriginClient } from './origin/starting-origin.js'
 import { LinearCityResolver } from './naive/linear-city-resolver.js'
 import { NewConnectionOriginClient } from './naive/new-connection-origin-client.js'
 import { PerRequestReportLoader } from './naive/per-request-report.js'
@@ -30,6 +31,8 @@ export interface ServiceOptions {
   wallClock?: WallClock
   /** Replaces the pooled client (the naive ladder rung). */
   origin?: OriginClient
+  /** While the embedded provider starts (npm start): origin calls wait for this, bounded by ORIGIN_TIMEOUT_MS. */
+  originReady?: Promise<void>
   collectDefaultMetrics?: boolean
 }
 
@@ -69,7 +72,7 @@ export function createService (options: ServiceOptions): Service {
     onBreakerStateChange: (state) => metrics.breakerState(state)
   })
   metrics.watchL1(() => cache.l1Usage?.())
-  const origin = options.origin ?? (naive.has('connection')
+  const client = options.origin ?? (naive.has('connection')
     ? new NewConnectionOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs })
     : new PooledOriginClient({
       url: config.originUrl!,
@@ -79,6 +82,7 @@ export function createService (options: ServiceOptions): Service {
         ? { maxCount: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes }
         : undefined
     }))
+  const origin = options.originReady === undefined ? client : new StartingOriginClient(client, options.originReady, config.originTimeoutMs)
   const Loader = naive.has('serialize') ? PerRequestReportLoader : WeatherLoader
   const loader = new Loader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
 

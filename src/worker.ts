@@ -5,9 +5,12 @@ import { SHUTDOWN_MESSAGE } from './cluster.js'
 import type { Config } from './config.js'
 import { shareWithPrimary } from './metrics/cluster-metrics.js'
 import { createService } from './service.js'
+import { ORIGIN_STARTING_ENV, originReadySignal } from './origin/starting-origin.js'
 
 export async function runWorker (config: Readonly<Config>, logger: Logger): Promise<void> {
-  const service = createService({ config, logger })
+  // Forked while the embedded provider starts: its first origin calls wait for the primary's word.
+  const originReady = process.env[ORIGIN_STARTING_ENV] === '1' ? originReadySignal(process) : undefined
+  const service = createService({ config, logger, ...(originReady === undefined ? {} : { originReady }) })
   shareWithPrimary(service.metrics.registry)
   // SIGHUP to the whole process group (a closed terminal, `kill -HUP -<pgid>`) is the primary's
   // to answer with a rolling restart; a worker that also stopped on it would look like a crash.

@@ -3,7 +3,11 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Client, request } from 'undici'
 import { freePort } from '../src/stack/free-port.js'
-import { startApp, isAlive, type AppProcess } from './helpers/app-process.js'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { MAIN, startApp, isAlive, type AppProcess } from './helpers/app-process.js'
 import { startOrigin, type TestOrigin } from './helpers/origin.js'
 import { startRedisServer, waitFor, type RedisServer } from './helpers/redis.js'
 
@@ -55,6 +59,44 @@ test('npm start with nothing else: embedded provider, MISS then HIT-L1 on the sa
   assert.equal(children.length, 3, 'two workers and the embedded provider')
   assert.equal(await app.stop(), 0, 'SIGTERM exits 0')
   await waitFor(() => children.every(pid => !isAlive(pid)), 5000, 'children to exit')
+})
+
+test('npm start forks the workers while the embedded provider starts: the first miss after the first /health is answered, not refused', async () => {
+  const originPort = await freePort()
+  const port = await freePort()
+  let metricsPort = await freePort()
+  while (metricsPort === port) metricsPort = await freePort()
+  // Not startApp: it waits for the primary's last line; this asks as early as a user could.
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', WORKERS: '2', ORIGIN_PORT: String(originPort), LOG_LEVEL: 'warn' },
+    stdio: 'ignore'
+  })
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 20_000, 'the first /health')
+    const first = await fetch(`http://127.0.0.1:${port}/weather/lima`)
+    assert.equal(first.status, 200, await first.text())
+    assert.equal(first.headers.get('x-cache'), 'MISS')
+  } finally {
+    child.kill('SIGTERM')
+    await once(child, 'exit')
+  }
+})
+
+test('npm start with ORIGIN_PORT taken: exits 1 naming the port, and leaves no worker behind', async () => {
+  const taken = createServer().listen(0, '127.0.0.1')
+  await once(taken, 'listening')
+  const originPort = (taken.address() as AddressInfo).port
+  try {
+    await assert.rejects(startApp({ ORIGIN_PORT: String(originPort) }), (err: Error) => {
+      assert.match(err.message, /app exited with 1/)
+      assert.match(err.message, new RegExp(`ORIGIN_PORT=${originPort} in use`))
+      // The workers forked beside the provider were drained before the exit, not orphaned.
+      assert.match(err.message, /all workers stopped/)
+      return true
+    })
+  } finally {
+    taken.close()
+  }
 })
 
 test('2 workers, layered: a key fetched once is HIT-L2 on the other worker; one origin request; metrics aggregated', async () => {
