@@ -40,7 +40,7 @@ async function primary (config: Readonly<Config>): Promise<void> {
     // their origin calls wait for it until the primary says it listens.
     env.ORIGIN_URL = `http://127.0.0.1:${config.origin.port}`
     env[ORIGIN_STARTING_ENV] = '1'
-    originStarting = startEmbeddedOrigin(process.env)
+    originStarting = startEmbeddedOrigin(process.env, { lowPriority: true })
   } else if (config.originUrl === undefined) {
     origin = await startEmbeddedOrigin(process.env)
     env.ORIGIN_URL = origin.url

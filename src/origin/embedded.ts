@@ -1,6 +1,7 @@
 // `npm start` without ORIGIN_URL: fork the simulated provider next to the cluster, so a fresh
 // machine needs nothing but Node.
 import { fork, type ChildProcess } from 'node:child_process'
+import { setPriority } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 export interface EmbeddedOrigin {
@@ -9,10 +10,15 @@ export interface EmbeddedOrigin {
   stop (): Promise<void>
 }
 
-export function startEmbeddedOrigin (env: NodeJS.ProcessEnv, { timeoutMs = 30_000 } = {}): Promise<EmbeddedOrigin> {
+export function startEmbeddedOrigin (env: NodeJS.ProcessEnv, { timeoutMs = 30_000, lowPriority = false } = {}): Promise<EmbeddedOrigin> {
   const script = fileURLToPath(new URL('./main.js', import.meta.url))
   // Loopback only: the embedded provider is private to this service.
   const child = fork(script, [], { env: { ...env, HOST: '127.0.0.1' }, stdio: 'inherit' })
+  if (lowPriority && child.pid !== undefined) {
+    // Started beside the workers: they take the cores first (the service answers /health
+    // sooner), it takes what they leave. Best effort: a refused renice changes nothing else.
+    try { setPriority(child.pid, 10) } catch {}
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
