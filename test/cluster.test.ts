@@ -69,7 +69,8 @@ test('npm start forks the workers while the embedded provider starts: the first 
   // Not startApp: it waits for the primary's last line; this asks as early as a user could.
   const child = spawn(process.execPath, [MAIN], {
     env: {
-      PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', WORKERS: '2', ORIGIN_PORT: String(originPort), LOG_LEVEL: 'warn'
+      PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1',
+      WORKERS: '2', ORIGIN_PORT: String(originPort), LOG_LEVEL: 'warn'
     },
     stdio: 'ignore'
   })
