@@ -66,12 +66,10 @@ test('npm start forks the workers while the embedded provider starts: the first 
   const port = await freePort()
   let metricsPort = await freePort()
   while (metricsPort === port) metricsPort = await freePort()
+  const appEnv = { PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1', WORKERS: '2' }
   // Not startApp: it waits for the primary's last line; this asks as early as a user could.
   const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH, PORT: String(port), METRICS_PORT: String(metricsPort), HOST: '127.0.0.1',
-      WORKERS: '2', ORIGIN_PORT: String(originPort), LOG_LEVEL: 'warn'
-    },
+    env: { ...appEnv, ORIGIN_PORT: String(originPort), LOG_LEVEL: 'warn' },
     stdio: 'ignore'
   })
   try {
