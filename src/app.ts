@@ -15,7 +15,7 @@ import { registerBaselineRoute } from './routes/baseline.js'
 import { registerOpsRoutes, type Readiness } from './routes/ops.js'
 import { answerHeads, loaderByKey, registerWeatherRoute } from './routes/weather.js'
 import { writeStoredAnswer, type WriteAnswer } from './routes/answer.js'
-import { createHitFastPath, type FastPath } from './routes/hit-fast-path.js'
+import { createHitFastPath, isSkippedByFastPath, LIFECYCLE_HOOKS, skippedByFastPath, type FastPath } from './routes/hit-fast-path.js'
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
@@ -39,6 +39,20 @@ export interface AppOptions {
    * Only on a real server: inject() goes through Fastify. Off with request logging (a hit must be logged).
    * @default true */
   hitFastPath?: boolean
+}
+
+/** The routes whose hits the fast path answers. */
+const FAST_PATH_ROUTES: ReadonlySet<string> = new Set(['/weather/:city', '/baseline/:city'])
+
+/** Records each lifecycle hook added from now on (not marked skippedByFastPath) into `bypassed`. */
+function watchBypassedHooks (app: FastifyInstance, bypassed: string[]): void {
+  const addHook = app.addHook as (this: FastifyInstance, name: string, hook: unknown) => FastifyInstance
+  // Plugins get Object.create(parent) instances, so they inherit this override.
+  const watched = function (this: FastifyInstance, name: string, hook: unknown): FastifyInstance {
+    if (LIFECYCLE_HOOKS.has(name) && !isSkippedByFastPath(hook)) bypassed.push(name)
+    return addHook.call(this, name, hook)
+  }
+  app.addHook = watched as FastifyInstance['addHook']
 }
 
 export function buildApp (options: AppOptions): FastifyInstance {
@@ -81,12 +95,26 @@ export function buildApp (options: AppOptions): FastifyInstance {
   // is registered, so a request pays no request.routeOptions (a fresh object per read) and no
   // label key. What matches no route is recorded by the not-found and framework-error handlers.
   registerErrorHandling(app, { onUnmatched: (request, reply) => unmatched(request.method, reply.statusCode, reply.elapsedTime / 1000) })
+  // Hooks the fast path would skip for an L1 hit: registered anywhere (a plugin's instance inherits
+  // this addHook) or on a route it answers. Any one turns it off when the app is ready.
+  const bypassed: string[] = []
+  if (useFastPath) watchBypassedHooks(app, bypassed)
   app.addHook('onRoute', (route) => {
+    if (useFastPath && FAST_PATH_ROUTES.has(route.url)) {
+      for (const name of LIFECYCLE_HOOKS) {
+        const hooks = (route as unknown as Record<string, unknown>)[name]
+        for (const hook of hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]) {
+          // Fastify's own HEAD route strips the body in an onSend hook; the fast path answers HEAD itself.
+          if (!isSkippedByFastPath(hook) && (hook as { name?: string }).name !== 'headRouteOnSendHandler') bypassed.push(`${name} on ${route.url}`)
+        }
+      }
+    }
     const record = metrics.httpRoute(route.url)
-    const hook: onResponseHookHandler = (request, reply, done) => {
+    // The fast path records its hits itself (recordWeather), so it may skip this hook.
+    const hook: onResponseHookHandler = skippedByFastPath((request, reply, done) => {
       record(request.method, reply.statusCode, reply.elapsedTime / 1000)
       done()
-    }
+    })
     route.onResponse = route.onResponse === undefined ? [hook] : [...(Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]), hook]
   })
   registerWeatherRoute(app, {
@@ -110,6 +138,13 @@ export function buildApp (options: AppOptions): FastifyInstance {
       recordWeather: metrics.httpRoute('/weather/:city'),
       recordBaseline: config.exposeBaseline ? metrics.httpRoute('/baseline/:city') : undefined,
       closing: () => closing
+    })
+    app.addHook('onReady', (done) => {
+      if (bypassed.length > 0) {
+        fastPath = undefined
+        logger.warn({ hooks: bypassed }, 'hit fast path off: these hooks must run for every request, L1 hits included')
+      }
+      done()
     })
   }
   registerOpsRoutes(app, {

@@ -21,6 +21,25 @@ import { L1_TIMING, type AnswerHeadOf } from './weather.js'
 /** Answers the request and returns true, or returns false having touched nothing. */
 export type FastPath = (req: IncomingMessage, res: ServerResponse) => boolean
 
+/** Fastify's request lifecycle hooks: every one of them is skipped for a hit the fast path answers. */
+export const LIFECYCLE_HOOKS: ReadonlySet<string> = new Set([
+  'onRequest', 'preParsing', 'preValidation', 'preHandler', 'preSerialization', 'onSend', 'onResponse', 'onError', 'onTimeout', 'onRequestAbort'
+])
+
+const SKIPPABLE = Symbol('cachestack.skippedByFastPath')
+
+/**
+ * Marks a lifecycle hook that may be skipped for the L1 hits the fast path answers — one that only
+ * observes what reaches Fastify. Any other lifecycle hook (an auth check, a header, a log line)
+ * turns the fast path off, so that it runs for every request.
+ */
+export function skippedByFastPath<T extends (...args: never[]) => unknown> (hook: T): T {
+  return Object.assign(hook, { [SKIPPABLE]: true })
+}
+
+/** Whether a hook function has been marked with skippedByFastPath. */
+export const isSkippedByFastPath = (hook: unknown): boolean => typeof hook === 'function' && (hook as { [SKIPPABLE]?: boolean })[SKIPPABLE] === true
+
 export interface HitFastPathOptions {
   cities: CityResolver
   cache: WeatherCache

@@ -7,7 +7,7 @@ import { createServer } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { request } from 'undici'
-import { createHitFastPath } from '../../src/routes/hit-fast-path.js'
+import { createHitFastPath, skippedByFastPath } from '../../src/routes/hit-fast-path.js'
 import { answerHeads } from '../../src/routes/weather.js'
 import { DEFAULT_SHARED_MAX_AGE_SECONDS } from '../../src/config.js'
 import { createCache } from '../../src/cache/create-cache.js'
@@ -15,6 +15,9 @@ import { coarseClock } from '../../src/cache/clock.js'
 import { createEntry } from '../../src/cache/entry.js'
 import { testConfig, cityIndex, silentLogger } from '../helpers/fixtures.js'
 import { serviceBed } from '../helpers/service.js'
+import { Writable } from 'node:stream'
+import { pino } from 'pino'
+import { createService } from '../../src/service.js'
 
 const bed = serviceBed({ originLatencyMs: 1, env: () => ({ CACHE_STRATEGY: 'memory', CACHE_TTL_JITTER: '0' }) })
 
@@ -26,7 +29,7 @@ async function listening (env: Record<string, string> = {}): Promise<{
 }> {
   const { app } = await bed.service(env)
   let seen = 0
-  app.addHook('onRequest', (_request, _reply, done) => { seen++; done() })
+  app.addHook('onRequest', skippedByFastPath((_request: unknown, _reply: unknown, done: () => void) => { seen++; done() }))
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   return {
     url,
@@ -158,4 +161,47 @@ test('a closing app: the fast path steps aside (Fastify answers 503 from then on
     server.close()
     await cache.close?.()
   }
+})
+
+/** A listening service whose log lines are kept, with a hook added before it is ready. */
+async function withHook (addHooks: (app: import('fastify').FastifyInstance) => void): Promise<{ url: string, logs: Array<{ msg: string, hooks?: string[] }> }> {
+  const logs: Array<{ msg: string, hooks?: string[] }> = []
+  const logger = pino({ level: 'warn' }, new Writable({ write (chunk, _encoding, done) { logs.push(JSON.parse(String(chunk))); done() } }))
+  const service = bed.track(createService({
+    config: testConfig({ ORIGIN_URL: bed.origin.url, CACHE_STRATEGY: 'memory', CACHE_TTL_JITTER: '0' }),
+    logger,
+    cities: cityIndex(),
+    collectDefaultMetrics: false
+  }))
+  await service.ready()
+  addHooks(service.app)
+  return { url: await service.app.listen({ port: 0, host: '127.0.0.1' }), logs }
+}
+
+test('a hook the fast path would skip turns it off, and the start says so: the hook runs for every L1 hit', async () => {
+  let checked = 0
+  const { url, logs } = await withHook((app) => {
+    // A check every request must pass (an allow list, a quota): an L1 hit answered before Fastify would skip it.
+    app.addHook('onRequest', (_request, _reply, done) => { checked++; done() })
+  })
+  await wire(`${url}/weather/lima`)
+  for (let i = 0; i < 3; i++) assert.equal((await wire(`${url}/weather/lima`)).headers['x-cache'], 'HIT-L1')
+  assert.equal(checked, 4, 'the hook ran for the miss and for every hit')
+  assert.deepEqual(logs.map((l) => [l.msg, l.hooks]), [['hit fast path off: these hooks must run for every request, L1 hits included', ['onRequest']]])
+})
+
+test('a hook added by a plugin counts too; one marked skippedByFastPath does not', async () => {
+  const plugin = await withHook((app) => {
+    void app.register(async (instance) => { instance.addHook('preHandler', async () => {}) })
+  })
+  await wire(`${plugin.url}/weather/oslo`)
+  assert.deepEqual(plugin.logs.map((l) => l.hooks), [['preHandler']])
+  let counted = 0
+  const marked = await withHook((app) => {
+    app.addHook('onResponse', skippedByFastPath((_request: unknown, _reply: unknown, done: () => void) => { counted++; done() }))
+  })
+  await wire(`${marked.url}/weather/oslo`)
+  assert.equal((await wire(`${marked.url}/weather/oslo`)).headers['x-cache'], 'HIT-L1')
+  assert.equal(counted, 1, 'the hit was answered by the fast path: the marked hook saw the miss only')
+  assert.deepEqual(marked.logs, [], 'nothing to say: the fast path is on')
 })

@@ -20,6 +20,7 @@ import { resolveCity } from '../../src/routes/weather.js'
 import { cities, cityIndex } from '../helpers/fixtures.js'
 import { serviceRedisClient, startRedisServer, waitFor } from '../helpers/redis.js'
 import { serviceBed } from '../helpers/service.js'
+import { skippedByFastPath } from '../../src/routes/hit-fast-path.js'
 
 const bed = serviceBed({ originLatencyMs: 1, redis: true, env: (b) => ({ CACHE_STRATEGY: 'layered', REDIS_URL: b.redis.url }) })
 const index = cityIndex()
@@ -284,7 +285,7 @@ let listening: Promise<{ app: FastifyInstance, port: number }> | undefined
 function shared (): Promise<{ app: FastifyInstance, port: number }> {
   listening ??= (async () => {
     const { app } = await bed.service()
-    app.addHook('onRequest', (_request, _reply, done) => { fastifyRequests++; done() })
+    app.addHook('onRequest', skippedByFastPath((_request: unknown, _reply: unknown, done: () => void) => { fastifyRequests++; done() }))
     const port = Number(new URL(await app.listen({ port: 0, host: '127.0.0.1' })).port)
     for (const name of WARM) assert.equal((await app.inject(WEATHER + encodeURIComponent(name))).statusCode, 200, name)
     return { app, port }
