@@ -2,12 +2,13 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Redis } from 'ioredis'
 import { createCacheEngine } from '../../src/cache/strategies.js'
-import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
+import { createEntry } from '../../src/cache/entry.js'
 import { RedisStore } from '../../src/cache/redis-store.js'
 import { monotonicClock, type Clock } from '../../src/cache/clock.js'
 import type { CacheStrategyName } from '../../src/config.js'
 import { ManualClock, silentLogger, testConfig } from '../helpers/fixtures.js'
 import { redisBed, waitFor } from '../helpers/redis.js'
+import { countingLoader } from '../helpers/counting-loader.js'
 
 const bed = redisBed()
 const client = (): Promise<Redis> => bed.client()
@@ -16,19 +17,6 @@ const config = testConfig({ CACHE_TTL_SECONDS: '300', BREAKER_FAILURE_THRESHOLD:
 
 function engine (strategy: Exclude<CacheStrategyName, `peer-${string}`>, redis?: Redis, clock: Clock = monotonicClock) {
   return createCacheEngine(strategy, { config, redis, clock, logger: silentLogger() })
-}
-
-/** A loader that counts calls and answers after `delayMs`. */
-function countingLoader (delayMs = 20) {
-  const loader = {
-    calls: 0,
-    load: async (key: string): Promise<CacheEntry> => {
-      loader.calls++
-      await new Promise(resolve => setTimeout(resolve, delayMs))
-      return createEntry(JSON.stringify({ key, n: loader.calls }), Date.now())
-    }
-  }
-  return loader
 }
 
 /** The L2 read's outcome of one answer, from its Server-Timing (`l2;desc=error;dur=150`, `l2;desc=skipped`). */
@@ -58,14 +46,14 @@ for (const strategy of ['memory', 'layered'] as const) {
 
 test('none: every request loads (the baseline pays for everything)', async () => {
   const cache = engine('none')
-  const loader = countingLoader(5)
+  const loader = countingLoader({ delayMs: 5 })
   await Promise.all(Array.from({ length: 5 }, () => cache.get('k', loader.load)))
   await cache.get('k', loader.load)
   assert.equal(loader.calls, 6)
 })
 
 test('redis (L2 only): a second engine (another worker) hits L2, the loader runs once', async () => {
-  const loader = countingLoader(5)
+  const loader = countingLoader({ delayMs: 5 })
   const a = engine('redis', await client())
   const b = engine('redis', await client())
   assert.equal((await a.get('shared', loader.load)).source, 'MISS')
@@ -93,7 +81,7 @@ test('layered: an L2 hit fills L1 with the remaining TTL, not a fresh one', asyn
 test('Redis killed mid-test: requests keep succeeding, the breaker stops the waiting, the client reconnects by itself', async () => {
   const redis = await client()
   const cache = engine('layered', redis)
-  const loader = countingLoader(5)
+  const loader = countingLoader({ delayMs: 5 })
   assert.equal((await cache.get('before-crash', loader.load)).source, 'MISS')
   await bed.server.kill()
 
@@ -121,7 +109,7 @@ test('Redis killed mid-test: requests keep succeeding, the breaker stops the wai
 test('a Redis that answers slowly costs at most the command timeout, then the breaker opens', async () => {
   const redis = await client()
   const cache = engine('layered', redis)
-  const loader = countingLoader(1)
+  const loader = countingLoader({ delayMs: 1 })
   const blocker = await client()
   // CLIENT PAUSE holds every client's commands: the service client's time out.
   await blocker.call('CLIENT', 'PAUSE', '1200', 'ALL')

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis'
 import type { WeatherCache } from '../../src/cache/cache.js'
 import { monotonicClock } from '../../src/cache/clock.js'
 import type { CacheResult } from '../../src/cache/engine.js'
-import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
+import { createEntry } from '../../src/cache/entry.js'
 import { BentocacheCache } from '../../src/cache/peers/bentocache-cache.js'
 import { CacheManagerCache } from '../../src/cache/peers/cache-manager-cache.js'
 import { createPeerCache } from '../../src/cache/peers/peer-cache.js'
@@ -22,6 +22,7 @@ import type { Service } from '../../src/service.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { serviceRedisClient, startRedisServer, waitFor, type RedisServer } from '../helpers/redis.js'
 import { serviceBed } from '../helpers/service.js'
+import { countingLoader } from '../helpers/counting-loader.js'
 
 let server: RedisServer
 const clients: Redis[] = []
@@ -68,17 +69,11 @@ async function peer (strategy: PeerStrategyName, cfg: ReturnType<typeof config>,
 }
 
 /** A loader that counts calls and answers the same bytes for the same key after `delayMs`. */
-function countingLoader (delayMs = 20) {
-  const loader = {
-    calls: 0,
-    load: async (key: string): Promise<CacheEntry> => {
-      loader.calls++
-      await new Promise(resolve => setTimeout(resolve, delayMs))
-      return createEntry(JSON.stringify({ key, temperatureC: 21.5, conditions: 'clear' }), 1_700_000_000_000)
-    }
-  }
-  return loader
-}
+const sameBytesLoader = (delayMs = 20) => countingLoader({
+  delayMs,
+  body: (key) => JSON.stringify({ key, temperatureC: 21.5, conditions: 'clear' }),
+  storedAt: () => 1_700_000_000_000
+})
 
 const sources = (results: readonly CacheResult[]): Record<string, number> =>
   results.reduce<Record<string, number>>((counts, r) => ({ ...counts, [r.source]: (counts[r.source] ?? 0) + 1 }), {})
@@ -112,7 +107,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
       const cfg = config()
       const ours = createCacheEngine('layered', { config: cfg, redis: await client(), clock: monotonicClock, logger: silentLogger() })
       const cache = await peer(strategy, cfg)
-      const loader = countingLoader()
+      const loader = sameBytesLoader()
       const reference = (await ours.get('2643743', loader.load)).entry
       const first = await cache.get('2643743', loader.load)
       assert.equal(first.source, 'MISS')
@@ -129,7 +124,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
 
     test('a fresh process hits L2 with the same bytes; remaining TTL comes from the entry', async () => {
       const cfg = config()
-      const loader = countingLoader()
+      const loader = sameBytesLoader()
       const a = await peer(strategy, cfg)
       const filled = await a.get('k', () => loader.load('k'))
       const b = await peer(strategy, cfg)
@@ -145,7 +140,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
 
     test(`100 concurrent misses in one process → exactly ${expected[strategy].concurrentInOneProcess.loads} load`, async () => {
       const cache = await peer(strategy, config())
-      const loader = countingLoader(50)
+      const loader = sameBytesLoader(50)
       const results = await Promise.all(Array.from({ length: 100 }, () => cache.get('stampede', loader.load)))
       assert.equal(loader.calls, expected[strategy].concurrentInOneProcess.loads)
       assert.deepEqual(sources(results), expected[strategy].concurrentInOneProcess.sources)
@@ -154,12 +149,12 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
 
     test(`concurrent misses in two processes → ${expected[strategy].concurrentAcrossTwo} loads (ours: 1, through its Redis fill lock)`, async () => {
       const cfg = config()
-      const loader = countingLoader(100)
+      const loader = sameBytesLoader(100)
       const [a, b] = [await peer(strategy, cfg), await peer(strategy, cfg)]
       await Promise.all([...Array.from({ length: 20 }, () => a.get('shared', loader.load)), ...Array.from({ length: 20 }, () => b.get('shared', loader.load))])
       assert.equal(loader.calls, expected[strategy].concurrentAcrossTwo)
 
-      const oursLoader = countingLoader(100)
+      const oursLoader = sameBytesLoader(100)
       const ours = [0, 1].map(async () => createCacheEngine('layered', { config: cfg, redis: await client(), clock: monotonicClock, logger: silentLogger() }))
       const [x, y] = await Promise.all(ours)
       await Promise.all([x!.get('ours-shared', oursLoader.load), y!.get('ours-shared', oursLoader.load)])
@@ -168,7 +163,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
 
     test(`purge: both tiers here; the other process's L1 copy then answers ${expected[strategy].otherL1AfterPurge}`, async () => {
       const cfg = config()
-      const loader = countingLoader(5)
+      const loader = sameBytesLoader(5)
       const a = await peer(strategy, cfg)
       const b = await peer(strategy, cfg)
       await a.get('purged', loader.load)
@@ -190,7 +185,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
       const cache = await peer(strategy, config())
       const notFound = new CityNotFoundError('"atlantis"')
       await assert.rejects(cache.get('missing', async () => { throw notFound }), (err) => err === notFound)
-      const loader = countingLoader(5)
+      const loader = sameBytesLoader(5)
       assert.equal((await cache.get('missing', loader.load)).source, 'MISS')
     })
 
@@ -199,7 +194,7 @@ for (const strategy of ['peer-bentocache', 'peer-cache-manager'] as const) {
       const stale = createEntry('{"v":"old"}', Date.now())
       await cache.get('swr', async () => stale)
       await new Promise(resolve => setTimeout(resolve, 1100))
-      const loader = countingLoader(20)
+      const loader = sameBytesLoader(20)
       const results = await Promise.all([cache.get('swr', loader.load), cache.get('swr', loader.load)])
       assert.deepEqual(results.map((r) => [r.source, r.entry.body, r.remainingMs]), [['STALE', '{"v":"old"}', 0], ['STALE', '{"v":"old"}', 0]])
       await waitFor(async () => (await cache.get('swr', loader.load)).entry.body !== '{"v":"old"}', 3000, 'background refresh')

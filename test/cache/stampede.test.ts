@@ -4,7 +4,6 @@ import assert from 'node:assert/strict'
 import type { Redis } from 'ioredis'
 import { CacheEngine } from '../../src/cache/engine.js'
 import { createCacheEngine } from '../../src/cache/strategies.js'
-import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
 import { FillLock } from '../../src/cache/fill-lock.js'
 import { monotonicClock } from '../../src/cache/clock.js'
 import { MemoryStore } from '../../src/cache/memory-store.js'
@@ -14,6 +13,7 @@ import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { redisBed } from '../helpers/redis.js'
 import { chaos } from '../helpers/chaos.js'
 import { traces, type FillWaitTrace } from '../../src/cache/tracing.js'
+import { countingLoader } from '../helpers/counting-loader.js'
 
 const bed = redisBed()
 const client = (): Promise<Redis> => bed.client()
@@ -29,22 +29,9 @@ async function worker (): Promise<CacheEngine> {
   return engine
 }
 
-function countingLoader (delayMs: number, fail = false) {
-  const loader = {
-    calls: 0,
-    load: async (key: string): Promise<CacheEntry> => {
-      loader.calls++
-      await new Promise(resolve => setTimeout(resolve, delayMs))
-      if (fail) throw new Error('origin down')
-      return createEntry(JSON.stringify({ key }), Date.now())
-    }
-  }
-  return loader
-}
-
 test('1,000 concurrent misses across 4 workers → exactly 1 origin call; the others wait and read L2', async () => {
   const workers = await Promise.all([worker(), worker(), worker(), worker()])
-  const loader = countingLoader(150)
+  const loader = countingLoader({ delayMs: 150 })
   const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => workers[i % 4]!.get('cold-1', loader.load)))
   assert.equal(loader.calls, 1)
   const sources = new Map<string, number>()
@@ -59,7 +46,7 @@ test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load the
   const dead = new FillLock({ redis, prefix, ttlMs: 60_000 })
   assert.ok(await dead.acquire('orphan'), 'a holder that will never finish')
   const [a, b] = await Promise.all([worker(), worker()])
-  const loader = countingLoader(5)
+  const loader = countingLoader({ delayMs: 5 })
   // How each wait ended is the behaviour: at LOCK_WAIT_MS ('timeout'), once per worker.
   const waits: Array<FillWaitTrace['outcome']> = []
   const handlers = { asyncEnd: (context: unknown): void => { waits.push((context as FillWaitTrace).outcome) } }
@@ -79,8 +66,8 @@ test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load the
 
 test('a lock holder whose origin call fails frees the lock: waiters load at once instead of waiting it out', async () => {
   const [holder, waiter] = await Promise.all([worker(), worker()])
-  const failing = countingLoader(100, true)
-  const working = countingLoader(5)
+  const failing = countingLoader({ delayMs: 100, fail: true })
+  const working = countingLoader({ delayMs: 5 })
   // How the wait ended is the behaviour: 'released' (woken by the freed lock), not 'timeout'.
   const waits: Array<FillWaitTrace['outcome']> = []
   const handlers = { asyncEnd: (context: unknown): void => { waits.push((context as FillWaitTrace).outcome) } }
@@ -114,7 +101,7 @@ test('chaos: L2 and the lock throwing → every request still answered, one load
     clock: monotonicClock,
     logger: silentLogger()
   })
-  const loader = countingLoader(20)
+  const loader = countingLoader({ delayMs: 20 })
   const results = await Promise.all(Array.from({ length: 100 }, () => engine.get('chaos', loader.load)))
   assert.ok(results.every(r => r.source === 'MISS'))
   assert.equal(loader.calls, 1)
@@ -136,7 +123,7 @@ test('chaos: a slow L2 delays a miss by at most the delay, and the answer still 
     clock: monotonicClock,
     logger: silentLogger()
   })
-  const loader = countingLoader(10)
+  const loader = countingLoader({ delayMs: 10 })
   const started = performance.now()
   const result = await engine.get('slow-l2', loader.load)
   const elapsed = performance.now() - started
