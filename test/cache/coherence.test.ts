@@ -55,9 +55,15 @@ test('an update (a refresh elsewhere) drops the old copy from the other L1s; the
   const a = await worker('layered-xfetch', () => 1e-300)
   const b = await worker()
   const first = await b.engine.get('updated', load)
-  await new Promise(resolve => setTimeout(resolve, 50))
+  // b's fill reaches L2 in the background: a reads it once it is there.
+  const probe = await client()
+  await waitFor(async () => (await probe.exists(`${config.redisKeyPrefix}:v1:updated`)) === 1, 5000, 'b\'s fill in L2')
   assert.equal((await a.engine.get('updated', load)).source, 'HIT-L2')
-  await new Promise(resolve => setTimeout(resolve, 50))
+  // A positive signal instead of a sleep: a purges a marker b holds; messages from a arrive in
+  // order, so once b has dropped the marker, anything a's promotion sent has arrived before it.
+  await b.engine.get('marker', load)
+  await a.engine.delete('marker')
+  await waitFor(() => b.engine.peek('marker') === undefined, 5000, 'the marker to reach b')
   assert.equal(b.engine.peek('updated')?.entry.etag, first.entry.etag, 'a promoting the same value did not drop b\'s copy')
   const hit = await a.engine.get('updated', load)
   assert.equal(hit.source, 'HIT-L1')

@@ -29,8 +29,10 @@ test('start() subscribes even when the subscriber connection was ready before it
   await waitFor(() => invalidated.length > 0, 1000, 'the message')
   assert.deepEqual(invalidated, ['k1'])
   await bus.publishInvalidate('own')
-  await new Promise(resolve => setTimeout(resolve, 50))
-  assert.deepEqual(invalidated, ['k1'], 'its own messages are ignored')
+  // A positive signal instead of a sleep: the same publisher's next message arrives after 'own'.
+  await other.publishInvalidate('marker')
+  await waitFor(() => invalidated.includes('marker'), 5000, 'the marker')
+  assert.deepEqual(invalidated, ['k1', 'marker'], 'its own messages are ignored')
 })
 
 test('an engine built while its bus connection is still connecting subscribes at start() (the service\'s order)', async () => {
