@@ -12,7 +12,7 @@ import { SUM_VARIANTS, type SumVariant } from './sum-variants.js'
 import { formatBytes, formatNumber, formatRatio, formatRatioTable, formatTable, rule, type RuledRow } from './tip-report.js'
 import { VERDICT_RULE } from './tip-verdict.js'
 import { zipfRanks } from './zipf.js'
-import { mulberry32 } from '../loadtest/prng.js'
+import { mulberry32 } from '../loadtest/drive/prng.js'
 
 const SIZES = [100, 10_000, 1_000_000] as const
 const LABELS = SIZES.map(sizeLabel)

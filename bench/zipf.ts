@@ -1,7 +1,7 @@
 // Zipf-distributed ranks: the k-th most popular key drawn with weight 1/k^s, the repeats that make
 // a cache worth having (a few hot keys, a long tail). Seeded (mulberry32), so every run and every
 // variant sees the same sequence.
-import { mulberry32 } from '../loadtest/prng.js'
+import { mulberry32 } from '../loadtest/drive/prng.js'
 
 /** `count` ranks in [0, universe), rank 0 the most popular. */
 export function zipfRanks (universe: number, count: number, { exponent = 1, seed = 1 } = {}): Int32Array {

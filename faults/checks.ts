@@ -1,7 +1,7 @@
 // Expectations the rows share, each one Check with what was expected and what the run showed.
 // Counts and states, not millisecond windows: the only times checked are bounds on a wait,
 // with generous slack.
-import { fmtMs } from '../loadtest/format.js'
+import { fmtMs } from '../loadtest/report/format.js'
 import type { Fact, Measured } from './fault.js'
 import type { Check } from './row.js'
 

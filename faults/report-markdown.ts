@@ -1,8 +1,8 @@
 // The Markdown report of a matrix run (faults-results/*.md): the table, its legend, then one
 // section per fault — what it is, what is expected and why, each check, what the probes saw,
 // and the run second by second.
-import { fmtInt, fmtMs, fmtPct } from '../loadtest/format.js'
-import { renderMarkdownTable } from '../loadtest/table.js'
+import { fmtInt, fmtMs, fmtPct } from '../loadtest/report/format.js'
+import { renderMarkdownTable } from '../loadtest/report/table.js'
 import type { FaultDefinition } from './fault.js'
 import { FAULT_COLUMNS, faultCells } from './report-table.js'
 import type { FaultRow, MatrixResult } from './row.js'

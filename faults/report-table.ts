@@ -1,6 +1,6 @@
 // The matrix's table, defined once: which columns, how each cell reads a row. The terminal and
-// Markdown reports only lay the cells out (loadtest/table.ts's renderers).
-import { fmtInt, fmtMs, fmtPct } from '../loadtest/format.js'
+// Markdown reports only lay the cells out (loadtest/report/table.ts's renderers).
+import { fmtInt, fmtMs, fmtPct } from '../loadtest/report/format.js'
 import type { FaultRow } from './row.js'
 
 export interface FaultColumn {

@@ -1,6 +1,6 @@
 // What `npm run faults` prints at the end: the narrow table, then each row's expectation and,
 // for a failed row, the checks that missed.
-import { renderTextTable } from '../loadtest/table.js'
+import { renderTextTable } from '../loadtest/report/table.js'
 import { FAULT_COLUMNS, faultCells } from './report-table.js'
 import type { FaultRow, MatrixResult } from './row.js'
 

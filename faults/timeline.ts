@@ -1,7 +1,7 @@
 // Figures of one fault row over time: the three phases (before the fault, the fault window,
 // after it), one bucket per second aligned on the injection, and the time to recover. Pure
 // functions of what traffic.ts recorded and of the provider calls the fault proxy logged.
-import { percentile } from '../loadtest/stats.js'
+import { percentile } from '../loadtest/measure/stats.js'
 import { SOURCES, type TrafficRecord } from './traffic.js'
 
 /** When the fault began and ended, ms after the load started. Before = [0, injectMs),

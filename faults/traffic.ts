@@ -1,7 +1,7 @@
 // The fault matrix's load: one autocannon run at a fixed rate through nginx, every answer kept
 // with what a fault row is judged by — when it arrived, its latency and status, which cache
 // layer answered (X-Cache), whether its key was cold, and the error code of a non-2xx — and
-// every request that got no answer at all. loadtest/load.ts keeps 2xx latencies only; a fault
+// every request that got no answer at all. loadtest/drive/load.ts keeps 2xx latencies only; a fault
 // row needs every answer, its headers, and the requests that vanished.
 //
 // Why the bookkeeping is per connection, not autocannon's own: when a server closes a kept-alive

@@ -3,9 +3,9 @@
 // cities never requested before in this matrix, each asked once, so every one of them needs the
 // provider. One workload serves every row: its cold cursor never hands out a city twice.
 import { loadCities } from '../src/cities/dataset.js'
-import { selectCities, type RequestCity } from '../loadtest/cities.js'
-import { deriveSeed, mulberry32 } from '../loadtest/prng.js'
-import { WeightedPicker, zipfWeights } from '../loadtest/scenarios.js'
+import { selectCities, type RequestCity } from '../loadtest/drive/cities.js'
+import { deriveSeed, mulberry32 } from '../loadtest/drive/prng.js'
+import { WeightedPicker, zipfWeights } from '../loadtest/drive/scenarios.js'
 import type { NextRequest } from './traffic.js'
 
 export interface WorkloadOptions {

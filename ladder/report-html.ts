@@ -1,8 +1,8 @@
 // ladder.html: one self-contained page (offline, no CDN): the ladder table, the step story, and
 // a chart of req/s (bars) and p99 (line, log scale) per rung, drawn by the Chart.js build the
-// load-test report inlines (loadtest/html-page.ts's loadChartJs and scriptSafe).
+// load-test report inlines (loadtest/report/html-page.ts's loadChartJs and scriptSafe).
 import { relative, dirname } from 'node:path'
-import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/html-page.js'
+import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/report/html-page.js'
 import { LADDER_COLUMNS, ladderRows, stepStory } from './report.js'
 import type { LadderResults } from './results.js'
 

@@ -1,7 +1,7 @@
 // The ladder's table and its story, defined once; the terminal, Markdown and HTML reports lay
 // them out. Ratios come from one run on one machine: absolute req/s on a shared box are noise.
-import { fmtInt, fmtMs, fmtPct, fmtSpread, fmtTimes } from '../loadtest/format.js'
-import { renderMarkdownTable, renderTextTable } from '../loadtest/table.js'
+import { fmtInt, fmtMs, fmtPct, fmtSpread, fmtTimes } from '../loadtest/report/format.js'
+import { renderMarkdownTable, renderTextTable } from '../loadtest/report/table.js'
 import { cpuPerRequest, type LadderResults, type MeasuredRuns, type ProfiledFunction, type RungResult } from './results.js'
 
 export interface LadderColumn {

@@ -1,6 +1,6 @@
 // What one ladder run produces (ladder.json), and the ratios every report shows, computed once.
-import type { Measurement, Summary } from '../loadtest/schema.js'
-import { summarize } from '../loadtest/summary.js'
+import type { Measurement, Summary } from '../loadtest/report/schema.js'
+import { summarize } from '../loadtest/measure/summary.js'
 import type { CodeOrigin } from '../profile/code-origin.js'
 import type { RungSettings } from './rungs.js'
 

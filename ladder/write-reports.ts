@@ -1,7 +1,7 @@
 // Writes ladder.json, ladder.md and ladder.html into one directory.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadChartJs } from '../loadtest/html-page.js'
+import { loadChartJs } from '../loadtest/report/html-page.js'
 import { renderLadderHtml } from './report-html.js'
 import { renderLadderMarkdown } from './report.js'
 import type { LadderResults } from './results.js'

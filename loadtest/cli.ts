@@ -2,12 +2,11 @@
 import { parseArgs } from 'node:util'
 import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName } from '../src/config.js'
 import {
-  DEFAULTS, DEFAULT_TARGETS, QUICK, TARGET_NAMES, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions,
-  type ExternalTargetOptions, type LoadTestOptions
+  DEFAULTS, QUICK, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions, type ExternalTargetOptions, type LoadTestOptions
 } from './options.js'
-import type { RedisMode } from './redis-topology.js'
-import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './scenarios.js'
-import { SWEEP_DEFAULTS, SWEEP_TARGETS, sweepOptions, type SweepOptions } from './sweep-options.js'
+import { DEFAULT_TARGETS, TARGET_NAMES, type RedisMode } from './targets.js'
+import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './drive/scenarios.js'
+import { SWEEP_DEFAULTS, SWEEP_TARGETS, sweepOptions, type SweepOptions } from './sweep/options.js'
 
 export const USAGE = `Usage: npm run loadtest -- [options]
 

@@ -1,8 +1,8 @@
 // Bounds on the whole command: after them it stops the stacks and exits, whatever is running.
 import type { LoadTestOptions } from './options.js'
-import { runTargets } from './redis-topology.js'
-import { OUTAGE_TIMING } from './scenarios.js'
-import type { SweepOptions } from './sweep-options.js'
+import { runTargets } from './targets.js'
+import { OUTAGE_TIMING } from './drive/scenarios.js'
+import type { SweepOptions } from './sweep/options.js'
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
 export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {

@@ -1,30 +1,8 @@
 // Every option of the load test, its default and its validation, in one place. The CLI maps
 // flags onto these; the runner receives them validated and frozen.
 import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
-import { REDIS_MODES, type RedisMode } from './redis-topology.js'
-import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './scenarios.js'
-
-/** nginx's proxy_cache in front of edgeStrategy: `edge` as configured (shared caches keep an
- * answer SHARED_MAX_AGE_SECONDS, the bound on serving a purged one), `edge-ttl` keeping it for the
- * whole freshness instead (no purge bound: what the edge tier did before; for comparison). */
-export const EDGE_TARGETS = ['edge', 'edge-ttl'] as const
-export type EdgeTargetName = typeof EDGE_TARGETS[number]
-
-/** What a user would deploy instead of this service's cache (docs/peers.md), started by the load
- * test itself: Varnish in front of the cache-less app, nginx's proxy_cache alone in front of the
- * provider, the cache-less app with undici's RFC 9111 cache on its origin client. */
-export const PEER_TARGETS = ['peer-varnish', 'peer-nginx-only', 'peer-undici-cache'] as const
-export type PeerTargetName = typeof PEER_TARGETS[number]
-
-/** `baseline` is the limit (/baseline/:city); the edge targets; any CACHE_STRATEGY in between; the peers. */
-export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, ...EDGE_TARGETS, ...PEER_TARGETS] as const
-export type TargetName = typeof TARGET_NAMES[number]
-
-export const isEdgeTarget = (target: string): target is EdgeTargetName => (EDGE_TARGETS as readonly string[]).includes(target)
-export const isPeerTarget = (target: string): target is PeerTargetName => (PEER_TARGETS as readonly string[]).includes(target)
-
-/** What a plain `npm run loadtest` compares: the limit, the four basic strategies, the edge tier. */
-export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])
+import { DEFAULT_TARGETS, REDIS_MODES, TARGET_NAMES, type RedisMode, type TargetName } from './targets.js'
+import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './drive/scenarios.js'
 
 export interface ExternalTargetOptions {
   /** Base URL the load goes to (nginx of a compose stack), e.g. http://127.0.0.1:8080. */

@@ -2,14 +2,14 @@
 // ladder: prime (one request per distinct path, cached configurations only), warm up, then a
 // measured run watched the way `npm run loadtest` watches it (/metrics and the provider's
 // /stats deltas, /proc CPU of each process tree). Every run is bounded in time and in count.
-import { buildMeasurement } from '../loadtest/measurement.js'
-import { runLoad } from '../loadtest/load.js'
-import { pathSource, type Scenario } from '../loadtest/scenarios.js'
-import { deriveSeed } from '../loadtest/prng.js'
-import { treeUsage, type ProcFs } from '../loadtest/process-usage.js'
-import { originRequests, scrapeMetrics } from '../loadtest/probes.js'
-import type { Measurement } from '../loadtest/schema.js'
-import type { ProcessRoots } from '../loadtest/test-bed.js'
+import { buildMeasurement } from '../loadtest/measure/measurement.js'
+import { runLoad } from '../loadtest/drive/load.js'
+import { pathSource, type Scenario } from '../loadtest/drive/scenarios.js'
+import { deriveSeed } from '../loadtest/drive/prng.js'
+import { treeUsage, type ProcFs } from '../loadtest/measure/process-usage.js'
+import { originRequests, scrapeMetrics } from '../loadtest/measure/probes.js'
+import type { Measurement } from '../loadtest/report/schema.js'
+import type { ProcessRoots } from '../loadtest/bed/test-bed.js'
 
 export interface DriveTarget {
   /** nginx's base URL, no trailing slash. */

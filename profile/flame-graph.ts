@@ -2,7 +2,7 @@
 // = time) drawn as SVG by a small inline script, with hover details, click to zoom, and search;
 // a click on one of our own functions also shows its source line by line (the line view) below.
 // No CDN, no network, no dependency: it opens from disk, offline, in any browser.
-import { htmlHead } from '../loadtest/html-page.js'
+import { htmlHead } from '../loadtest/report/html-page.js'
 import type { AnnotatedFunction } from './annotated-source.js'
 import { codeOrigin, shortLocation, CODE_ORIGINS } from './code-origin.js'
 import { frameKey, meanSampleIntervalUs, sampleDurations, type CpuProfile } from './cpu-profile.js'

@@ -3,7 +3,7 @@
 // worker (mprof plot's chart: RSS, heap total, heap used, external, array buffers, GC pauses
 // marked), the top allocation sites with their TypeScript file:line, the heap delta of
 // --heap-delta and the largest retainers of --heap-snapshot when they were asked for.
-import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from '../loadtest/html-page.js'
+import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from '../loadtest/report/html-page.js'
 import type { HeapDeltaStats } from '../src/profile-agent/heap-delta.js'
 import { formatHeapDelta } from './heap-delta-report.js'
 import type { HeapSummary } from './heap-profile.js'

@@ -1,7 +1,7 @@
 // Growth detection: does a series still grow once the service has settled? A least-squares line
 // over the second half of the run (the first half is where bounded things fill up: caches, pools,
 // V8's heap sizing, the JIT), judged against a threshold per kind of series.
-import { median } from '../loadtest/stats.js'
+import { median } from '../loadtest/measure/stats.js'
 
 /** What a series measures, for its growth rule. */
 export const SERIES_KINDS = ['process-memory', 'heap', 'live-heap', 'cache-entries', 'cache-bytes', 'descriptors', 'event-loop', 'info'] as const

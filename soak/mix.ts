@@ -1,8 +1,8 @@
 // The soak's mixed load: what each request is and what answer it must get. Every path is drawn
-// from a seeded PRNG (loadtest/prng.ts), so two soaks with one seed send the same requests.
-import type { RequestCity } from '../loadtest/cities.js'
-import { deriveSeed, mulberry32 } from '../loadtest/prng.js'
-import { WeightedPicker, zipfWeights } from '../loadtest/scenarios.js'
+// from a seeded PRNG (loadtest/drive/prng.ts), so two soaks with one seed send the same requests.
+import type { RequestCity } from '../loadtest/drive/cities.js'
+import { deriveSeed, mulberry32 } from '../loadtest/drive/prng.js'
+import { WeightedPicker, zipfWeights } from '../loadtest/drive/scenarios.js'
 
 /**
  * hit: a city of the hot set, drawn by population (a zipf law: most requests on a few cities);

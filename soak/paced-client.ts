@@ -7,7 +7,7 @@
 // cannot be told apart from an expected one, nor an ETag kept for the next If-None-Match.
 import { performance } from 'node:perf_hooks'
 import { Pool } from 'undici'
-import { percentile } from '../loadtest/stats.js'
+import { percentile } from '../loadtest/measure/stats.js'
 import { REQUEST_KINDS, type PlannedRequest, type RequestKind } from './mix.js'
 
 export interface KindTally {

@@ -1,8 +1,8 @@
 // report.html: one self-contained page (opens offline, no CDN): the soak's result as JSON,
-// Chart.js's UMD build inlined from node_modules (as loadtest/report-html.ts does), and one line
+// Chart.js's UMD build inlined from node_modules (as loadtest/report/report-html.ts does), and one line
 // chart per series with the line fitted over the judged second half drawn on it.
-import { fmtBytes } from '../loadtest/format.js'
-import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/html-page.js'
+import { fmtBytes } from '../loadtest/report/format.js'
+import { escapeHtml, jsonForScript, pageHead, scriptSafe } from '../loadtest/report/html-page.js'
 import { GROWTH_RULES, MIN_T_STATISTIC, SERIES_KINDS } from './growth.js'
 import type { SoakResult } from './run.js'
 import { LOAD_HEADERS, SERIES_HEADERS, loadRows, seriesRows } from './report-terminal.js'

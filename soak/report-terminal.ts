@@ -1,5 +1,5 @@
 // The tables printed at the end of a soak: the load by kind, then one row per series.
-import { renderTextTable } from '../loadtest/table.js'
+import { renderTextTable } from '../loadtest/report/table.js'
 import { REQUEST_KINDS } from './mix.js'
 import type { SoakResult } from './run.js'
 import { formatRate, formatValue } from './series.js'

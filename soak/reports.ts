@@ -1,7 +1,7 @@
 // Writes a soak's two files into one directory: soak.json (everything measured) and report.html.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { loadChartJs } from '../loadtest/html-page.js'
+import { loadChartJs } from '../loadtest/report/html-page.js'
 import { renderHtmlReport } from './report-html.js'
 import type { SoakResult } from './run.js'
 

@@ -1,5 +1,5 @@
 // A measured series: what it is, in which unit, how it is judged, and how its values print.
-import { fmtBytes } from '../loadtest/format.js'
+import { fmtBytes } from '../loadtest/report/format.js'
 import type { SeriesKind } from './growth.js'
 
 export type SeriesUnit = 'bytes' | 'count' | 'seconds' | 'ms' | 'per-second' | 'load'

@@ -1,4 +1,4 @@
-// A trace recorded by `npm run loadtest -- --record-trace FILE` (loadtest/trace-recorder.ts) as a
+// A trace recorded by `npm run loadtest -- --record-trace FILE` (loadtest/drive/trace-recorder.ts) as a
 // simulator stream: each /weather/<city> path resolved to the city the service would answer
 // with, as the route does; '#' lines (which run follows) and other routes (/baseline/) skipped.
 import { readFileSync } from 'node:fs'

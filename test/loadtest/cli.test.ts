@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseCommandLine } from '../../loadtest/cli.js'
-import { DEFAULTS, DEFAULT_TARGETS, assertLoopback } from '../../loadtest/options.js'
+import { DEFAULTS, assertLoopback } from '../../loadtest/options.js'
+import { DEFAULT_TARGETS } from '../../loadtest/targets.js'
 
 const parse = (...argv: string[]) => parseCommandLine(argv, false, new Date('2026-01-02T03:04:05.678Z')).options
 

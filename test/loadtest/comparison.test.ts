@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { pairResults, pointChange, relativeChange, renderComparison, settingDifferences } from '../../loadtest/comparison.js'
+import { pairResults, pointChange, relativeChange, renderComparison, settingDifferences } from '../../loadtest/report/diff-runs.js'
 import { fakeResults, TYPICAL } from './fixtures.js'
 
 test('relativeChange and pointChange', () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-import { parseResults } from '../../loadtest/schema.js'
+import { parseResults } from '../../loadtest/report/schema.js'
 import { requireBinary } from '../../src/stack/binaries.js'
 
 const MAIN = fileURLToPath(new URL('../../loadtest/main.js', import.meta.url))

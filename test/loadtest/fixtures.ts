@@ -1,11 +1,11 @@
 // Results documents for report, schema and comparison tests: built through the real
 // measurement and summary code, from synthetic observations.
-import { buildMeasurement, type Observation } from '../../loadtest/measurement.js'
-import { SCHEMA_VERSION, type Result, type Results } from '../../loadtest/schema.js'
-import { summarize, withRatios } from '../../loadtest/summary.js'
+import { buildMeasurement, type Observation } from '../../loadtest/measure/measurement.js'
+import { SCHEMA_VERSION, type Result, type Results } from '../../loadtest/report/schema.js'
+import { summarize, withRatios } from '../../loadtest/measure/summary.js'
 import { targetKind } from '../../loadtest/runner.js'
-import type { Sample } from '../../loadtest/prometheus.js'
-import type { TargetName } from '../../loadtest/options.js'
+import type { Sample } from '../../loadtest/measure/prometheus.js'
+import type { TargetName } from '../../loadtest/targets.js'
 
 export interface FakeRun {
   target: TargetName

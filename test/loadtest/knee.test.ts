@@ -2,8 +2,8 @@
 // promise and kept up; and the offered rates of a sweep.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { findKnee, passes, sweepRates, type LoadPoint } from '../../loadtest/knee.js'
-import { connectionsFor, RATE_PER_CONNECTION } from '../../loadtest/sweep.js'
+import { findKnee, passes, sweepRates, type LoadPoint } from '../../loadtest/sweep/knee.js'
+import { connectionsFor, RATE_PER_CONNECTION } from '../../loadtest/sweep/run.js'
 
 const point = (offeredRate: number, p99Ms: number, achievedRate = offeredRate): LoadPoint => ({ offeredRate, achievedRate, p99Ms })
 

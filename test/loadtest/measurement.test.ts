@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { buildMeasurement, cacheCounts, hitRatios } from '../../loadtest/measurement.js'
+import { buildMeasurement, cacheCounts, hitRatios } from '../../loadtest/measure/measurement.js'
 import { fakeObservation } from './fixtures.js'
 
 test('cacheCounts: deltas of the app counters for the route that was loaded', () => {

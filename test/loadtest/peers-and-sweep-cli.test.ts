@@ -4,10 +4,10 @@ import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { parseCommandLine } from '../../loadtest/cli.js'
 import { deadlineSeconds, sweepDeadlineSeconds } from '../../loadtest/deadlines.js'
-import { DEFAULTS, PEER_TARGETS, isPeerTarget } from '../../loadtest/options.js'
-import { runTargets } from '../../loadtest/redis-topology.js'
+import { DEFAULTS } from '../../loadtest/options.js'
+import { PEER_TARGETS, isPeerTarget, runTargets } from '../../loadtest/targets.js'
 import { targetKind } from '../../loadtest/runner.js'
-import { SWEEP_DEFAULTS, SWEEP_QUICK } from '../../loadtest/sweep-options.js'
+import { SWEEP_DEFAULTS, SWEEP_QUICK } from '../../loadtest/sweep/options.js'
 
 const parse = (...argv: string[]) => parseCommandLine(argv, false, new Date('2026-01-02T03:04:05.678Z'))
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
-import { parseResults } from '../../loadtest/schema.js'
-import { requireVarnishd } from '../../loadtest/peers/varnish.js'
+import { parseResults } from '../../loadtest/report/schema.js'
+import { requireVarnishd } from '../../loadtest/bed/peers/varnish.js'
 import { requireBinary } from '../../src/stack/binaries.js'
 
 const MAIN = fileURLToPath(new URL('../../loadtest/main.js', import.meta.url))

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { deriveSeed, mulberry32 } from '../../loadtest/prng.js'
+import { deriveSeed, mulberry32 } from '../../loadtest/drive/prng.js'
 
 test('mulberry32: same seed, same sequence; different seeds, different sequences; values in [0, 1)', () => {
   const a = mulberry32(42)

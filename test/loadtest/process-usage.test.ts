@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { createProcFs, parseProcStat, processTree, treeUsage, type ProcessSample } from '../../loadtest/process-usage.js'
+import { createProcFs, parseProcStat, processTree, treeUsage, type ProcessSample } from '../../loadtest/measure/process-usage.js'
 
 // proc(5): pid (comm) state ppid … utime(14) stime(15) … rss(24). comm may hold spaces and ')'.
 function statLine (pid: number, comm: string, ppid: number, utime: number, stime: number, rssPages: number): string {

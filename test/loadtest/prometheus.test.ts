@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { counterDelta, parsePrometheusText, sumSeries } from '../../loadtest/prometheus.js'
+import { counterDelta, parsePrometheusText, sumSeries } from '../../loadtest/measure/prometheus.js'
 
 // The shape prom-client's AggregatorRegistry produces for the cluster.
 const TEXT = `# HELP cachestack_cache_hits_total Cache hits by layer

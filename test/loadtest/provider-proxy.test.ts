@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http'
 import { once } from 'node:events'
 import { performance } from 'node:perf_hooks'
 import { test } from 'node:test'
-import { readStamp, startProviderProxy } from '../../loadtest/provider-proxy.js'
+import { readStamp, startProviderProxy } from '../../loadtest/bed/provider-proxy.js'
 
 async function fakeProvider (): Promise<{ server: Server, url: string, calls: () => number }> {
   let calls = 0

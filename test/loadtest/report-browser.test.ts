@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { drawnCharts, openOffline } from '../helpers/browser.js'
-import { loadChartJs } from '../../loadtest/html-page.js'
-import { renderHtmlReport } from '../../loadtest/report-html.js'
+import { loadChartJs } from '../../loadtest/report/html-page.js'
+import { renderHtmlReport } from '../../loadtest/report/report-html.js'
 import { fakeResults, TYPICAL } from './fixtures.js'
 
 test('report.html renders offline in Chromium with every chart drawn', { timeout: 60_000 }, async () => {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import type { RequestCity } from '../../loadtest/cities.js'
-import { mulberry32 } from '../../loadtest/prng.js'
-import { buildScenario, describeShape, pathSource, STORM_DEFAULTS, WeightedPicker, zipfWeights } from '../../loadtest/scenarios.js'
+import type { RequestCity } from '../../loadtest/drive/cities.js'
+import { mulberry32 } from '../../loadtest/drive/prng.js'
+import { buildScenario, describeShape, pathSource, STORM_DEFAULTS, WeightedPicker, zipfWeights } from '../../loadtest/drive/scenarios.js'
 
 // Populations in descending order, as selectCities returns them.
 const CITIES: RequestCity[] = Array.from({ length: 100 }, (_, i) => ({

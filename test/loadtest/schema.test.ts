@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { parseResults, ResultsSchema, SCHEMA_VERSION, validateResults } from '../../loadtest/schema.js'
-import { renderJsonReport } from '../../loadtest/report-json.js'
-import { SweepResultsSchema, SWEEP_SCHEMA_VERSION } from '../../loadtest/sweep-schema.js'
+import { parseResults, ResultsSchema, SCHEMA_VERSION, validateResults } from '../../loadtest/report/schema.js'
+import { renderJsonReport } from '../../loadtest/report/report-json.js'
+import { SweepResultsSchema, SWEEP_SCHEMA_VERSION } from '../../loadtest/sweep/schema.js'
 import { fakeResults, peerResults, stormResults, TYPICAL } from './fixtures.js'
 
 test('a results document built by the real code validates and round-trips through JSON', () => {
@@ -52,11 +52,11 @@ function documentedFields (schema: unknown, out: Array<[string, string]> = []): 
 }
 
 test('SCHEMA.md documents every field of every object as `Title.field` (the doc cannot drift from the code)', () => {
-  const doc = readFileSync(new URL('../../../loadtest/SCHEMA.md', import.meta.url), 'utf8')
+  const doc = readFileSync(new URL('../../../loadtest/report/SCHEMA.md', import.meta.url), 'utf8')
   const fields = [...new Set(documentedFields(ResultsSchema).map(([title, key]) => `${title}.${key}`))]
   assert.ok(fields.length > 80, `only ${fields.length} fields found`)
   const undocumented = fields.filter((f) => !doc.includes('`' + f + '`'))
-  assert.deepEqual(undocumented, [], 'fields missing from loadtest/SCHEMA.md')
+  assert.deepEqual(undocumented, [], 'fields missing from loadtest/report/SCHEMA.md')
   assert.ok(doc.includes(`Current version: ${SCHEMA_VERSION}`))
 })
 
@@ -115,9 +115,9 @@ test('version 3 fields validate: a peer, the outage, the purge, stale answers pe
 })
 
 test('SCHEMA.md documents every field of sweep.json too', () => {
-  const doc = readFileSync(new URL('../../../loadtest/SCHEMA.md', import.meta.url), 'utf8')
+  const doc = readFileSync(new URL('../../../loadtest/report/SCHEMA.md', import.meta.url), 'utf8')
   const fields = [...new Set(documentedFields(SweepResultsSchema).map(([title, key]) => `${title}.${key}`))]
   assert.ok(fields.length > 40, `only ${fields.length} fields found`)
-  assert.deepEqual(fields.filter((f) => !doc.includes('`' + f + '`')), [], 'sweep fields missing from loadtest/SCHEMA.md')
+  assert.deepEqual(fields.filter((f) => !doc.includes('`' + f + '`')), [], 'sweep fields missing from loadtest/report/SCHEMA.md')
   assert.ok(doc.includes(`sweep.json, version ${SWEEP_SCHEMA_VERSION}`))
 })

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { median, percentile, ratio, spread, summarizeCorrectedLatencies, summarizeLatencies, syntheticCount } from '../../loadtest/stats.js'
-import { mulberry32 } from '../../loadtest/prng.js'
+import { median, percentile, ratio, spread, summarizeCorrectedLatencies, summarizeLatencies, syntheticCount } from '../../loadtest/measure/stats.js'
+import { mulberry32 } from '../../loadtest/drive/prng.js'
 
 test('median: middle value, mean of the two middles for an even count, input untouched', () => {
   const values = [5, 1, 3]

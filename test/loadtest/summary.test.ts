@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { buildMeasurement } from '../../loadtest/measurement.js'
-import { summarize, withRatios } from '../../loadtest/summary.js'
+import { buildMeasurement } from '../../loadtest/measure/measurement.js'
+import { summarize, withRatios } from '../../loadtest/measure/summary.js'
 import { targetKind } from '../../loadtest/runner.js'
 import { fakeObservation, fakeResults, TYPICAL } from './fixtures.js'
 

@@ -1,8 +1,8 @@
 // A sweep document for report and schema tests: three latency curves with knees (one target
 // never under the bound) and the three cost curves.
-import { findKnee } from '../../loadtest/knee.js'
-import { COST_METHOD, SWEEP_METHOD } from '../../loadtest/sweep.js'
-import { SWEEP_SCHEMA_VERSION, type CostPoint, type CurveInfo, type SweepResults } from '../../loadtest/sweep-schema.js'
+import { findKnee } from '../../loadtest/sweep/knee.js'
+import { COST_METHOD, SWEEP_METHOD } from '../../loadtest/sweep/run.js'
+import { SWEEP_SCHEMA_VERSION, type CostPoint, type CurveInfo, type SweepResults } from '../../loadtest/sweep/schema.js'
 
 const latency = (p50: number, p99: number): CurveInfo['points'][number]['latencyMs'] =>
   ({ count: 1000, mean: p50 * 1.2, p50, p90: (p50 + p99) / 2, p99, p99_9: p99 * 1.5, max: p99 * 2 })

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { buildTimeline, expiryWindow, latenciesBetween, originCallsBetween, originCountAt, stampedeWave, type OriginPoll } from '../../loadtest/timeline.js'
+import {
+  buildTimeline, expiryWindow, latenciesBetween, originCallsBetween, originCountAt, stampedeWave, type OriginPoll
+} from '../../loadtest/measure/timeline.js'
 
 const f64 = (values: number[]): Float64Array => Float64Array.from(values)
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { gunzipSync } from 'node:zlib'
 import { parseCommandLine } from '../../loadtest/cli.js'
-import { TraceRecorder } from '../../loadtest/trace-recorder.js'
+import { TraceRecorder } from '../../loadtest/drive/trace-recorder.js'
 
 test('every path a source returns is recorded, in order, under its run\'s label', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'trace-'))

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { LINE_HEADER } from '../../profile/line-report.js'
-import { parseProfileArgs } from '../../profile/profile-options.js'
+import { parseProfileArgs } from '../../profile/cli-options.js'
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 const MAIN = join(ROOT, 'dist/profile/main.js')

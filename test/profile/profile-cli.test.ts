@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { parseProfileArgs } from '../../profile/profile-options.js'
+import { parseProfileArgs } from '../../profile/cli-options.js'
 
 const MAIN = fileURLToPath(new URL('../../profile/main.js', import.meta.url))
 const run = promisify(execFile)

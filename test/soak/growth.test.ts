@@ -2,7 +2,7 @@
 // noise and the GC's sawtooth are tolerated.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { mulberry32 } from '../../loadtest/prng.js'
+import { mulberry32 } from '../../loadtest/drive/prng.js'
 import { GROWTH_RULES, explainRssByHeap, judgeSeries, leastSquares, trailingMinimum, type GrowthRule, type Point } from '../../soak/growth.js'
 
 const MiB = 1024 * 1024

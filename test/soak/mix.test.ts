@@ -2,7 +2,7 @@
 // invalid input with the answer it must get.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import type { RequestCity } from '../../loadtest/cities.js'
+import type { RequestCity } from '../../loadtest/drive/cities.js'
 import { DEFAULT_MIX, INVALID_INPUTS, REQUEST_KINDS, RequestMix, type PlannedRequest, type RequestKind } from '../../soak/mix.js'
 
 const city = (i: number, population: number): RequestCity => ({ id: i, name: `city${i}`, country: 'XX', population, segment: `city${i}` })

@@ -2,7 +2,7 @@
 // Redis INFO fields, and the series each soak charts.
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { parsePrometheusText } from '../../loadtest/prometheus.js'
+import { parsePrometheusText } from '../../loadtest/measure/prometheus.js'
 import { GROWTH_RULES } from '../../soak/growth.js'
 import { infoField, metricValue, readProbe, seriesCatalogue } from '../../soak/samplers.js'
 import { mkdtempSync, writeFileSync } from 'node:fs'

@@ -17,7 +17,7 @@ export const NATIVE_ONLY_SCENARIOS: readonly ScenarioName[] = Object.freeze([
 ])
 
 /** Scenarios that act on the provider while the load runs: the run puts the load test's provider
- * proxy (provider-proxy.ts) in front of it, and answers carry its stamps. */
+ * proxy (loadtest/bed/provider-proxy.ts) in front of it, and answers carry its stamps. */
 export const PROVIDER_CONTROL_SCENARIOS: readonly ScenarioName[] = Object.freeze(['origin-outage', 'purge'])
 
 /**
@@ -29,7 +29,7 @@ export const PROVIDER_CONTROL_SCENARIOS: readonly ScenarioName[] = Object.freeze
  */
 export type ScenarioKind = 'steady' | 'stampede' | 'expiry' | 'outage' | 'purge'
 
-/** The storms' settings, defaulted here (options.ts spreads them into its DEFAULTS). */
+/** The storms' settings, defaulted here (loadtest/options.ts spreads them into its DEFAULTS). */
 export const STORM_DEFAULTS = Object.freeze({
   /** Hot set of the expiry storms: the N most populous cities, each equally likely. */
   stormCities: 200,

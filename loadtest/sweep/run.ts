@@ -5,27 +5,28 @@
 //    highest offered rate whose corrected p99 stays under the stated bound (knee.ts).
 //  - Cost against work, for `layered`: req/s and CPU per request against the number of distinct
 //    cities (where L1 stops holding the working set), workers × app instances, and answer size.
-//    L2 is seeded directly (l2-seed.ts) and L1 filled by a warm-up: the steady state, in seconds.
+//    L2 is seeded directly (loadtest/bed/l2-seed.ts) and L1 filled by a warm-up: the steady state, in seconds.
 import { cpus, loadavg, totalmem } from 'node:os'
 import { Client } from 'undici'
-import type { DatasetCity } from '../src/cities/dataset.js'
-import type { RequestCity } from './cities.js'
+import type { DatasetCity } from '../../src/cities/dataset.js'
+import type { RequestCity } from '../drive/cities.js'
 import { findKnee, KEPT_UP_SHARE, sweepRates } from './knee.js'
-import { seedL2 } from './l2-seed.js'
-import { runLoad, type LoadOutcome } from './load.js'
-import { buildMeasurement, cacheCounts, hitRatios } from './measurement.js'
-import type { LoadTestOptions, TargetName } from './options.js'
-import { deriveSeed, mulberry32 } from './prng.js'
-import { treeUsage, type ProcFs } from './process-usage.js'
-import { scrapeMetrics } from './probes.js'
-import type { Progress } from './progress.js'
-import { observeAround, routeOf } from './runner.js'
-import { buildScenario, pathSource, WeightedPicker } from './scenarios.js'
-import { summarizeLatencies } from './stats.js'
-import type { NativeStack, StartStack } from './native-bed.js'
-import type { SweepOptions, Topology } from './sweep-options.js'
-import { SWEEP_SCHEMA_VERSION, type CostPoint, type CurveInfo, type SweepPoint, type SweepResults } from './sweep-schema.js'
-import type { Endpoints, TestBed } from './test-bed.js'
+import { seedL2 } from '../bed/l2-seed.js'
+import { runLoad, type LoadOutcome } from '../drive/load.js'
+import { buildMeasurement, cacheCounts, hitRatios } from '../measure/measurement.js'
+import type { LoadTestOptions } from '../options.js'
+import type { TargetName } from '../targets.js'
+import { deriveSeed, mulberry32 } from '../drive/prng.js'
+import { treeUsage, type ProcFs } from '../measure/process-usage.js'
+import { scrapeMetrics } from '../measure/probes.js'
+import type { Progress } from '../report/progress.js'
+import { observeAround, routeOf } from '../runner.js'
+import { buildScenario, pathSource, WeightedPicker } from '../drive/scenarios.js'
+import { summarizeLatencies } from '../measure/stats.js'
+import type { NativeStack, StartStack } from '../bed/native-bed.js'
+import type { SweepOptions, Topology } from './options.js'
+import { SWEEP_SCHEMA_VERSION, type CostPoint, type CurveInfo, type SweepPoint, type SweepResults } from './schema.js'
+import type { Endpoints, TestBed } from '../bed/test-bed.js'
 
 export interface SweepDependencies {
   /** The native bed the latency curves run on (every target the plain run knows). */

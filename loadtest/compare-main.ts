@@ -1,8 +1,8 @@
 // `npm run loadtest:compare -- a.json b.json [--markdown]`: side-by-side deltas of two runs.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { renderComparison } from './comparison.js'
-import { parseResults } from './schema.js'
+import { renderComparison } from './report/diff-runs.js'
+import { parseResults } from './report/schema.js'
 
 const USAGE = 'Usage: npm run loadtest:compare -- A/results.json B/results.json [--markdown]\n'
 

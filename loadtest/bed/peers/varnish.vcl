@@ -4,10 +4,10 @@
 # the provider speaks /v1/weather/:id; a user putting Varnish in front of this service keeps the
 # app for all of that and lets Varnish cache (docs/peers.md).
 #
-# The load test renders this file (loadtest/peers/varnish.ts): it replaces the backend port and
+# The load test renders this file (loadtest/bed/peers/varnish.ts): it replaces the backend port and
 # the two durations below, marked `cachestack:`, with the run's (CACHE_TTL_SECONDS,
 # CACHE_GRACE_SECONDS); as committed, the values are the service's defaults and the file
-# compiles as is (`varnishd -C -f loadtest/peers/varnish.vcl`, checked by a test).
+# compiles as is (`varnishd -C -f loadtest/bed/peers/varnish.vcl`, checked by a test).
 vcl 4.1;
 
 backend app {

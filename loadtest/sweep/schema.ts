@@ -2,7 +2,7 @@
 // curves with their knees, and the cost-against-work curves. SCHEMA.md says what every field
 // means (a test checks that each is listed there); the writer validates before writing.
 import Type, { type Static } from 'typebox'
-import { Int, LatencySchema, NonNeg, Nullable, schemaProblems, Strict } from './schema-parts.js'
+import { Int, LatencySchema, NonNeg, Nullable, schemaProblems, Strict } from '../report/schema-parts.js'
 
 export const SWEEP_SCHEMA_VERSION = 1
 

@@ -1,9 +1,9 @@
-// What was answered, not only how fast: each answer's stamp (provider-proxy.ts) says when its
+// What was answered, not only how fast: each answer's stamp (loadtest/bed/provider-proxy.ts) says when its
 // data left the provider and which revision it is. From them, whatever served it (our engine,
 // Varnish, nginx, undici): a stale answer is one whose data is older than the TTL (RFC 9111
 // §4.2: freshness lifetime exceeded), an old one after a purge is one of a revision before it.
-// Pure bookkeeping: the runner feeds it from load.ts's `inspect` and reads windows afterwards.
-import { readStamp } from './provider-proxy.js'
+// Pure bookkeeping: the runner feeds it from loadtest/drive/load.ts's `inspect` and reads windows afterwards.
+import { readStamp } from '../bed/provider-proxy.js'
 
 /** Slack on the TTL before an answer counts as stale: the stamp is taken when the provider's
  * answer passes the proxy, a few milliseconds before a cache stores it and starts its clock. */
@@ -56,7 +56,7 @@ export class AnswerLog {
     this.#prefixes = watchCityId === undefined ? [] : [`{"city":{"id":${watchCityId},`, `{"cityId":${watchCityId},`]
   }
 
-  /** load.ts's `inspect`: every response, before it is counted. */
+  /** loadtest/drive/load.ts's `inspect`: every response, before it is counted. */
   record (status: number, body: string, atMs: number): void {
     if (status < 200 || status >= 300) return
     const stamp = readStamp(body)

@@ -1,6 +1,6 @@
 // The table printed at the end of a run: the narrow columns, one block per scenario.
 import { cells, columnsFor, renderTextTable, scenarioResults } from './table.js'
-import { shardLines } from './redis-topology.js'
+import { shardLines } from './shard-lines.js'
 import type { Results } from './schema.js'
 
 export function renderTerminalReport (results: Results): string {

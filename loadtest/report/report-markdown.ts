@@ -1,7 +1,7 @@
 // results.md: the run in prose and tables, readable on GitHub or pasted into a PR.
 import { fmtBytes, fmtMs, fmtPct } from './format.js'
 import { cells, COLUMNS, columnsFor, renderMarkdownTable, scenarioResults } from './table.js'
-import { shardLines } from './redis-topology.js'
+import { shardLines } from './shard-lines.js'
 import type { Results, ScenarioInfo } from './schema.js'
 import { stormTables } from './storm-tables.js'
 

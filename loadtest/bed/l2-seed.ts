@@ -4,11 +4,11 @@
 // L2), not the warm-up. The bytes are the engine's own: the provider's observation for the
 // current bucket, the report the loader builds, createEntry's ETag, RedisStore's format and TTLs.
 import { Redis } from 'ioredis'
-import type { DatasetCity } from '../src/cities/dataset.js'
-import { createEntry } from '../src/cache/entry.js'
-import { RedisStore } from '../src/cache/redis-store.js'
-import { observe } from '../src/origin/weather-model.js'
-import { buildReport } from '../src/weather/weather-loader.js'
+import type { DatasetCity } from '../../src/cities/dataset.js'
+import { createEntry } from '../../src/cache/entry.js'
+import { RedisStore } from '../../src/cache/redis-store.js'
+import { observe } from '../../src/origin/weather-model.js'
+import { buildReport } from '../../src/weather/weather-loader.js'
 
 export interface SeedOptions {
   /** The stack's redis://127.0.0.1:port. */

@@ -1,21 +1,21 @@
 // peer-varnish: Debian's varnishd, foreground, unprivileged jail off (-j none: one work dir per
 // run, nothing under /var), bounded memory store, in front of the cache-less app. Its VCL is
-// loadtest/peers/varnish.vcl, rendered with the run's backend port, TTL and grace.
+// loadtest/bed/peers/varnish.vcl, rendered with the run's backend port, TTL and grace.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { findBinary } from '../../src/stack/binaries.js'
-import { spawnManaged } from '../../src/stack/managed-process.js'
-import { waitForHttp } from '../../src/stack/wait-for-http.js'
+import { findBinary } from '../../../src/stack/binaries.js'
+import { spawnManaged } from '../../../src/stack/managed-process.js'
+import { waitForHttp } from '../../../src/stack/wait-for-http.js'
 import type { PeerLifetimes, PeerServer } from './peer-server.js'
 
 const run = promisify(execFile)
 
-/** dist/loadtest/peers/ → repository root. */
-export const VARNISH_VCL_PATH = fileURLToPath(new URL('../../../loadtest/peers/varnish.vcl', import.meta.url))
+/** dist/loadtest/bed/peers/ → repository root. */
+export const VARNISH_VCL_PATH = fileURLToPath(new URL('../../../../loadtest/bed/peers/varnish.vcl', import.meta.url))
 
 /** varnishd, or an error naming the Debian package. */
 export function requireVarnishd (): string {

@@ -1,8 +1,9 @@
 // `npm run loadtest -- --sweep`: the curves a performance engineer asks for first (issue 18).
 // Its own settings, defaulted and validated here; what it shares with a plain run (connections,
 // timeouts, the zipf law, --cities, --workers, --out) stays in LoadTestOptions.
-import { OptionError, type TargetName } from './options.js'
-import type { ScenarioName } from './scenarios.js'
+import { OptionError } from '../options.js'
+import type { TargetName } from '../targets.js'
+import type { ScenarioName } from '../drive/scenarios.js'
 
 /** The latency curves run on a steady scenario: one traffic shape at every rate. */
 export const SWEEP_SCENARIOS = ['hot', 'uniform', 'zipf'] as const

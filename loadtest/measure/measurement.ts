@@ -3,9 +3,9 @@
 import { counterDelta, type Sample } from './prometheus.js'
 import { treeUsage, type ProcessSample } from './process-usage.js'
 import { summarizeCorrectedLatencies, summarizeLatencies } from './stats.js'
-import type { LoadOutcome } from './load.js'
-import type { ProcessRoots } from './test-bed.js'
-import type { CacheCounts, ExpiryWindowInfo, HitRatio, Measurement, Resources, StampedeInfo, TimelineBucketInfo, Usage } from './schema.js'
+import type { LoadOutcome } from '../drive/load.js'
+import type { ProcessRoots } from '../bed/test-bed.js'
+import type { CacheCounts, ExpiryWindowInfo, HitRatio, Measurement, Resources, StampedeInfo, TimelineBucketInfo, Usage } from '../report/schema.js'
 
 export const METRIC = {
   hits: 'cachestack_cache_hits_total',

@@ -1,8 +1,8 @@
 // Repetitions → one summary per (target, scenario): medians, the spread of req/s and p99, and
 // the two ratios that survive a noisy 2-core machine: × none, and the fraction of the limit.
-import { CLUSTER_SUFFIX } from './redis-topology.js'
+import { CLUSTER_SUFFIX } from '../targets.js'
 import { median, spread } from './stats.js'
-import type { HitRatio, LatencyStats, Measurement, Result, Summary } from './schema.js'
+import type { HitRatio, LatencyStats, Measurement, Result, Summary } from '../report/schema.js'
 
 function medianOrNull (values: ReadonlyArray<number | null>): number | null {
   const known = values.filter((v): v is number => v !== null)

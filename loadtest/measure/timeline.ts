@@ -1,9 +1,9 @@
 // Figures over time within one run, for the scenarios whose point is a moment: per-second
 // buckets (throughput, failures, latency percentiles, origin calls), the window around an
-// expiry, and the figures of one stampede wave. Pure functions of what load.ts recorded
+// expiry, and the figures of one stampede wave. Pure functions of what loadtest/drive/load.ts recorded
 // (every 2xx latency and when it arrived) and of the provider's count polled during the run.
 import { percentile, summarizeLatencies } from './stats.js'
-import type { LatencyStats } from './schema.js'
+import type { LatencyStats } from '../report/schema.js'
 
 /** One read of the provider's /stats, `atMs` after the load started (negative: before it). */
 export interface OriginPoll {
@@ -11,7 +11,7 @@ export interface OriginPoll {
   requests: number
 }
 
-/** What timeline figures are computed from: load.ts's outcome with arrivals recorded. */
+/** What timeline figures are computed from: loadtest/drive/load.ts's outcome with arrivals recorded. */
 export interface TimedSamples {
   /** ms per 2xx response. */
   latencies: Float64Array

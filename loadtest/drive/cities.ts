@@ -1,7 +1,7 @@
 // The cities the scenarios request: the most populous ones whose URL name the service resolves
 // back to that very city (a name shared by a bigger city elsewhere would silently hit the other).
-import type { DatasetCity } from '../src/cities/dataset.js'
-import { canonicalName, normalizeCityName } from '../src/cities/normalize.js'
+import type { DatasetCity } from '../../src/cities/dataset.js'
+import { canonicalName, normalizeCityName } from '../../src/cities/normalize.js'
 
 export interface RequestCity {
   readonly id: number

@@ -1,7 +1,7 @@
 // What the runner needs from the system under test, whether it starts it (native) or only
 // points at it (external): where to send load, where to read counters, which pids to watch.
 import type { ProviderProxy } from './provider-proxy.js'
-import type { RunTargetName, ShardKeys } from './redis-topology.js'
+import type { RunTargetName, ShardKeys } from '../targets.js'
 
 export interface ProcessRoots {
   /** Cluster primary: its workers are its children. */

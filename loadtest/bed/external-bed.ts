@@ -1,6 +1,7 @@
 // An already running stack (docker compose, another host port on this machine): the load test
 // only points at it. It cannot switch strategies or empty caches, so it measures what runs.
-import { isEdgeTarget, type ExternalTargetOptions, type TargetName } from './options.js'
+import type { ExternalTargetOptions } from '../options.js'
+import { isEdgeTarget, type TargetName } from '../targets.js'
 import type { Endpoints, PrepareOptions, TestBed } from './test-bed.js'
 
 export function createExternalBed (options: ExternalTargetOptions): TestBed {

@@ -127,7 +127,7 @@ export function runLoad (options: LoadOptions): Promise<LoadOutcome> {
       }],
       ...(rate === null
         ? {}
-        // We correct for coordinated omission ourselves from the raw latencies (see stats.ts):
+        // We correct for coordinated omission ourselves from the raw latencies (see loadtest/measure/stats.ts):
         // autocannon 9's built-in correction passes ceil(1/rate) = 1 ms as the interval.
         : { overallRate: rate, ignoreCoordinatedOmission: true }),
       // autocannon only notices the end (duration, or stop()) at its next sample tick: 100 ms

@@ -1,12 +1,12 @@
 // The sweep's reports: sweep.md (tables), report.html (the hockey-stick and cost charts, offline,
-// Chart.js inlined as report-html.ts does), and the lines printed at the end of the command.
+// Chart.js inlined as loadtest/report/report-html.ts does), and the lines printed at the end of the command.
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fmtBytes, fmtInt, fmtMs, fmtPct } from './format.js'
-import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from './html-page.js'
-import { renderMarkdownTable, renderTextTable } from './table.js'
-import type { CellTable } from './storm-tables.js'
-import { renderSweepJson, type CostPoint, type CurveInfo, type SweepResults } from './sweep-schema.js'
+import { fmtBytes, fmtInt, fmtMs, fmtPct } from '../report/format.js'
+import { escapeHtml, jsonForScript, loadChartJs, pageHead, scriptSafe } from '../report/html-page.js'
+import { renderMarkdownTable, renderTextTable } from '../report/table.js'
+import type { CellTable } from '../report/storm-tables.js'
+import { renderSweepJson, type CostPoint, type CurveInfo, type SweepResults } from './schema.js'
 
 const kneeCell = (c: CurveInfo): string => c.knee.rate === null ? `none under ${c.knee.boundMs} ms` : `${fmtInt(c.knee.rate)} req/s`
 

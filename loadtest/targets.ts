@@ -1,12 +1,33 @@
-// `--redis single|cluster|both`: which L2 the native stacks run on. A target measured on the Redis
-// Cluster (3 masters + 3 replicas, 2 app instances behind nginx) carries the suffix `@cluster`
-// (`layered@cluster`), so one run can hold the same target on both topologies, side by side,
-// with the ratio between them; after each cluster run, every node's key count is read. The name
-// carries `--l1-policy`'s variant too (`layered[l1=lru]@cluster`), the other dimension of a run target.
-import { usesRedis, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
-import { isEdgeTarget, isPeerTarget, type TargetName } from './options.js'
-import type { Results } from './schema.js'
-import type { TestBed } from './test-bed.js'
+// The targets a load test can measure and the names they run under. A target is a deployment
+// (the limit, a CACHE_STRATEGY, the edge tier, a peer); a run target is one as run: with
+// `--l1-policy`'s variant (`layered[l1=lru]`) and, on the Redis Cluster (`--redis single|cluster|both`:
+// 3 masters + 3 replicas, 2 app instances behind nginx), the suffix `@cluster` (`layered@cluster`),
+// so one run can hold the same target on both topologies, side by side, with the ratio between
+// them. Names and predicates only: the options, the beds, the runner and the summaries read them,
+// and this module imports nothing else of loadtest/, so it closes no import cycle.
+import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
+
+/** nginx's proxy_cache in front of edgeStrategy: `edge` as configured (shared caches keep an
+ * answer SHARED_MAX_AGE_SECONDS, the bound on serving a purged one), `edge-ttl` keeping it for the
+ * whole freshness instead (no purge bound: what the edge tier did before; for comparison). */
+export const EDGE_TARGETS = ['edge', 'edge-ttl'] as const
+export type EdgeTargetName = typeof EDGE_TARGETS[number]
+
+/** What a user would deploy instead of this service's cache (docs/peers.md), started by the load
+ * test itself: Varnish in front of the cache-less app, nginx's proxy_cache alone in front of the
+ * provider, the cache-less app with undici's RFC 9111 cache on its origin client. */
+export const PEER_TARGETS = ['peer-varnish', 'peer-nginx-only', 'peer-undici-cache'] as const
+export type PeerTargetName = typeof PEER_TARGETS[number]
+
+/** `baseline` is the limit (/baseline/:city); the edge targets; any CACHE_STRATEGY in between; the peers. */
+export const TARGET_NAMES = ['baseline', ...CACHE_STRATEGIES, ...EDGE_TARGETS, ...PEER_TARGETS] as const
+export type TargetName = typeof TARGET_NAMES[number]
+
+export const isEdgeTarget = (target: string): target is EdgeTargetName => (EDGE_TARGETS as readonly string[]).includes(target)
+export const isPeerTarget = (target: string): target is PeerTargetName => (PEER_TARGETS as readonly string[]).includes(target)
+
+/** What a plain `npm run loadtest` compares: the limit, the four basic strategies, the edge tier. */
+export const DEFAULT_TARGETS: readonly TargetName[] = Object.freeze(['baseline', 'none', 'memory', 'redis', 'layered', 'edge'])
 
 export const REDIS_MODES = ['single', 'cluster', 'both'] as const
 export type RedisMode = typeof REDIS_MODES[number]
@@ -18,9 +39,6 @@ export type L1Variant = '' | `[l1=${L1PolicyName}]`
 /** A target as run: its name, with its L1 policy when --l1-policy asks for several, on one Redis
  * or (`<name>@cluster`) on the Redis Cluster. */
 export type RunTargetName = `${TargetName}${L1Variant}` | `${TargetName}${L1Variant}${typeof CLUSTER_SUFFIX}`
-
-/** App instances behind nginx on each topology: the cluster is the scale-out setup. */
-export const APP_INSTANCES: Readonly<Record<RedisTopology, number>> = Object.freeze({ single: 1, cluster: 2 })
 
 /** One cluster node after a run (DBSIZE; a replica mirrors its master). */
 export interface ShardKeys {
@@ -79,55 +97,4 @@ export function runTargets (
 /** Masters' key counts, in port order: the spread over the shards. */
 export function masterKeys (shards: readonly ShardKeys[]): number[] {
   return shards.filter((s) => s.role === 'master').sort((a, b) => a.port - b.port).map((s) => s.keys)
-}
-
-/**
- * One bed per topology behind the TestBed the runner sees: `<target>@cluster` goes to the
- * cluster's bed as `<target>`, every other name to the single-Redis bed. Both stacks stay up for
- * the whole run (idle, they cost memory, not CPU), so alternating costs no restarts.
- */
-export function createTopologyBed (beds: Partial<Record<RedisTopology, TestBed>>): TestBed {
-  const bedFor = (redis: RedisTopology): TestBed => {
-    const bed = beds[redis]
-    if (bed === undefined) throw new Error(`this run has no ${redis === 'cluster' ? 'Redis Cluster' : 'single-Redis'} stack`)
-    return bed
-  }
-  const all = Object.values(beds)
-  return {
-    mode: 'native',
-    workers: all[0]?.workers ?? null,
-    get warnings () { return all.flatMap((bed) => bed.warnings) },
-    async begin (targets) {
-      const byTopology = new Map<RedisTopology, TargetName[]>()
-      for (const name of targets) {
-        const { target, redis } = splitTarget(name)
-        byTopology.set(redis, [...(byTopology.get(redis) ?? []), target])
-      }
-      await Promise.all([...byTopology].map(([redis, list]) => bedFor(redis).begin(list)))
-    },
-    prepare (name, options) {
-      const { target, redis } = splitTarget(name)
-      return bedFor(redis).prepare(target, options)
-    },
-    async close () {
-      const outcomes = await Promise.allSettled(all.map((bed) => bed.close()))
-      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-    }
-  }
-}
-
-/** One line per cluster run: `layered@cluster · zipf #1: 170 / 160 / 172 keys per master (502 in all)`. */
-export function shardLines (results: Results): string[] {
-  const lines: string[] = []
-  for (const result of results.results) {
-    for (const m of result.measurements) {
-      if (m.redisShards === undefined) continue
-      const keys = masterKeys(m.redisShards)
-      const total = keys.reduce((a, b) => a + b, 0)
-      lines.push(`${result.target} · ${result.scenario}${result.measurements.length > 1 ? ` #${m.repetition}` : ''}: ` +
-        `${keys.join(' / ')} keys per master (${total} in all)`)
-    }
-  }
-  return lines
 }

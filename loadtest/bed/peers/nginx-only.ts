@@ -1,19 +1,19 @@
 // peer-nginx-only: a real nginx with proxy_cache in front of the provider, no Node in the path.
-// Its configuration is loadtest/peers/nginx-only.conf.template, rendered with the run's lifetimes
+// Its configuration is loadtest/bed/peers/nginx-only.conf.template, rendered with the run's lifetimes
 // and a generated map of city names to the provider's ids (the app's city index, as a table).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { requireBinary } from '../../src/stack/binaries.js'
-import { spawnManaged } from '../../src/stack/managed-process.js'
-import { testNginxConfig } from '../../src/stack/nginx-server.js'
-import { renderTemplate } from '../../src/stack/template.js'
-import { waitForHttp } from '../../src/stack/wait-for-http.js'
+import { requireBinary } from '../../../src/stack/binaries.js'
+import { spawnManaged } from '../../../src/stack/managed-process.js'
+import { testNginxConfig } from '../../../src/stack/nginx-server.js'
+import { renderTemplate } from '../../../src/stack/template.js'
+import { waitForHttp } from '../../../src/stack/wait-for-http.js'
 import type { PeerLifetimes, PeerServer } from './peer-server.js'
 
-/** dist/loadtest/peers/ → repository root. */
-export const NGINX_ONLY_TEMPLATE_PATH = fileURLToPath(new URL('../../../loadtest/peers/nginx-only.conf.template', import.meta.url))
+/** dist/loadtest/bed/peers/ → repository root. */
+export const NGINX_ONLY_TEMPLATE_PATH = fileURLToPath(new URL('../../../../loadtest/bed/peers/nginx-only.conf.template', import.meta.url))
 
 /** A city the map knows: its URL segment (percent-encoded canonical name) and the provider's id. */
 export interface MappedCity {
