@@ -2,6 +2,7 @@
 import type { LoadTestOptions } from './options.js'
 import { runTargets } from './targets.js'
 import { OUTAGE_TIMING } from './drive/scenarios.js'
+import { EXPIRY_WINDOW } from './measure/timeline.js'
 import type { SweepOptions } from './sweep/options.js'
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
@@ -9,7 +10,9 @@ export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
   const runs = runTargets(o.targets, o.redis, o.edgeStrategy, o.l1Policies).length * o.scenarios.length * o.repetitions
   // origin-outage lasts its own plan, not --duration.
   const outage = OUTAGE_TIMING.leadSeconds + o.outageSeconds + OUTAGE_TIMING.recoverySeconds
-  const longest = Math.max(o.durationSeconds, o.scenarios.includes('origin-outage') ? outage : 0)
+  // An expiry storm lasts at least until its window has closed (runner.ts expiryRunSeconds).
+  const storm = o.scenarios.some((s) => s.startsWith('expiry-storm')) ? Math.ceil(o.stormTtlSeconds + EXPIRY_WINDOW.afterMs / 1000) + 1 : 0
+  const longest = Math.max(o.durationSeconds, o.scenarios.includes('origin-outage') ? outage : 0, storm)
   return 120 + runs * (o.warmupSeconds + longest + o.timeoutSeconds + 30)
 }
 

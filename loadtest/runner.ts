@@ -16,7 +16,7 @@ import { buildScenario, describeShape, pathSource, type Scenario } from './drive
 import type { RequestCity } from './drive/cities.js'
 import { SCHEMA_VERSION, type Measurement, type Result, type Results, type TargetInfo, type TargetKind } from './report/schema.js'
 import { summarize, withRatios } from './measure/summary.js'
-import { buildTimeline, expiryWindow, latenciesBetween, stampedeWave, type OriginPoll, type StampedeWave } from './measure/timeline.js'
+import { buildTimeline, EXPIRY_WINDOW, expiryWindow, latenciesBetween, stampedeWave, type OriginPoll, type StampedeWave } from './measure/timeline.js'
 import type { Endpoints, ProcessRoots, TestBed } from './bed/test-bed.js'
 import { isEdgeTarget, isPeerTarget, masterKeys, runTargets, splitTarget, type RunTargetName, type TargetName } from './targets.js'
 import { TraceRecorder } from './drive/trace-recorder.js'
@@ -58,6 +58,12 @@ export function runEnv (options: Readonly<LoadTestOptions>, target: RunTargetNam
     ...(options.l1MaxEntries === null ? {} : { L1_MAX_ENTRIES: String(options.l1MaxEntries) }),
     ...(l1Policy === undefined ? {} : { L1_POLICY: l1Policy })
   }
+}
+
+/** The shortest run that holds an expiry storm's window: the keys were filled before the run
+ * (priming), so their expiry and the window after it come at most TTL + the window's tail in. */
+export function expiryRunSeconds (scenario: Pick<Scenario, 'expiry'>): number {
+  return scenario.expiry === null ? 0 : Math.ceil(scenario.expiry.ttlSeconds + EXPIRY_WINDOW.afterMs / 1000) + 1
 }
 
 export function routeOf (name: RunTargetName): { prefix: string, route: string } {
@@ -310,8 +316,9 @@ async function measureOnce (
   const finish = await observeAround(deps, endpoints, warn)
   const polling = expiry ? pollOrigin(endpoints.originStatsUrl, ORIGIN_POLL_MS, warn) : undefined
 
-  // The outage has its own length (before, during, after); every other run lasts --duration.
-  const durationSeconds = outagePlan?.runSeconds ?? options.durationSeconds
+  // The outage has its own length (before, during, after); an expiry storm lasts at least until its
+  // window has closed (a --quick run's 3 s would end before the keys expire); every other run lasts --duration.
+  const durationSeconds = outagePlan?.runSeconds ?? (expiry ? Math.max(options.durationSeconds, expiryRunSeconds(scenario)) : options.durationSeconds)
   const bar = deps.progress.run(label, durationSeconds)
   const events = scheduleProviderEvents(endpoints, { outagePlan, purgePlan, durationSeconds, revision, prefix, warn })
   let outcome: LoadOutcome

@@ -3,6 +3,8 @@ import { test } from 'node:test'
 import type { RequestCity } from '../../loadtest/drive/cities.js'
 import { mulberry32 } from '../../loadtest/drive/prng.js'
 import { buildScenario, describeShape, pathSource, STORM_DEFAULTS, WeightedPicker, zipfWeights } from '../../loadtest/drive/scenarios.js'
+import { EXPIRY_WINDOW } from '../../loadtest/measure/timeline.js'
+import { expiryRunSeconds } from '../../loadtest/runner.js'
 
 // Populations in descending order, as selectCities returns them.
 const CITIES: RequestCity[] = Array.from({ length: 100 }, (_, i) => ({
@@ -125,4 +127,14 @@ test('expiry-storm: a uniform hot set with a short TTL and no jitter; the jitter
   // The steady scenarios change nothing in the app.
   assert.deepEqual(buildScenario('zipf', CITIES, OPTIONS).appEnv, {})
   assert.equal(buildScenario('zipf', CITIES, OPTIONS).kind, 'steady')
+})
+
+test('an expiry storm runs at least until its window closes, --quick or not; other scenarios keep --duration', () => {
+  for (const name of ['expiry-storm', 'expiry-storm-jittered', 'expiry-storm-hard'] as const) {
+    const storm = buildScenario(name, CITIES, { ...OPTIONS, stormTtlSeconds: 3 })
+    // TTL 3 s + the window's 2 s after the last expiry, + 1 s: a 3 s --quick run would end before it.
+    assert.equal(expiryRunSeconds(storm), 6, name)
+    assert.ok(expiryRunSeconds(storm) * 1000 > storm.expiry!.ttlSeconds * 1000 + EXPIRY_WINDOW.afterMs, name)
+  }
+  assert.equal(expiryRunSeconds(buildScenario('zipf', CITIES, OPTIONS)), 0)
 })
