@@ -1,32 +1,18 @@
 // The whole command, tiny: the native stack, two strategies, a couple of seconds each.
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { parseResults } from '../../loadtest/report/schema.js'
 import { requireBinary } from '../../src/stack/binaries.js'
-
-const MAIN = fileURLToPath(new URL('../../loadtest/main.js', import.meta.url))
-
-function run (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+import { runLoadtest } from './run-loadtest.js'
 
 test('npm run loadtest, tiny: none vs layered on zipf, results + reports written', { timeout: 120_000 }, async () => {
   // A missing binary fails the test (scripts/ensure-system-packages.sh installs them), never skips it.
   for (const bin of ['nginx', 'redis-server']) requireBinary(bin)
   const out = mkdtempSync(join(tmpdir(), 'loadtest-e2e-'))
-  const { code, stdout, stderr } = await run([
+  const { code, stdout, stderr } = await runLoadtest([
     '--targets', 'none,layered', '--scenarios', 'zipf', '--duration', '2', '--warmup', '1', '--repetitions', '1',
     '--connections', '10', '--cities', '50', '--no-progress', '--out', out
   ])

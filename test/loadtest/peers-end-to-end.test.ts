@@ -1,35 +1,21 @@
 // Issue 18 end to end, tiny: our engine, Varnish and nginx alone on the purge and the outage,
 // through the real command (the native stack, the provider proxy, varnishd, a second nginx).
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { parseResults } from '../../loadtest/report/schema.js'
 import { requireVarnishd } from '../../loadtest/bed/peers/varnish.js'
 import { requireBinary } from '../../src/stack/binaries.js'
-
-const MAIN = fileURLToPath(new URL('../../loadtest/main.js', import.meta.url))
-
-function run (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-    child.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+import { runLoadtest } from './run-loadtest.js'
 
 test('npm run loadtest, tiny: layered, peer-varnish, peer-nginx-only on purge and origin-outage', { timeout: 170_000 }, async () => {
   // A missing binary fails the test (scripts/ensure-system-packages.sh installs them), never skips it.
   for (const bin of ['nginx', 'redis-server']) requireBinary(bin)
   requireVarnishd()
   const out = mkdtempSync(join(tmpdir(), 'loadtest-peers-'))
-  const { code, stderr } = await run([
+  const { code, stderr } = await runLoadtest([
     '--targets', 'layered,peer-varnish,peer-nginx-only', '--scenarios', 'purge,origin-outage', '--duration', '2', '--warmup', '0.5',
     '--repetitions', '1', '--connections', '10', '--cities', '50', '--storm-cities', '20', '--storm-ttl', '2', '--outage-seconds', '3',
     '--no-progress', '--out', out
