@@ -24,6 +24,7 @@ import { startRedisCluster, type RedisCluster } from '../src/stack/redis-cluster
 import { startRedisServer, type RedisServer } from '../src/stack/redis-server.js'
 import type { StaleCount, WorkerCommand, WorkerReply } from './coherence-protocol.js'
 import type { TaskResult } from './harness.js'
+import { withRedis } from '../src/stack/redis-once.js'
 
 const MODES = ['pubsub', 'tracking'] as const satisfies readonly L1InvalidationMode[]
 /** 2 instances × 2 workers, one process each. */
@@ -401,16 +402,6 @@ async function restartPhase (fleet: Fleet, server: RedisServer, keys: readonly s
   }
 }
 
-async function onNode<T> (port: number, run: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null })
-  client.on('error', () => {})
-  try {
-    return await run(client)
-  } finally {
-    client.disconnect()
-  }
-}
-
 interface FailoverResult { promotedMs: number, modes: Record<L1InvalidationMode, OutageResult> }
 
 async function failoverPhase (cluster: RedisCluster, out: NodeJS.WritableStream): Promise<FailoverResult> {
@@ -423,12 +414,12 @@ async function failoverPhase (cluster: RedisCluster, out: NodeJS.WritableStream)
     for (const mode of MODES) fleets[mode] = await Fleet.start(mode, `cb${mode}`, { REDIS_CLUSTER_NODES: cluster.seeds }, oob)
     // A replica that never synced may not take over (Redis 7 delays the first full sync by 5 s).
     for (;;) {
-      const infos = await Promise.all(cluster.nodes.map((n) => onNode(n.port, async (c) => String(await c.info('replication')))))
+      const infos = await Promise.all(cluster.nodes.map((n) => withRedis(n.port, async (c) => String(await c.info('replication')))))
       if (infos.every((info) => info.includes('role:master') || info.includes('master_link_status:up'))) break
       await sleep(200)
     }
     const masters = (await cluster.describe()).filter((n) => n.role === 'master').map((n) => n.port)
-    const slots = await onNode(masters[0]!, async (c) => await c.call('CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>)
+    const slots = await withRedis(masters[0]!, async (c) => await c.call('CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>)
     const owner = (slot: number): number => slots.find(([from, to]) => slot >= from && slot <= to)![2][1]
     const victim = masters[0]!
     // Per fleet: two keys on each master.

@@ -12,7 +12,8 @@ import {
 } from './checks.js'
 import { hangUp, slowClients, targetOf, type HangUpOutcome, type SlowClients } from './client-faults.js'
 import type { FaultContext, FaultDefinition, Measured } from './fault.js'
-import { appConnections, appReady, l2Serves, redisAnswers, untilWorkers, workerPids, workerSockets } from './probes.js'
+import { appConnections, appReady, l2Serves, untilWorkers, workerPids, workerSockets } from './probes.js'
+import { redisAnswers } from '../src/stack/redis-once.js'
 import { pauseRedis, slowRedis, type SlowRedis } from './redis-faults.js'
 import type { Check } from './row.js'
 

@@ -4,7 +4,6 @@
 // HIT-L2 on the other). Every read is bounded in time; a failed read is null, never a throw.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { Redis } from 'ioredis'
 import { request } from 'undici'
 import { parsePrometheusText, sumSeries } from '../loadtest/measure/prometheus.js'
 import { childPids } from '../src/stack/process-group.js'
@@ -173,20 +172,6 @@ export async function untilWorkers (primaryPid: number, count: number, timeoutMs
     if (pids.length === count && pids.every((pid) => !not.includes(pid))) return true
     if (Date.now() > deadline) return false
     await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-/** PING answered by a Redis URL (a fresh connection, bounded). */
-export async function redisAnswers (url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000, commandTimeout: 1000 })
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    return await client.ping() === 'PONG'
-  } catch {
-    return false
-  } finally {
-    client.disconnect()
   }
 }
 

@@ -2,7 +2,7 @@
 import type { LoadTestOptions } from './options.js'
 import { runTargets } from './targets.js'
 import { OUTAGE_TIMING } from './drive/scenarios.js'
-import { EXPIRY_WINDOW } from './measure/timeline.js'
+import { stormRunSeconds } from './measure/timeline.js'
 import type { SweepOptions } from './sweep/options.js'
 
 /** Generous bound on the whole command: every run, its warm-up, restarts, and reports. */
@@ -11,7 +11,7 @@ export function deadlineSeconds (o: Readonly<LoadTestOptions>): number {
   // origin-outage lasts its own plan, not --duration.
   const outage = OUTAGE_TIMING.leadSeconds + o.outageSeconds + OUTAGE_TIMING.recoverySeconds
   // An expiry storm lasts at least until its window has closed (runner.ts expiryRunSeconds).
-  const storm = o.scenarios.some((s) => s.startsWith('expiry-storm')) ? Math.ceil(o.stormTtlSeconds + EXPIRY_WINDOW.afterMs / 1000) + 1 : 0
+  const storm = o.scenarios.some((s) => s.startsWith('expiry-storm')) ? stormRunSeconds(o.stormTtlSeconds) : 0
   const longest = Math.max(o.durationSeconds, o.scenarios.includes('origin-outage') ? outage : 0, storm)
   return 120 + runs * (o.warmupSeconds + longest + o.timeoutSeconds + 30)
 }

@@ -16,7 +16,7 @@ import { buildScenario, describeShape, pathSource, type Scenario } from './drive
 import type { RequestCity } from './drive/cities.js'
 import { SCHEMA_VERSION, type Measurement, type Result, type Results, type TargetInfo, type TargetKind } from './report/schema.js'
 import { summarize, withRatios } from './measure/summary.js'
-import { buildTimeline, EXPIRY_WINDOW, expiryWindow, latenciesBetween, stampedeWave, type OriginPoll, type StampedeWave } from './measure/timeline.js'
+import { buildTimeline, expiryWindow, latenciesBetween, stampedeWave, stormRunSeconds, type OriginPoll, type StampedeWave } from './measure/timeline.js'
 import type { Endpoints, ProcessRoots, TestBed } from './bed/test-bed.js'
 import { isEdgeTarget, isPeerTarget, masterKeys, runTargets, splitTarget, type RunTargetName, type TargetName } from './targets.js'
 import { TraceRecorder } from './drive/trace-recorder.js'
@@ -60,10 +60,9 @@ export function runEnv (options: Readonly<LoadTestOptions>, target: RunTargetNam
   }
 }
 
-/** The shortest run that holds an expiry storm's window: the keys were filled before the run
- * (priming), so their expiry and the window after it come at most TTL + the window's tail in. */
+/** The shortest run that holds a scenario's expiry window; 0 without one. */
 export function expiryRunSeconds (scenario: Pick<Scenario, 'expiry'>): number {
-  return scenario.expiry === null ? 0 : Math.ceil(scenario.expiry.ttlSeconds + EXPIRY_WINDOW.afterMs / 1000) + 1
+  return scenario.expiry === null ? 0 : stormRunSeconds(scenario.expiry.ttlSeconds)
 }
 
 export function routeOf (name: RunTargetName): { prefix: string, route: string } {
@@ -554,14 +553,15 @@ export async function runLoadTest (options: Readonly<LoadTestOptions>, deps: Run
         }
         firstEndpoints ??= endpoints
         if (!targets.has(target)) {
+          const parts = splitTarget(target)
           targets.set(target, {
             name: target,
             kind: targetKind(target),
             strategy: endpoints.strategy,
             edgeCache: endpoints.edgeCache,
             pathPrefix: routeOf(target).prefix,
-            ...(options.redis === 'single' ? {} : { redis: splitTarget(target).redis }),
-            ...(splitTarget(target).l1Policy === undefined ? {} : { l1Policy: splitTarget(target).l1Policy })
+            ...(options.redis === 'single' ? {} : { redis: parts.redis }),
+            ...(parts.l1Policy === undefined ? {} : { l1Policy: parts.l1Policy })
           })
           // A stampede or a storm must find its keys cold: their preflight asks for the last
           // city of the list, which they do not use (main selects one more than they need).

@@ -100,6 +100,12 @@ export function buildTimeline (samples: TimedSamples, durationSeconds: number, p
 /** Seconds of the expiry window before the first key's expiry and after the last key's. */
 export const EXPIRY_WINDOW = Object.freeze({ beforeMs: 1000, afterMs: 2000 })
 
+/** The shortest run that holds an expiry storm's window: the keys were filled before the run
+ * (priming), so their expiry and the window after it come at most TTL + the window's tail in. */
+export function stormRunSeconds (ttlSeconds: number): number {
+  return Math.ceil(ttlSeconds + EXPIRY_WINDOW.afterMs / 1000) + 1
+}
+
 export interface ExpiryWindow {
   /** The first key of the hot set expires this long after the load started (fill start + TTL). */
   firstExpirySeconds: number

@@ -4,7 +4,7 @@
 // replica and flushes L1.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Cluster, Redis } from 'ioredis'
+import { Cluster } from 'ioredis'
 import type { CacheEngine } from '../../src/cache/engine.js'
 import { createCacheEngine } from '../../src/cache/strategies.js'
 import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
@@ -16,6 +16,7 @@ import type { L1InvalidationMode } from '../../src/config.js'
 import { startRedisCluster, type RedisCluster } from '../../src/stack/redis-cluster.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/redis.js'
+import { withRedis } from '../../src/stack/redis-once.js'
 
 let cluster: RedisCluster
 let oob: Cluster
@@ -63,20 +64,10 @@ async function instance (mode: L1InvalidationMode = 'tracking'): Promise<CacheEn
 const load = async (key: string): Promise<CacheEntry> => createEntry(JSON.stringify({ key, at: Math.random() }), Date.now())
 const handWritten = (key: string): string => encodeL2Value(createEntry(JSON.stringify({ key, by: 'hand', at: Math.random() }), Date.now()), 60_000, 0)
 
-async function onNode<T> (port: number, run: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 0, retryStrategy: () => null })
-  client.on('error', () => {})
-  try {
-    return await run(client)
-  } finally {
-    client.disconnect()
-  }
-}
-
 /** `count` keys (with `tag` in their name) held by each master, as master port → keys. */
 async function keysPerMaster (tag: string, count: number): Promise<Map<number, string[]>> {
   const masters = (await cluster.describe()).filter((n) => n.role === 'master').map((n) => n.port)
-  const slots = await onNode(masters[0]!, async (c) => await c.call('CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>)
+  const slots = await withRedis(masters[0]!, async (c) => await c.call('CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>)
   const owner = (slot: number): number => slots.find(([from, to]) => slot >= from && slot <= to)![2][1]
   const byMaster = new Map<number, string[]>(masters.map((port) => [port, []]))
   for (let i = 0; [...byMaster.values()].some((keys) => keys.length < count); i++) {
@@ -103,7 +94,7 @@ test('cluster tracking: every master\'s command connection tracks, redirected to
   const masters = (await cluster.describe()).filter((n) => n.role === 'master')
   assert.equal(masters.length, 3)
   for (const master of masters) {
-    const list = await onNode(master.port, async (c) => String(await c.client('LIST')))
+    const list = await withRedis(master.port, async (c) => String(await c.client('LIST')))
     const records = list.trim().split('\n')
       .map((line) => Object.fromEntries(line.trim().split(' ').map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)])))
     const tracking = records.filter((r) => r.flags!.includes('t') && r.redir !== '-1' && r.redir !== '0')
@@ -147,7 +138,7 @@ test('cluster tracking: a master killed → the promoted replica is armed, L1 fl
   const otherKeys = [...byMaster.entries()].slice(1).flatMap(([, keys]) => keys)
   await holdEverywhere([a, b], [...victimKeys, ...otherKeys])
   // A replica that never synced may not take over (Redis 7 delays the first full sync by 5 s).
-  await waitFor(async () => (await Promise.all(cluster.nodes.map((n) => onNode(n.port, async (c) => String(await c.info('replication'))))))
+  await waitFor(async () => (await Promise.all(cluster.nodes.map((n) => withRedis(n.port, async (c) => String(await c.info('replication'))))))
     .every((info) => info.includes('role:master') || info.includes('master_link_status:up')), 20_000, 'every replica in sync')
   await cluster.nodes.find((n) => n.port === victimPort)!.kill()
   await cluster.waitUntilHealthy(20_000)

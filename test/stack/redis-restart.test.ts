@@ -4,10 +4,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
-import { Redis } from 'ioredis'
 import { startStack, type Stack } from '../../src/stack/stack.js'
 import { waitFor } from '../helpers/redis.js'
 import { untilL2Serves } from '../helpers/stack-http.js'
+import { redisAnswers } from '../../src/stack/redis-once.js'
 
 let stack: Stack
 const notes: string[] = []
@@ -15,19 +15,6 @@ before(async () => {
   stack = await startStack({ strategy: 'layered', workers: 2, rateLimit: false, onNote: (message) => notes.push(message) })
 })
 after(async () => { await stack?.stop() })
-
-async function ping (url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-  client.on('error', () => {})
-  try {
-    await client.connect()
-    return await client.ping() === 'PONG'
-  } catch {
-    return false
-  } finally {
-    client.disconnect()
-  }
-}
 
 test('redis-server SIGKILLed under load: 0 failed requests, the stack lives on, redis-server is back on its port', async () => {
   let crashed: string | undefined
@@ -47,7 +34,7 @@ test('redis-server SIGKILLed under load: 0 failed requests, the stack lives on, 
   assert.equal(result.errors, 0, 'no connection errors')
   assert.equal(result.non2xx, 0, 'every request answered 2xx while Redis was down')
   await waitFor(() => stack.pids.redis !== killedPid, 15_000, 'a new redis-server')
-  assert.ok(await ping(stack.urls.redis!), 'the new redis-server answers on the same URL')
+  assert.ok(await redisAnswers(stack.urls.redis!), 'the new redis-server answers on the same URL')
   assert.equal(crashed, undefined, 'the stack did not give up')
   assert.ok(notes.some((note) => note.startsWith('redis-server exited')), notes.join('\n'))
   assert.ok(notes.some((note) => note.startsWith('redis-server restarted')), notes.join('\n'))
