@@ -21,6 +21,12 @@ start () {
     stop
     mkdir -p "$run/exec"
   fi
+  # Rules naming a bridge that no longer exists are an earlier engine's, left by a run that was
+  # killed: a stale `-s 172.18.0.0/16 ! -o br-old -j MASQUERADE` masquerades all traffic on the
+  # new bridge of the same subnet, and a Redis Cluster then sees every peer as the gateway and never
+  # forms. They go before the firewall is saved, so that stop does not put them back.
+  drop_stale_rules iptables
+  drop_stale_rules ip6tables
   # What the engine changes, saved so that stop can put it back.
   iptables-save > "$run/iptables.before" 2>/dev/null || true
   ip6tables-save > "$run/ip6tables.before" 2>/dev/null || true
@@ -41,6 +47,18 @@ start () {
   tail -n 30 "$run/dockerd.log" >&2
   stop
   exit 1
+}
+
+drop_stale_rules () { # iptables|ip6tables
+  local cmd=$1 rules missing=() bridge
+  command -v "$cmd-save" >/dev/null || return 0
+  rules=$("$cmd-save" 2>/dev/null) || return 0
+  for bridge in $(grep -oE 'br-[0-9a-f]{12}' <<<"$rules" | sort -u); do
+    [ -e "/sys/class/net/$bridge" ] || missing+=("$bridge")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "engine.sh: removing $cmd rules of bridges that no longer exist: ${missing[*]}" >&2
+  grep -vE "$(IFS='|'; echo "${missing[*]}")" <<<"$rules" | "$cmd-restore" || true
 }
 
 # Puts a firewall back as saved. iptables-restore replaces only the tables a save names, and a

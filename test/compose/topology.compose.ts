@@ -262,6 +262,9 @@ test('7. docker-compose stop: every container exits within its grace period with
 
 test('8. --profile cluster: the Redis Cluster forms, and a key one replica filled is HIT-L2 on the other', async () => {
   await compose.run(['--profile', 'cluster', 'up', '-d', '--scale', 'app-cluster=2', 'nginx-cluster'], { timeoutMs: 300_000 })
+    .catch(async (err: Error) => {
+      throw new Error(`${err.message}\nredis-cluster-create's log:\n${await compose.logs('redis-cluster-create', 40)}`)
+    })
   await waitFor([
     { service: 'redis-cluster-create', want: 'exited 0', profile: 'cluster' },
     { service: 'app-cluster', want: 'healthy', replicas: 2, profile: 'cluster' },
