@@ -20,11 +20,11 @@ import { createEntry } from '../src/cache/entry.js'
 import { encodeL2Value } from '../src/cache/l2-format.js'
 import { L2_FORMAT_VERSION } from '../src/cache/redis-store.js'
 import type { L1InvalidationMode } from '../src/config.js'
-import { startRedisCluster, type RedisCluster } from '../src/stack/redis-cluster.js'
-import { startRedisServer, type RedisServer } from '../src/stack/redis-server.js'
+import { startRedisCluster, type RedisCluster } from '../stack/redis-cluster.js'
+import { startRedisServer, type RedisServer } from '../stack/redis-server.js'
 import type { StaleCount, WorkerCommand, WorkerReply } from './coherence-protocol.js'
 import type { TaskResult } from './harness.js'
-import { withRedis } from '../src/stack/redis-once.js'
+import { withRedis } from '../stack/redis-once.js'
 
 const MODES = ['pubsub', 'tracking'] as const satisfies readonly L1InvalidationMode[]
 /** 2 instances × 2 workers, one process each. */

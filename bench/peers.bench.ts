@@ -23,7 +23,7 @@ import type { PeerDependencies } from '../src/cache/peers/peer-options.js'
 import { createCacheEngine } from '../src/cache/strategies.js'
 import { loadConfig } from '../src/config.js'
 import { createRedisClient, type RedisClient } from '../src/redis.js'
-import { startRedisServer, type RedisServer } from '../src/stack/redis-server.js'
+import { startRedisServer, type RedisServer } from '../stack/redis-server.js'
 import { runSuite, Sink, type TaskResult } from './harness.js'
 
 const logger = pino({ level: 'silent' })

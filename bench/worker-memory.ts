@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../src/stack/free-port.js'
+import { freePort } from '../stack/free-port.js'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 3000)

@@ -5,11 +5,11 @@
 //   sentinel — Debian's redis-sentinel: one primary, one replica, three sentinels; the app on
 //              REDIS_SENTINELS (the stack runs no Redis of its own)
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../src/stack/free-port.js'
-import { spawnManaged, type ManagedProcess } from '../src/stack/managed-process.js'
-import { startRedisSentinel, type RedisSentinelGroup } from '../src/stack/redis-sentinel.js'
-import { startStack, type Stack } from '../src/stack/stack.js'
-import { waitForHttp } from '../src/stack/wait-for-http.js'
+import { freePort } from '../stack/free-port.js'
+import { spawnManaged, type ManagedProcess } from '../stack/managed-process.js'
+import { startRedisSentinel, type RedisSentinelGroup } from '../stack/redis-sentinel.js'
+import { startStack, type Stack } from '../stack/stack.js'
+import { waitForHttp } from '../stack/wait-for-http.js'
 import { startFaultProxy, type FaultProxy } from './fault-proxy.js'
 
 export const BED_KINDS = ['single', 'cluster', 'sentinel'] as const

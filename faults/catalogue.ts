@@ -5,15 +5,15 @@ import { execFile } from 'node:child_process'
 import { dirname } from 'node:path'
 import { promisify } from 'node:util'
 import { request } from 'undici'
-import { childPids, isAlive } from '../src/stack/process-group.js'
-import { requireBinary } from '../src/stack/binaries.js'
+import { childPids, isAlive } from '../stack/process-group.js'
+import { requireBinary } from '../stack/binaries.js'
 import {
   coldKeysGet, factAtLeast, factIs, latencyBound, noFailedRequests, onlyKeepAliveRaces, originBounded, warmKeysServed
 } from './checks.js'
 import { hangUp, slowClients, targetOf, type HangUpOutcome, type SlowClients } from './client-faults.js'
 import type { FaultContext, FaultDefinition, Measured } from './fault.js'
 import { appConnections, appReady, l2Serves, untilWorkers, workerPids, workerSockets } from './probes.js'
-import { redisAnswers } from '../src/stack/redis-once.js'
+import { redisAnswers } from '../stack/redis-once.js'
 import { pauseRedis, slowRedis, type SlowRedis } from './redis-faults.js'
 import type { Check } from './row.js'
 

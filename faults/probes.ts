@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { request } from 'undici'
 import { parsePrometheusText, sumSeries } from '../loadtest/measure/prometheus.js'
-import { childPids } from '../src/stack/process-group.js'
+import { childPids } from '../stack/process-group.js'
 
 const READ_TIMEOUT_MS = 2000
 

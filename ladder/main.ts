@@ -1,7 +1,7 @@
 // `npm run ladder`: every rung of the optimization ladder under the same workload, in one run,
 // then ladder.json, ladder.md, ladder.html and the table on stdout. Bounded: every run has a
 // duration, and the whole command a deadline after which it stops the stack and exits.
-import { startStack } from '../src/stack/stack.js'
+import { startStack } from '../stack/stack.js'
 import { LADDER_USAGE, parseLadderArgs } from './options.js'
 import { renderLadderTerminal } from './report.js'
 import { ladderDeadlineSeconds, runLadder } from './runner.js'

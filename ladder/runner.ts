@@ -19,7 +19,7 @@ import { buildProfileReport } from '../profile/profile-report.js'
 import { profiledAppEnv } from '../src/profile-agent/profiled-env.js'
 import { profileWorker } from '../profile/profile-worker.js'
 import type { FunctionStat } from '../profile/cpu-summary.js'
-import type { startStack as StartStackFn, Stack } from '../src/stack/stack.js'
+import type { startStack as StartStackFn, Stack } from '../stack/stack.js'
 import type { LadderOptions } from './options.js'
 import {
   LADDER_SCHEMA_VERSION,

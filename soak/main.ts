@@ -2,7 +2,7 @@
 // report.html, print the tables, and exit 1 when anything grew or answered wrongly. Bounded: the
 // whole command has a deadline, after which it stops the stack and exits.
 import { loadCities } from '../src/cities/dataset.js'
-import { startStack } from '../src/stack/stack.js'
+import { startStack } from '../stack/stack.js'
 import { parseCommandLine, USAGE } from './cli.js'
 import { writeReports } from './reports.js'
 import { renderTerminalReport } from './report-terminal.js'

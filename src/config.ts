@@ -1,6 +1,6 @@
 // Environment → one typed, validated, frozen Config. Every default lives here, once.
 import { availableParallelism } from 'node:os'
-import { EnvReader, integer, oneOf, type Env, type Parser } from './env-reader.js'
+import { EnvReader, integer, onOff, oneOf, type Env, type Parser } from './env-reader.js'
 import { ConfigInvalidError } from './errors.js'
 
 export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'] as const
@@ -171,12 +171,6 @@ const ratio: Parser<number> = (raw) => {
   return n
 }
 
-const bool: Parser<boolean> = (raw) => {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true
-  if (/^(0|false|no|off)$/i.test(raw)) return false
-  throw new Error('expected true or false')
-}
-
 const url = (protocols: string[]): Parser<string> => (raw) => {
   let parsed: URL
   try {
@@ -278,7 +272,7 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     redisKeyPrefix: r.read('REDIS_KEY_PREFIX', keyPrefix, 'weather'),
     redisCommandTimeoutMs: r.read('REDIS_COMMAND_TIMEOUT_MS', integer(1, 60_000), 150),
     redisConnectTimeoutMs: r.read('REDIS_CONNECT_TIMEOUT_MS', integer(1, 60_000), 2000),
-    redisAutoPipelining: r.read('REDIS_AUTO_PIPELINING', bool, true),
+    redisAutoPipelining: r.read('REDIS_AUTO_PIPELINING', onOff, true),
     breakerFailureThreshold: r.read('BREAKER_FAILURE_THRESHOLD', integer(1, 1000), 5),
     breakerResetMs: r.read('BREAKER_RESET_MS', integer(1, 600_000), 2000),
     originTimeoutMs: r.read('ORIGIN_TIMEOUT_MS', integer(1, 120_000), 2000),
@@ -287,10 +281,10 @@ export function loadConfig (env: Env = process.env): Readonly<Config> {
     trustProxy: r.read('TRUST_PROXY', trustList, 'loopback'),
     keepAliveTimeoutMs: r.read('KEEP_ALIVE_TIMEOUT_MS', integer(1000, 600_000), 72_000),
     shutdownTimeoutMs: r.read('SHUTDOWN_TIMEOUT_MS', integer(100, 600_000), 10_000),
-    logRequests: r.read('LOG_REQUESTS', bool, false),
-    exposeBaseline: r.read('EXPOSE_BASELINE', bool, false),
+    logRequests: r.read('LOG_REQUESTS', onOff, false),
+    exposeBaseline: r.read('EXPOSE_BASELINE', onOff, false),
     logLevel: r.read('LOG_LEVEL', oneOf(LOG_LEVELS), 'info'),
-    logPretty: r.read('LOG_PRETTY', bool, false),
+    logPretty: r.read('LOG_PRETTY', onOff, false),
     naive: r.read('NAIVE', naiveList, Object.freeze([])),
     origin: {
       port: r.read('ORIGIN_PORT', integer(0, 65535), 4000),

@@ -1,6 +1,7 @@
 // Reading environment variables for a typed options object: each variable parsed once, every bad
 // one collected (name, raw value, what was expected) so a single error can name them all.
-// src/config.ts (the app) and src/stack/stack-env.ts (the topology runner) both read through it.
+// src/config.ts (the app), src/nginx/edge-env.ts (nginx's rendering) and stack/stack-env.ts (the
+// native topology runner) read through it.
 
 export type Env = Record<string, string | undefined>
 
@@ -22,6 +23,11 @@ export class EnvReader {
       return fallback
     }
   }
+
+  /** Throws one error naming every bad variable met so far, under `title`. */
+  throwIfInvalid (title: string): void {
+    if (this.errors.length > 0) throw new Error(`${title}:\n${this.errors.join('\n')}`)
+  }
 }
 
 export const integer = (min: number, max: number): Parser<number> => (raw) => {
@@ -34,4 +40,11 @@ export const integer = (min: number, max: number): Parser<number> => (raw) => {
 export const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
   if (!(values as readonly string[]).includes(raw)) throw new Error(`expected one of ${values.join(', ')}`)
   return raw as T
+}
+
+/** A switch: on/off, true/false, yes/no, 1/0 (any case). */
+export const onOff: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true
+  if (/^(0|false|no|off)$/i.test(raw)) return false
+  throw new Error('expected on or off')
 }

@@ -33,7 +33,7 @@ export interface ErrorBody {
 /**
  * What nginx answers by itself in the full topology: its own errors and the internal paths it
  * refuses. Defined here so the catalogue stays the one place a code is defined and none is ever
- * reused; src/stack/nginx-config.ts renders these bodies into nginx.conf (the template holds no
+ * reused; src/nginx/nginx-config.ts renders these bodies into nginx.conf (the template holds no
  * code or message of its own).
  */
 export const EDGE_ERRORS = Object.freeze({

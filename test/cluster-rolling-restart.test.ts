@@ -7,8 +7,8 @@ import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import autocannon from 'autocannon'
 import { request } from 'undici'
-import { childPids, isAlive } from '../src/stack/process-group.js'
-import { startStack, type Stack } from '../src/stack/stack.js'
+import { childPids, isAlive } from '../stack/process-group.js'
+import { startStack, type Stack } from '../stack/stack.js'
 
 const CITIES = ['london', 'paris', 'tokyo', 'lima', 'oslo', 'cairo', 'delhi', 'rome', 'madrid', 'berlin']
 

@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Client, request } from 'undici'
-import { freePort } from '../src/stack/free-port.js'
+import { freePort } from '../stack/free-port.js'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createServer } from 'node:net'

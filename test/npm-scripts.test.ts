@@ -9,7 +9,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../src/stack/free-port.js'
+import { freePort } from '../stack/free-port.js'
 import { childPids, isAlive } from './helpers/app-process.js'
 import { waitFor } from './helpers/redis.js'
 

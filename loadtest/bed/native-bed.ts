@@ -1,5 +1,5 @@
 // The native topology (nginx → cluster → Redis, origin), started and reconfigured by the load
-// test itself through src/stack's startStack: every target is measured on the same machine,
+// test itself through stack/'s startStack: every target is measured on the same machine,
 // in the same run, against the same processes. The peers (docs/peers.md) are assembled around
 // the same parts: Varnish in front of the cache-less app, nginx alone in front of the provider,
 // the cache-less app with undici's HTTP cache on its origin client.
@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CacheStrategyName } from '../../src/config.js'
-import { freePort } from '../../src/stack/free-port.js'
+import { freePort } from '../../stack/free-port.js'
 import { startNginxOnly, type MappedCity, type NginxOnlySettings } from './peers/nginx-only.js'
 import { lifetimesOf } from './lifetimes.js'
 import type { PeerServer } from './peers/peer-server.js'
@@ -18,7 +18,7 @@ import type { RedisTopology, ShardKeys, TargetName } from '../targets.js'
 import { APP_INSTANCES } from './topology-bed.js'
 import type { Endpoints, PrepareOptions, PurgeOutcome, TestBed } from './test-bed.js'
 
-/** The part of src/stack/stack.ts's Stack the load test uses. */
+/** The part of stack/stack.ts's Stack the load test uses. */
 export interface NativeStack {
   readonly urls: { nginx: string, app: string, apps?: readonly string[], metricsAll: readonly string[], origin: string, redis?: string }
   readonly pids: { nginx: number, app: number, apps?: readonly number[], origin: number, redis?: number }

@@ -7,7 +7,7 @@ import { createCacheEngine } from '../../src/cache/strategies.js'
 import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
 import { monotonicClock } from '../../src/cache/clock.js'
 import { createRedisClient, type RedisClient } from '../../src/redis.js'
-import { startRedisCluster, type RedisCluster } from '../../src/stack/redis-cluster.js'
+import { startRedisCluster, type RedisCluster } from '../../stack/redis-cluster.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/redis.js'
 

@@ -13,10 +13,10 @@ import { L2_FORMAT_VERSION } from '../../src/cache/redis-store.js'
 import { monotonicClock } from '../../src/cache/clock.js'
 import { createRedisClient, type RedisClient } from '../../src/redis.js'
 import type { L1InvalidationMode } from '../../src/config.js'
-import { startRedisCluster, type RedisCluster } from '../../src/stack/redis-cluster.js'
+import { startRedisCluster, type RedisCluster } from '../../stack/redis-cluster.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { waitFor } from '../helpers/redis.js'
-import { withRedis } from '../../src/stack/redis-once.js'
+import { withRedis } from '../../stack/redis-once.js'
 
 let cluster: RedisCluster
 let oob: Cluster

@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
-import { freePort } from '../../src/stack/free-port.js'
+import { freePort } from '../../stack/free-port.js'
 import { Compose, getInside, inspect, run, sleep, type ContainerState } from './docker.js'
 
 const PROJECT = process.env.CS_COMPOSE_PROJECT ?? 'cachestack-compose-test'

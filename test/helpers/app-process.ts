@@ -1,7 +1,7 @@
 // The real entry point (`npm start`) as a child process: primary + workers, on free ports.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../../src/stack/free-port.js'
+import { freePort } from '../../stack/free-port.js'
 import { waitFor } from './redis.js'
 
 export const MAIN = fileURLToPath(new URL('../../src/main.js', import.meta.url))

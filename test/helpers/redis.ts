@@ -2,7 +2,7 @@ import { after, before } from 'node:test'
 // A real redis-server per test file, on a free port, and clients configured like the service's.
 import type { Redis } from 'ioredis'
 import { createRedisClient } from '../../src/redis.js'
-import { startRedisServer, type RedisServer } from '../../src/stack/redis-server.js'
+import { startRedisServer, type RedisServer } from '../../stack/redis-server.js'
 import { silentLogger } from './fixtures.js'
 
 export { startRedisServer, type RedisServer }

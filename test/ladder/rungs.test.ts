@@ -2,7 +2,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { loadConfig, NAIVE_COMPONENTS } from '../../src/config.js'
-import { renderNginxConfig, nativeNginxOptions } from '../../src/stack/nginx-config.js'
+import { renderNginxConfig, nativeNginxOptions } from '../../src/nginx/nginx-config.js'
 import { appEnvironment, changedSwitches, nginxUpstreamKeepalive, RUNGS } from '../../ladder/rungs.js'
 
 const workload = { originTimeoutMs: 10_000 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { parseResults } from '../../loadtest/report/schema.js'
-import { requireBinary } from '../../src/stack/binaries.js'
+import { requireBinary } from '../../stack/binaries.js'
 import { runLoadtest } from './run-loadtest.js'
 
 test('npm run loadtest, tiny: none vs layered on zipf, results + reports written', { timeout: 120_000 }, async () => {

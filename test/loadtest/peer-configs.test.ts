@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import { checkVcl, renderVcl, VARNISH_VCL_PATH } from '../../loadtest/bed/peers/varnish.js'
 import { NGINX_ONLY_TEMPLATE_PATH, renderCityMap, renderNginxOnlyConfig } from '../../loadtest/bed/peers/nginx-only.js'
 import { lifetimesOf } from '../../loadtest/bed/lifetimes.js'
-import { testNginxConfig } from '../../src/stack/nginx-server.js'
+import { testNginxConfig } from '../../stack/nginx-server.js'
 
 test('the committed VCL compiles (varnishd -C) and carries the service\'s default TTL and grace', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vcl-'))

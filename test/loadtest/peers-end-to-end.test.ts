@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { parseResults } from '../../loadtest/report/schema.js'
 import { requireVarnishd } from '../../loadtest/bed/peers/varnish.js'
-import { requireBinary } from '../../src/stack/binaries.js'
+import { requireBinary } from '../../stack/binaries.js'
 import { runLoadtest } from './run-loadtest.js'
 
 test('npm run loadtest, tiny: layered, peer-varnish, peer-nginx-only on purge and origin-outage', { timeout: 170_000 }, async () => {

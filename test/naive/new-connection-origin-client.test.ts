@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { NewConnectionOriginClient } from '../../src/naive/new-connection-origin-client.js'
 import { PooledOriginClient, type OriginClient } from '../../src/origin/client.js'
-import { freePort } from '../../src/stack/free-port.js'
+import { freePort } from '../../stack/free-port.js'
 import { cityIndex } from '../helpers/fixtures.js'
 import { startOrigin, type TestOrigin } from '../helpers/origin.js'
 

@@ -49,7 +49,7 @@ test('app and origin: the same image; origin runs the provider; app points at bo
 })
 
 test('nginx renders its config from the shared template at start; EDGE_CACHE and CACHE_STRATEGY come from the environment', async () => {
-  assert.deepEqual(services['nginx-config']!.command?.slice(0, 2), ['node', 'dist/src/stack/render-nginx.js'])
+  assert.deepEqual(services['nginx-config']!.command?.slice(0, 2), ['node', 'dist/src/nginx/render-nginx.js'])
   assert.match(services.nginx!.image!, /^nginx:1\.(2[7-9]|[3-9]\d)/, 'an nginx recent enough for the rendered config')
   assert.equal(services['nginx-config']!.environment?.EDGE_CACHE, 'off')
   assert.equal(services.app!.environment?.CACHE_STRATEGY, 'layered')

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { nativeNginxOptions, renderNginxConfig } from '../../src/stack/nginx-config.js'
-import { testNginxConfig } from '../../src/stack/nginx-server.js'
+import { nativeNginxOptions, renderNginxConfig } from '../../src/nginx/nginx-config.js'
+import { testNginxConfig } from '../../stack/nginx-server.js'
 
 const run = promisify(execFile)
-const RENDER = fileURLToPath(new URL('../../src/stack/render-nginx.js', import.meta.url))
+const RENDER = fileURLToPath(new URL('../../src/nginx/render-nginx.js', import.meta.url))
 const dirs: string[] = []
 after(async () => { for (const dir of dirs) await rm(dir, { recursive: true, force: true }) })
 

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
 import { EDGE_ERRORS } from '../../src/errors.js'
-import { dockerNginxOptions, nativeNginxOptions, NGINX_TEMPLATE_PATH, renderNginxConfig } from '../../src/stack/nginx-config.js'
+import { dockerNginxOptions, nativeNginxOptions, NGINX_TEMPLATE_PATH, renderNginxConfig } from '../../src/nginx/nginx-config.js'
 
 const native = (extra: Partial<Parameters<typeof nativeNginxOptions>[0]> = {}): string =>
   renderNginxConfig(nativeNginxOptions({ workDir: '/tmp/cs-test', port: 18080, appPort: 13000, ...extra }))

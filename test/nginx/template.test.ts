@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { renderTemplate } from '../../src/stack/template.js'
+import { renderTemplate } from '../../src/nginx/template.js'
 
 test('values are inserted and sections kept or dropped by truthiness', () => {
   const text = 'a {{x}};\n{{#on}}\nkept {{x}};\n{{/on}}\n{{^on}}\ndropped;\n{{/on}}\n{{#off}}\nnever;\n{{/off}}\nend\n'

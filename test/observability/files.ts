@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { requireBinary } from '../../src/stack/binaries.js'
+import { requireBinary } from '../../stack/binaries.js'
 
 const run = promisify(execFile)
 

@@ -6,7 +6,7 @@ import autocannon from 'autocannon'
 import { profileWorker } from '../../profile/profile-worker.js'
 import { PROFILE_ENV } from '../../src/profile-agent/profiler-options.js'
 import type { ProfileArtifacts } from '../../src/profile-agent/worker-profiler.js'
-import { freePort } from '../../src/stack/free-port.js'
+import { freePort } from '../../stack/free-port.js'
 import { startApp } from '../helpers/app-process.js'
 
 export const PRELOAD = fileURLToPath(new URL('../../src/profile-agent/preload.js', import.meta.url))

@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { renderNginxConfig, dockerNginxOptions } from '../../src/stack/nginx-config.js'
+import { renderNginxConfig, dockerNginxOptions } from '../../src/nginx/nginx-config.js'
 import { composeConfig, publishedPorts, type ComposeService } from '../helpers/compose-config.js'
 import { PROMETHEUS_CONFIG, readYaml, ROOT } from '../observability/files.js'
 

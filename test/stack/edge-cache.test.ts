@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { startStack, type Stack } from '../../src/stack/stack.js'
+import { startStack, type Stack } from '../../stack/stack.js'
 import { appWeatherRequests, get, originRequests } from '../helpers/stack-http.js'
 
 let stack: Stack

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { DEFAULT_SHARED_MAX_AGE_SECONDS } from '../../src/config.js'
-import { startStack, type Stack, type StackOptions } from '../../src/stack/stack.js'
+import { startStack, type Stack, type StackOptions } from '../../stack/stack.js'
 import { get, originRequests } from '../helpers/stack-http.js'
 
 const TOKEN = 'edge-purge-test-token-0123456789'

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
-import { startStack, type Stack } from '../../src/stack/stack.js'
+import { startStack, type Stack } from '../../stack/stack.js'
 import { waitFor } from '../helpers/redis.js'
 import { get, metricSum, originRequests } from '../helpers/stack-http.js'
 import { EXPORTER_METRICS } from '../observability/metric-names.js'

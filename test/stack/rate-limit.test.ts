@@ -1,7 +1,7 @@
 // Per-client limit_req: past rate + burst, 429 with the JSON error body.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startStack, type Stack } from '../../src/stack/stack.js'
+import { startStack, type Stack } from '../../stack/stack.js'
 import { get } from '../helpers/stack-http.js'
 
 let stack: Stack

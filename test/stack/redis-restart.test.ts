@@ -4,10 +4,10 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
-import { startStack, type Stack } from '../../src/stack/stack.js'
+import { startStack, type Stack } from '../../stack/stack.js'
 import { waitFor } from '../helpers/redis.js'
 import { untilL2Serves } from '../helpers/stack-http.js'
-import { redisAnswers } from '../../src/stack/redis-once.js'
+import { redisAnswers } from '../../stack/redis-once.js'
 
 let stack: Stack
 const notes: string[] = []

@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import autocannon from 'autocannon'
-import { startRedisSentinel, type RedisSentinelGroup } from '../../src/stack/redis-sentinel.js'
+import { startRedisSentinel, type RedisSentinelGroup } from '../../stack/redis-sentinel.js'
 import { startApp, type AppProcess } from '../helpers/app-process.js'
 import { startOrigin, type TestOrigin } from '../helpers/origin.js'
 import { untilL2Serves } from '../helpers/stack-http.js'

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readEdgeEnv, readStackEnv } from '../../src/stack/stack-env.js'
+import { readEdgeEnv } from '../../src/nginx/edge-env.js'
+import { readStackEnv } from '../../stack/stack-env.js'
 
 test('npm run stack defaults: nginx on 8080, layered with Redis, edge off, rate limit on', () => {
   const options = readStackEnv({})

@@ -2,9 +2,9 @@
 import { after, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
-import { freePort } from '../../src/stack/free-port.js'
-import { childPids } from '../../src/stack/process-group.js'
-import { startStack } from '../../src/stack/stack.js'
+import { freePort } from '../../stack/free-port.js'
+import { childPids } from '../../stack/process-group.js'
+import { startStack } from '../../stack/stack.js'
 
 const servers: Server[] = []
 after(() => { for (const server of servers) server.close() })

@@ -4,8 +4,8 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Agent, request } from 'undici'
-import { childPids, isAlive } from '../../src/stack/process-group.js'
-import { startStack, type Stack } from '../../src/stack/stack.js'
+import { childPids, isAlive } from '../../stack/process-group.js'
+import { startStack, type Stack } from '../../stack/stack.js'
 import { get } from '../helpers/stack-http.js'
 
 let stack: Stack

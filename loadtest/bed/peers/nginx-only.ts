@@ -5,11 +5,11 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { requireBinary } from '../../../src/stack/binaries.js'
-import { spawnManaged } from '../../../src/stack/managed-process.js'
-import { testNginxConfig } from '../../../src/stack/nginx-server.js'
-import { renderTemplate } from '../../../src/stack/template.js'
-import { waitForHttp } from '../../../src/stack/wait-for-http.js'
+import { requireBinary } from '../../../stack/binaries.js'
+import { spawnManaged } from '../../../stack/managed-process.js'
+import { testNginxConfig } from '../../../stack/nginx-server.js'
+import { renderTemplate } from '../../../src/nginx/template.js'
+import { waitForHttp } from '../../../stack/wait-for-http.js'
 import type { PeerLifetimes, PeerServer } from './peer-server.js'
 
 /** dist/loadtest/bed/peers/ → repository root. */
@@ -59,7 +59,7 @@ export function renderNginxOnlyConfig (
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new TypeError(`expected a TTL of at least 1 s, got ${ttlSeconds}`)
   if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw new TypeError(`expected a grace of 0 s or more, got ${graceSeconds}`)
   return renderTemplate(template, {
-    // As the service's nginx (src/stack/nginx-config.ts): run as root, nginx would switch its
+    // As the service's nginx (src/nginx/nginx-config.ts): run as root, nginx would switch its
     // workers to nobody, who cannot write the work dir; keep them the invoking user.
     user: process.getuid?.() === 0 ? 'root root' : '',
     workerProcesses,

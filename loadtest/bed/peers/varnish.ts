@@ -7,9 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { findBinary } from '../../../src/stack/binaries.js'
-import { spawnManaged } from '../../../src/stack/managed-process.js'
-import { waitForHttp } from '../../../src/stack/wait-for-http.js'
+import { findBinary } from '../../../stack/binaries.js'
+import { spawnManaged } from '../../../stack/managed-process.js'
+import { waitForHttp } from '../../../stack/wait-for-http.js'
 import type { PeerLifetimes, PeerServer } from './peer-server.js'
 
 const run = promisify(execFile)

@@ -1,10 +1,10 @@
-// The Docker render step: `node dist/src/stack/render-nginx.js --out <file>` writes nginx.conf
+// The Docker render step: `node dist/src/nginx/render-nginx.js --out <file>` writes nginx.conf
 // from the same template as the native stack, with EDGE_CACHE / RATE_LIMIT* / ACCESS_LOG read at
 // container start (docker-compose.yml's nginx-config service). Without --out it prints it.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { dockerNginxOptions, renderNginxConfig } from './nginx-config.js'
-import { readEdgeEnv } from './stack-env.js'
+import { readEdgeEnv } from './edge-env.js'
 
 try {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'app-host': { type: 'string' }, 'app-port': { type: 'string' } } })

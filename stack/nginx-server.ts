@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { requireBinary } from './binaries.js'
 import { spawnManaged, type ManagedProcess } from './managed-process.js'
-import { renderNginxConfig, type NginxConfigOptions } from './nginx-config.js'
+import { renderNginxConfig, type NginxConfigOptions } from '../src/nginx/nginx-config.js'
 import { waitForHttp } from './wait-for-http.js'
 
 const run = promisify(execFile)

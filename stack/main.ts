@@ -1,5 +1,5 @@
 // `npm run stack [-- --redis cluster] [--instances N]`: the full topology natively, on loopback,
-// until Ctrl-C. Environment: see src/stack/stack-env.ts (NGINX_PORT, EDGE_CACHE, CACHE_STRATEGY,
+// until Ctrl-C. Environment: see stack/stack-env.ts and src/nginx/edge-env.ts (NGINX_PORT, EDGE_CACHE, CACHE_STRATEGY,
 // WORKERS, RATE_LIMIT*, REDIS_TOPOLOGY, APP_INSTANCES, …).
 import { readStackEnv } from './stack-env.js'
 import { startStack, type Stack } from './stack.js'

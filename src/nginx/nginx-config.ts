@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { EDGE_ERRORS, type ErrorBody } from '../errors.js'
 import { renderTemplate, type TemplateView } from './template.js'
 
-/** dist/src/stack/ → repository root (the Docker image keeps the same layout under /app). */
+/** dist/src/nginx/ → repository root (the Docker image keeps the same layout under /app). */
 export const NGINX_TEMPLATE_PATH = fileURLToPath(new URL('../../../nginx/nginx.conf.template', import.meta.url))
 
 export type NginxTarget = 'native' | 'docker'

@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Redis } from 'ioredis'
-import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.js'
+import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../src/config.js'
 import { requireBinary } from './binaries.js'
 import { freePort } from './free-port.js'
 import { spawnManaged, type ManagedProcess } from './managed-process.js'
 import { childPids } from './process-group.js'
-import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } from './nginx-config.js'
+import { nativeNginxOptions, type NginxConfigOptions, type RateLimitOptions } from '../src/nginx/nginx-config.js'
 import { startNginxServer, type NginxServer } from './nginx-server.js'
 import { startRedisCluster, type RedisCluster, type RedisClusterOptions } from './redis-cluster.js'
 import { startRedisServer, type RedisServer } from './redis-server.js'
@@ -20,8 +20,8 @@ import { startPrometheus, type PrometheusServer, type ScrapeJob } from './promet
 import { startNginxExporter, startRedisExporter, type Exporter } from './exporters.js'
 import { waitForHttp } from './wait-for-http.js'
 
-const APP_SCRIPT = fileURLToPath(new URL('../main.js', import.meta.url))
-const ORIGIN_SCRIPT = fileURLToPath(new URL('../origin/main.js', import.meta.url))
+const APP_SCRIPT = fileURLToPath(new URL('../src/main.js', import.meta.url))
+const ORIGIN_SCRIPT = fileURLToPath(new URL('../src/origin/main.js', import.meta.url))
 
 export interface StackOptions {
   /** The app's CACHE_STRATEGY. @default 'layered' */

@@ -1,58 +1,16 @@
-// The stack's environment variables (`npm run stack`, and the Docker nginx render step), read and
-// validated in one place like src/config.ts does for the app: every bad variable is named.
+// The stack's environment variables and flags (`npm run stack`), read and validated in one place
+// like src/config.ts does for the app: every bad variable is named. The edge's own variables are
+// src/nginx/edge-env.ts, shared with the image's render step.
 import { parseArgs } from 'node:util'
-import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../config.js'
-import { EnvReader, integer, oneOf, type Env } from '../env-reader.js'
-import type { RateLimitOptions } from './nginx-config.js'
+import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../src/config.js'
+import { EnvReader, integer, onOff, oneOf, type Env } from '../src/env-reader.js'
+import { readEdge } from '../src/nginx/edge-env.js'
 import type { RedisTopology, StackOptions } from './stack.js'
 
 export type { Env }
 
-/** What nginx's rendering depends on, in both Docker and native runs. */
-export interface EdgeEnv {
-  /** EDGE_CACHE=on|off. @default false */
-  edgeCache: boolean
-  /** RATE_LIMIT=on|off, RATE_LIMIT_RPS, RATE_LIMIT_BURST. @default 50 r/s, burst 100 */
-  rateLimit: RateLimitOptions | false
-  /** ACCESS_LOG=on|off. @default true */
-  accessLog: boolean
-}
-
-/** Throws one error naming every bad variable the reader met. */
-function throwIfInvalid (r: EnvReader): void {
-  if (r.errors.length > 0) throw new Error(`invalid stack environment:\n${r.errors.join('\n')}`)
-}
-
-const onOff = (raw: string): boolean => {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true
-  if (/^(0|false|no|off)$/i.test(raw)) return false
-  throw new Error('expected on or off')
-}
-
 const strategyName = oneOf<CacheStrategyName>(CACHE_STRATEGIES)
-
-const REDIS_TOPOLOGIES: readonly RedisTopology[] = ['single', 'cluster']
-
-const redisTopology = oneOf(REDIS_TOPOLOGIES)
-
-function readEdge (r: EnvReader): EdgeEnv {
-  const limited = r.read('RATE_LIMIT', onOff, true)
-  const ratePerSecond = r.read('RATE_LIMIT_RPS', integer(1, 10_000_000), 50)
-  const burst = r.read('RATE_LIMIT_BURST', integer(0, 10_000_000), 100)
-  return {
-    edgeCache: r.read('EDGE_CACHE', onOff, false),
-    rateLimit: limited ? { ratePerSecond, burst } : false,
-    accessLog: r.read('ACCESS_LOG', onOff, true)
-  }
-}
-
-/** EDGE_CACHE, RATE_LIMIT*, ACCESS_LOG: what the Docker render step needs. */
-export function readEdgeEnv (env: Env): EdgeEnv {
-  const r = new EnvReader(env)
-  const edge = readEdge(r)
-  throwIfInvalid(r)
-  return edge
-}
+const redisTopology = oneOf<RedisTopology>(['single', 'cluster'])
 
 /** Everything `npm run stack` takes from the environment, then from its flags (which win):
  * `--redis single|cluster` (REDIS_TOPOLOGY), `--instances N` (APP_INSTANCES),
@@ -103,6 +61,6 @@ function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
     logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info'),
     observability: r.read('OBSERVABILITY', onOff, false)
   }
-  throwIfInvalid(r)
+  r.throwIfInvalid('invalid stack environment')
   return options
 }

@@ -14,7 +14,7 @@ import { spawnManaged, type ManagedProcess } from './managed-process.js'
 import { waitForHttp } from './wait-for-http.js'
 
 /** The rules file of the repository, when the stack runs from a checkout (not in the image). */
-export const RULES_FILE = fileURLToPath(new URL('../../../observability/prometheus/rules.yml', import.meta.url))
+export const RULES_FILE = fileURLToPath(new URL('../../observability/prometheus/rules.yml', import.meta.url))
 
 /** One scrape job: Prometheus' `job` label, and the `host:port` of each target's /metrics. */
 export interface ScrapeJob {
