@@ -5,13 +5,13 @@
 // process ever holds the decoded data set. The primary makes sure of it before forking
 // (ensureCityFile); a worker or the provider that still finds no valid file builds it the same way.
 import { execFileSync, spawn } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CompactCityIndex } from './compact-city-index.js'
 import {
-  CityFileError, FORMAT_VERSION, PREAMBLE_BYTES, SECTIONS, datasetVersion, readHeader, type SectionName
+  CityFileError, FORMAT_VERSION, PREAMBLE_BYTES, datasetVersion, readHeader, sectionPlaces
 } from './compact-city-format.js'
 
 const COMPILER = fileURLToPath(new URL('./compile-cities.js', import.meta.url))
@@ -38,7 +38,7 @@ function writablePath (dataset: string): string {
   }
 }
 
-/** Why the file at `path` cannot be used, from its header and size alone (no checksum), or undefined. */
+/** Why the file at `path` cannot be used, from its header, section places and size alone (no checksum), or undefined. */
 export function headerProblem (path: string, dataset = datasetVersion()): string | undefined {
   let fd: number
   try {
@@ -55,13 +55,7 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     const length = got === PREAMBLE_BYTES ? preamble.readUInt32LE(4) : 0
     const head = Buffer.alloc(PREAMBLE_BYTES + (length > 1 << 20 ? 0 : length))
     const read = readSync(fd, head, 0, head.length, 0)
-    const { sections } = readHeader(head.subarray(0, read), path, dataset)
-    let end = 0
-    for (const name of Object.keys(SECTIONS) as SectionName[]) {
-      const [offset, length] = sections[name] ?? [NaN, NaN]
-      end = Math.max(end, offset + length * SECTIONS[name].BYTES_PER_ELEMENT)
-    }
-    if (!Number.isFinite(end) || statSync(path).size < end) return 'truncated'
+    sectionPlaces(readHeader(head.subarray(0, read), path, dataset), fstatSync(fd).size, path)
     return undefined
   } catch (err) {
     return err instanceof CityFileError ? err.reason : `unreadable header (${(err as Error).message})`
@@ -99,7 +93,8 @@ export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Prom
 }
 
 /**
- * The compact index, from the first valid file (fully checked: bounds, checksum, invariants);
+ * The compact index, from the first valid file (header, section bounds, checksum: the invariants
+ * were verified when it was written, compact-city-writer.ts);
  * builds the file in a child process when none is valid, and throws if even that one is not.
  */
 export function openCompactCityIndex ({ onProblem }: CityFileOptions = {}): CompactCityIndex {

@@ -125,3 +125,60 @@ export function readHeader (bytes: Uint8Array, path: string, dataset: string): C
   if (typeof header.sections !== 'object' || header.sections === null) fail('no sections')
   return header
 }
+
+export type SectionPlaces = Record<SectionName, [offset: number, length: number]>
+
+/**
+ * The header's section places, checked against a file of `size` bytes: every section in bounds,
+ * 4-byte aligned, with the element count the city count implies, and a table a lookup can mask
+ * into. O(sections): all that an open checks besides the checksum (see compact-city-verify.ts
+ * for the invariants, checked where the file is written). Returns the places and where the
+ * first section starts (the checksum covers it to the end of the file).
+ */
+export function sectionPlaces (header: CompactCityHeader, size: number, path: string): { places: SectionPlaces, first: number } {
+  const fail = (reason: string): never => { throw new CityFileError(path, reason) }
+  const n = header.cities
+  const expected: Record<SectionName, number | undefined> = {
+    ids: n,
+    population: n,
+    lat: n,
+    lon: n,
+    country: n,
+    nameLength: n,
+    nameBlock: Math.ceil(n / NAME_BLOCK),
+    display: undefined,
+    records: undefined,
+    table: undefined
+  }
+  const places = {} as SectionPlaces
+  let first = size
+  for (const name of Object.keys(SECTIONS) as SectionName[]) {
+    const place = header.sections[name]
+    if (!Array.isArray(place) || place.length !== 2 || !place.every(v => Number.isInteger(v) && v >= 0)) return fail(`section ${name}: bad place`)
+    const [offset, length] = place as [number, number]
+    if (offset % 4 !== 0 || offset + length * SECTIONS[name].BYTES_PER_ELEMENT > size) fail(`section ${name} out of bounds (truncated?)`)
+    if (expected[name] !== undefined && length !== expected[name]) fail(`section ${name}: ${length} elements, expected ${expected[name]}`)
+    first = Math.min(first, offset)
+    places[name] = [offset, length]
+  }
+  // A lookup masks the hash with capacity − 1, and stops at an empty slot.
+  const capacity = places.table[1]
+  if (capacity === 0 || (capacity & (capacity - 1)) !== 0 || capacity < header.entries * 2) fail('table capacity not a power of two with load ≤ 0.5')
+  return { places, first }
+}
+
+export type Sections = { [K in SectionName]: InstanceType<(typeof SECTIONS)[K]> }
+
+/** Typed-array views of every section of a whole file in memory (not copied), after checking the
+ * header, the section places and the checksum. */
+export function sectionViews (bytes: Uint8Array, path: string, dataset: string): { header: CompactCityHeader, sections: Sections } {
+  const header = readHeader(bytes, path, dataset)
+  if (bytes.byteOffset % 4 !== 0) throw new CityFileError(path, 'buffer not 4-byte aligned')
+  const { places, first } = sectionPlaces(header, bytes.length, path)
+  if (payloadChecksum(bytes.subarray(first)) !== header.checksum) throw new CityFileError(path, 'checksum mismatch (corrupt)')
+  const views = {} as Record<SectionName, unknown>
+  for (const name of Object.keys(SECTIONS) as SectionName[]) {
+    views[name] = new SECTIONS[name](bytes.buffer as ArrayBuffer, bytes.byteOffset + places[name][0], places[name][1])
+  }
+  return { header, sections: views as Sections }
+}

@@ -1,18 +1,23 @@
 // The compact index (typed arrays over one file) against the object index (CityIndex), over the
 // whole data set: for every city's canonical name, alt name and "X City" alias, with and without
 // its country and with a wrong one, both resolve to the same city, and every field of every city
-// is identical. Also: a corrupt, truncated or stale file is refused with a clear error.
+// is identical. Also: a corrupt, truncated or stale file is refused at open with a clear error; a
+// file whose invariants are broken (with a checksum to match) is refused where files are written.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { City } from '../../src/cities/city.js'
 import { CityIndex } from '../../src/cities/city-index.js'
 import { compileCompactCities } from '../../src/cities/compact-city-compiler.js'
 import { headerProblem, openCompactCityIndex } from '../../src/cities/compact-city-file.js'
-import { CityFileError, datasetVersion } from '../../src/cities/compact-city-format.js'
+import {
+  CityFileError, PREAMBLE_BYTES, SECTIONS, datasetVersion, payloadChecksum, readHeader, sectionPlaces, type SectionName, type Sections
+} from '../../src/cities/compact-city-format.js'
 import { CompactCityIndex } from '../../src/cities/compact-city-index.js'
+import { verifyCompactCities } from '../../src/cities/compact-city-verify.js'
+import { writeCompactCityFile } from '../../src/cities/compact-city-writer.js'
 import { canonicalName } from '../../src/cities/normalize.js'
 import { cities, cityIndex } from '../helpers/fixtures.js'
 
@@ -128,4 +133,67 @@ test('the built file (npm run build) opens for the installed data set and answer
   }
   assert.equal(compact.resolve('paris', 'US')?.country, 'US')
   assert.ok(datasetVersion().length > 0)
+})
+
+/** A copy of `good` changed by `change` (over views of its sections), with the checksum recomputed:
+ * what only the invariant checks can tell from a valid file. */
+function resealed (good: Uint8Array, change: (s: Sections) => void): Uint8Array {
+  const copy = new Uint8Array(good)
+  const header = readHeader(copy, '(test)', DATASET)
+  const { places, first } = sectionPlaces(header, copy.length, '(test)')
+  const views = {} as Record<SectionName, unknown>
+  for (const name of Object.keys(SECTIONS) as SectionName[]) views[name] = new SECTIONS[name](copy.buffer, places[name][0], places[name][1])
+  change(views as Sections)
+  const json = new TextEncoder().encode(JSON.stringify({ ...header, checksum: payloadChecksum(copy.subarray(first)) }))
+  assert.ok(PREAMBLE_BYTES + json.length <= first)
+  new DataView(copy.buffer).setUint32(4, json.length, true)
+  copy.fill(0x20, PREAMBLE_BYTES, first)
+  copy.set(json, PREAMBLE_BYTES)
+  return copy
+}
+
+/** The first record's first city (3 bytes after its name length, name and count varints; short names here). */
+const firstCityAt = (records: Uint8Array): number => 1 + records[0]! + 1
+
+const broken: Array<[string, (s: Sections) => void, RegExp]> = [
+  ['ids out of order', s => { [s.ids[0], s.ids[1]] = [s.ids[1]!, s.ids[0]!] }, /ids not strictly ascending/],
+  ['a country past the list', s => { s.country[0] = 255 }, /country out of range/],
+  ['a display-name block that starts in the wrong place', s => { s.nameBlock[1]! += 1 }, /display names/],
+  ['a record naming a city past the end', s => { s.records.fill(0xff, firstCityAt(s.records), firstCityAt(s.records) + 3) }, /records/],
+  ['a table slot inside a record', s => { const k = s.table.findIndex(v => v !== 0); s.table[k]! += 1 }, /table/],
+  ['a record in no slot', s => { s.table[s.table.findIndex(v => v !== 0)] = 0 }, /table/]
+]
+
+test('the invariant verifier passes the compiler\'s output and names each broken invariant, checksum or not', () => {
+  verifyCompactCities(compiled(), { dataset: DATASET })
+  for (const [what, change, reason] of broken) {
+    const bad = resealed(compiled(), change)
+    assert.throws(() => verifyCompactCities(bad, { dataset: DATASET }), (err: unknown) => err instanceof CityFileError && reason.test(err.message), what)
+  }
+  // The trust boundary (compact-city-verify.ts): an open checks the header, the places and the
+  // checksum only, so a file with a matching checksum but a broken invariant opens; only our
+  // writer puts files in place, and it refuses one (next test).
+  assert.doesNotThrow(() => new CompactCityIndex(resealed(compiled(), broken[0]![1]), { dataset: DATASET }))
+  // Corruption is still refused by every check: the verifier's includes the open's.
+  const flipped = new Uint8Array(compiled())
+  flipped[flipped.length - 100]! ^= 1
+  assert.throws(() => verifyCompactCities(flipped, { dataset: DATASET }), /checksum/)
+})
+
+test('the writer refuses a file with a broken invariant and leaves the one in place untouched', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cs-cities-'))
+  try {
+    const path = join(dir, 'cities.bin')
+    writeCompactCityFile(path, compiled(), DATASET)
+    assert.equal(headerProblem(path, DATASET), undefined)
+    for (const [what, change, reason] of broken) {
+      assert.throws(() => writeCompactCityFile(path, resealed(compiled(), change), DATASET), reason, what)
+    }
+    assert.throws(() => writeCompactCityFile(path, compiled(), '0.0.0'), /stale/)
+    assert.deepEqual(new Uint8Array(readFileSync(path)), compiled())
+    assert.deepEqual(readdirSync(dir), ['cities.bin'], 'no partial file left behind')
+    assert.ok(existsSync(path))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
