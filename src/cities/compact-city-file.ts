@@ -4,7 +4,6 @@
 // dist/ when it is writable, else into os.tmpdir() (a read-only image) — so that no server
 // process ever holds the decoded data set. The primary makes sure of it before forking
 // (ensureCityFile); a worker or the provider that still finds no valid file builds it the same way.
-import { execFileSync, spawn } from 'node:child_process'
 import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -84,6 +83,8 @@ export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Prom
     if (problem !== 'missing') onProblem?.(`compact city file ${path}: ${problem}; rebuilding`)
   }
   const out = writablePath(dataset)
+  // Loaded only to rebuild (see rebuildSync).
+  const { spawn } = await import('node:child_process')
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
     child.once('error', reject)
@@ -115,6 +116,14 @@ export function openCompactCityIndex ({ onProblem }: CityFileOptions = {}): Comp
     }
   }
   const out = writablePath(dataset)
-  execFileSync(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  rebuildSync(out)
   return new CompactCityIndex(aligned(readFileSync(out)), { path: out, dataset })
+}
+
+/** Builds the file at `out` in a child process. node:child_process is loaded only here (≈1 MB of
+ * RSS a worker that finds a valid file, the usual case, never needs); a synchronous caller
+ * cannot await an import, hence the built-in module's getter. */
+function rebuildSync (out: string): void {
+  const { execFileSync } = process.getBuiltinModule('node:child_process')
+  execFileSync(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
 }
