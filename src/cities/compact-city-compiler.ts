@@ -5,7 +5,7 @@
 // "x" itself, each list most populous first then lowest id — and every value is checked to
 // survive the trip (test/cities/compact-index.test.ts holds the two indexes to the same answers).
 import type { DatasetCity } from './dataset.js'
-import { canonicalName } from './normalize.js'
+import { canonicalName } from './canonical-name.js'
 import {
   FORMAT_VERSION, MAGIC, NAME_BLOCK, PREAMBLE_BYTES, SECTIONS, nameHash, payloadChecksum,
   type CompactCityHeader, type SectionName

@@ -9,7 +9,7 @@
 //   covers every byte from the first section to the end of the file.
 import { createRequire } from 'node:module'
 import { crc32 } from 'node:zlib'
-import { CANONICAL_FORM_ID } from './normalize.js'
+import { CANONICAL_FORM_ID } from './canonical-name.js'
 
 export const MAGIC = 'CSCI'
 /** Bumped whenever the layout or the indexing rules change: an older file is then rebuilt. */
