@@ -1,20 +1,42 @@
-// The city index as typed-array views over one compact file (compact-city-format.ts): a worker
-// starts with no per-city objects (≈7 MB instead of ≈130 MB, milliseconds instead of a second),
-// and a lookup hashes the query and compares its code units against the stored UTF-8 bytes,
-// allocating nothing. A City object is made the first time a city is asked for and kept, so
-// repeated hits return the same object, with its key computed once; memory grows with the
-// working set only. Same answers as CityIndex (test/cities/compact-index.test.ts).
+// The city index as typed arrays of one compact file (compact-city-format.ts): a worker starts
+// with no per-city objects (≈4 MB instead of ≈130 MB, milliseconds instead of a second), and a
+// lookup hashes the query and compares its code units against the stored UTF-8 bytes, allocating
+// nothing. A City object is made the first time a city is asked for, from its row of details
+// (read then, from the file: compact-city-reader.ts), and kept, so repeated hits return the same
+// object, with its key computed once; memory grows with the working set only. Same answers as
+// CityIndex (test/cities/compact-index.test.ts).
 import type { City } from './city.js'
 import type { CityResolver } from './city-index.js'
-import { NAME_BLOCK, nameHash, sectionViews, type Sections } from './compact-city-format.js'
+import {
+  DETAIL_BLOCK, DETAIL_BLOCK_MAX_BYTES, DETAIL_FIXED_BYTES, nameHash, sectionViews, type COLD_SECTION, type Sections
+} from './compact-city-format.js'
+
+/** Copies `length` bytes of the details section, from `position`, to the start of `into`. */
+export type DetailReader = (into: Uint8Array, position: number, length: number) => void
+
+/** What the index keeps in memory: every section but the details. */
+export type KeptSections = Omit<Sections, typeof COLD_SECTION>
+
+export interface CompactCityParts {
+  sections: KeptSections
+  countries: readonly string[]
+  /** The details section's length in bytes: where its last block ends. */
+  detailBytes: number
+  readDetails: DetailReader
+}
 
 const FIXED_POINT = 1e5
 /** Names whose city is kept by name, at most; then the cache starts afresh (bounded, and hot names come back at once). */
 const NAME_CACHE_SIZE = 4096
 
 export class CompactCityIndex implements CityResolver {
-  readonly #s: Sections
+  readonly #s: KeptSections
   readonly #countries: readonly string[]
+  readonly #detailBytes: number
+  readonly #readDetails: DetailReader
+  /** One block of detail rows, as last read: reused, since a City is made from it at once. */
+  readonly #block = new Uint8Array(DETAIL_BLOCK_MAX_BYTES)
+  readonly #rows = new DataView(this.#block.buffer)
   readonly #countryIndex: ReadonlyMap<string, number>
   readonly #mask: number
   readonly #made = new Map<number, City>()
@@ -25,17 +47,29 @@ export class CompactCityIndex implements CityResolver {
   /** Where the last #varint ended. */
   #next = 0
 
-  /**
-   * Views over `bytes` (not copied). Throws CityFileError when the header, the section places or
-   * the checksum are wrong; the invariants lookups rely on were verified when the file was written
-   * (compact-city-verify.ts, which says where the trust boundary lies).
-   */
-  constructor (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }) {
-    const { header, sections } = sectionViews(bytes, path, dataset)
+  /** The header, section places and checksum are the opener's to check (compact-city-reader.ts,
+   * fromBytes); the invariants lookups rely on were verified when the file was written
+   * (compact-city-verify.ts, which says where the trust boundary lies). */
+  constructor ({ sections, countries, detailBytes, readDetails }: CompactCityParts) {
     this.#s = sections
-    this.#countries = header.countries
-    this.#countryIndex = new Map(header.countries.map((code, i) => [code, i]))
-    this.#mask = this.#s.table.length - 1
+    this.#countries = countries
+    this.#countryIndex = new Map(countries.map((code, i) => [code, i]))
+    this.#mask = sections.table.length - 1
+    this.#detailBytes = detailBytes
+    this.#readDetails = readDetails
+  }
+
+  /** An index over a whole file in memory (views, not copies): tests and tools. Throws CityFileError
+   * when the header, the section places or the checksum are wrong. */
+  static fromBytes (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }): CompactCityIndex {
+    const { header, sections } = sectionViews(bytes, path, dataset)
+    const details = sections.details
+    return new CompactCityIndex({
+      sections,
+      countries: header.countries,
+      detailBytes: details.length,
+      readDetails: (into, position, length) => { into.set(details.subarray(position, position + length)) }
+    })
   }
 
   get size (): number {
@@ -121,16 +155,21 @@ export class CompactCityIndex implements CityResolver {
   #make (i: number): City {
     const s = this.#s
     const id = s.ids[i]!
-    // The block's first name starts at nameBlock; the ones before i in the block are skipped by length.
-    let start = s.nameBlock[Math.floor(i / NAME_BLOCK)]!
-    for (let k = i - (i % NAME_BLOCK); k < i; k++) start += s.nameLength[k]!
+    // The city's block of rows in one read; the rows before i in the block are skipped by their name lengths.
+    const b = Math.floor(i / DETAIL_BLOCK)
+    const start = s.detailBlock[b]!
+    this.#readDetails(this.#block, start, (s.detailBlock[b + 1] ?? this.#detailBytes) - start)
+    const block = this.#block
+    let p = 0
+    for (let k = i - (i % DETAIL_BLOCK); k < i; k++) p += DETAIL_FIXED_BYTES + block[p + DETAIL_FIXED_BYTES - 1]!
+    const name = p + DETAIL_FIXED_BYTES
     const city: City = {
       id,
-      name: this.#decoder.decode(s.display.subarray(start, start + s.nameLength[i]!)),
+      name: this.#decoder.decode(block.subarray(name, name + block[name - 1]!)),
       country: this.#countries[s.country[i]!]!,
-      population: s.population[i]!,
-      lat: s.lat[i]! / FIXED_POINT,
-      lon: s.lon[i]! / FIXED_POINT,
+      population: this.#rows.getUint32(p, true),
+      lat: this.#rows.getInt32(p + 4, true) / FIXED_POINT,
+      lon: this.#rows.getInt32(p + 8, true) / FIXED_POINT,
       key: String(id)
     }
     this.#made.set(i, city)

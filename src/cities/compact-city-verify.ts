@@ -5,7 +5,9 @@
 // format.ts); the checksum guards against corruption (a bad disk, a partial copy), not against a
 // crafted file. Checking these at every open cost each worker ~5 MB of RSS: the loops below run
 // over 100k+ elements, tier up in V8's optimizing compiler, and page in its code.
-import { CityFileError, NAME_BLOCK, sectionViews, type CompactCityHeader, type Sections } from './compact-city-format.js'
+import {
+  CityFileError, DETAIL_BLOCK, DETAIL_FIXED_BYTES, sectionViews, type CompactCityHeader, type Sections
+} from './compact-city-format.js'
 
 /** Throws CityFileError naming the first broken invariant (or a bad header, place or checksum) of a whole file in memory. */
 export function verifyCompactCities (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }): void {
@@ -16,7 +18,7 @@ export function verifyCompactCities (bytes: Uint8Array, { path = '(bytes)', data
 
 /** The first broken invariant of sections whose places are already checked, or undefined. */
 export function invariantProblem (header: CompactCityHeader, s: Sections): string | undefined {
-  if (!namesAdd(s.nameLength, s.nameBlock, s.display.length)) return 'display names: lengths and blocks disagree'
+  if (!rowsAdd(s.details, s.detailBlock, header.cities)) return 'details: rows and blocks disagree'
   if (!strictlyAscending(s.ids)) return 'ids not strictly ascending'
   if (!allBelow(s.country, header.countries.length)) return 'country out of range'
   const starts = recordStarts(s.records, header.cities, header.entries)
@@ -68,14 +70,25 @@ function tableHits (table: Uint32Array, starts: Uint8Array): boolean {
   return hits === records
 }
 
-/** The name lengths add up to the display section, and every block starts where its predecessors end. */
-function namesAdd (lengths: Uint8Array, blocks: Uint32Array, total: number): boolean {
-  let start = 0
-  for (let i = 0; i < lengths.length; i++) {
-    if (i % NAME_BLOCK === 0 && blocks[i / NAME_BLOCK] !== start) return false
-    start += lengths[i]!
+/** The detail rows add up to the section, every block starts where its predecessors end (so a
+ * block, 16 rows of at most 13 + 255 bytes, fits the reader's buffer), and every display name is
+ * UTF-8 (the reader's decoder is fatal). */
+function rowsAdd (details: Uint8Array, blocks: Uint32Array, cities: number): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  let p = 0
+  for (let i = 0; i < cities; i++) {
+    if (i % DETAIL_BLOCK === 0 && blocks[i / DETAIL_BLOCK] !== p) return false
+    if (p + DETAIL_FIXED_BYTES > details.length) return false
+    const end = p + DETAIL_FIXED_BYTES + details[p + DETAIL_FIXED_BYTES - 1]!
+    if (end > details.length) return false
+    try {
+      decoder.decode(details.subarray(p + DETAIL_FIXED_BYTES, end))
+    } catch {
+      return false
+    }
+    p = end
   }
-  return start === total
+  return p === details.length
 }
 
 function strictlyAscending (a: Int32Array): boolean {
