@@ -1,6 +1,12 @@
 // The city index's own share of a process's memory, measured in a bare `node --expose-gc` process
 // (bench/worker-memory.ts runs this): heap and RSS after a full GC, before and after building the
 // index. A child of its own, so that nothing else the benchmark loaded is counted.
+// Counted: the index's modules and all they import (for the compact index: node:zlib, node:crypto
+// for the canonical form's id — ~1 MB of RSS here that a worker, which loads node:crypto anyway,
+// does not pay again), and what the index holds once open (the compact index: the sections every
+// lookup reads, 3.5 MiB; the object index: the decoded data set and its maps). Not counted: the
+// City objects the compact index makes later, as cities are asked for (its details are read from
+// the file then), which grow with a worker's working set.
 // Usage: node --expose-gc dist/bench/index-share-probe.js object|compact
 import { readFileSync } from 'node:fs'
 
@@ -11,7 +17,8 @@ if (gc === undefined) throw new Error('run with node --expose-gc')
 
 // RSS splits into anonymous pages (this process's own: heaps, buffers) and file-backed ones (the
 // node binary's code, shared with every process): optimizing the first hot loop pages in ~4 MB of
-// V8's compiler code, which every worker maps anyway, so both are reported.
+// V8's compiler code, which every worker maps anyway (the compact index's open has no such loop
+// since its invariants are verified where the file is written), so both are reported.
 function statusMb (status: string, field: string): number {
   const line = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)
   if (line === null) throw new Error(`no ${field} in /proc/self/status`)

@@ -128,7 +128,8 @@ console.log(`  load average (1 min)    ${loadavg()[0]!.toFixed(2).padStart(7)}`)
 console.log(`  worker RSS (each)       ${mb(median(rounds.flatMap(r => r.workerMb)))} MB`)
 console.log(`  primary RSS             ${mb(median(rounds.map(r => r.primaryMb)))} MB`)
 console.log(`  provider RSS            ${mb(median(rounds.map(r => r.providerMb)))} MB`)
-console.log('\nthe index\'s own share (bare node --expose-gc, after gc; after − before; anon = RssAnon, without the node binary\'s shared code pages)')
+console.log('\nthe index\'s own share (bare node --expose-gc, after gc; after − before; anon = RssAnon, without the node binary\'s shared code pages;')
+console.log('the index\'s modules and what it holds once open, not the City objects it makes later: bench/index-share-probe.ts)')
 console.log('  index      build ms   RSS before   RSS after   RSS share   anon share   heap before  heap after  heap share')
 for (const kind of kinds) {
   const s = shares[kind]!

@@ -1,6 +1,6 @@
 // Name → cities, indexed once: resolving a name is a Map lookup, not a scan of 135k cities.
 import type { City } from './city.js'
-import { canonicalName } from './normalize.js'
+import { canonicalName } from './canonical-name.js'
 
 /** Resolves a canonical name (and optional country) to one city, and an id (a cache key) back to it. */
 export interface CityResolver {

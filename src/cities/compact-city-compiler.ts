@@ -5,9 +5,9 @@
 // "x" itself, each list most populous first then lowest id — and every value is checked to
 // survive the trip (test/cities/compact-index.test.ts holds the two indexes to the same answers).
 import type { DatasetCity } from './dataset.js'
-import { canonicalName } from './normalize.js'
+import { canonicalName } from './canonical-name.js'
 import {
-  FORMAT_VERSION, MAGIC, NAME_BLOCK, PREAMBLE_BYTES, SECTIONS, nameHash, payloadChecksum,
+  DETAIL_BLOCK, FORMAT_VERSION, MAGIC, PREAMBLE_BYTES, SECTIONS, nameHash, payloadChecksum,
   type CompactCityHeader, type SectionName
 } from './compact-city-format.js'
 
@@ -40,7 +40,7 @@ function utf8 (s: string, what: string): Uint8Array {
   return encoder.encode(s)
 }
 
-/** A growable byte buffer: varints, 3-byte city indices, raw bytes. */
+/** A growable byte buffer: varints, 3-byte city indices, 32-bit little-endian integers, raw bytes. */
 class ByteWriter {
   bytes = new Uint8Array(1 << 16)
   length = 0
@@ -66,6 +66,17 @@ class ByteWriter {
     this.bytes[this.length++] = value & 0xff
     this.bytes[this.length++] = (value >>> 8) & 0xff
     this.bytes[this.length++] = value >>> 16
+  }
+
+  /** An Int32 or Uint32, little-endian (an Int32 as its two's complement). */
+  int32 (value: number): void {
+    this.#room(4)
+    for (let k = 0; k < 4; k++) this.bytes[this.length++] = (value >>> (8 * k)) & 0xff
+  }
+
+  byte (value: number): void {
+    this.#room(1)
+    this.bytes[this.length++] = value
   }
 
   raw (bytes: Uint8Array): void {
@@ -107,12 +118,11 @@ export function compileCompactCities (dataset: readonly DatasetCity[], version: 
   const cities = [...dataset].sort((a, b) => a.id - b.id)
   const n = cities.length
   const ids = new Int32Array(n)
-  const population = new Uint32Array(n)
-  const lat = new Int32Array(n)
-  const lon = new Int32Array(n)
   const country = new Uint8Array(n)
   const countries: string[] = []
   const countryIndex = new Map<string, number>()
+  const detailBlock = new Uint32Array(Math.ceil(n / DETAIL_BLOCK))
+  const details = new ByteWriter()
   for (let i = 0; i < n; i++) {
     const city = cities[i]!
     if (!Number.isInteger(city.id) || city.id < -(2 ** 31) || city.id >= 2 ** 31) throw new Error(`city id ${city.id} does not fit an Int32`)
@@ -122,9 +132,6 @@ export function compileCompactCities (dataset: readonly DatasetCity[], version: 
       throw new Error(`city ${city.id}: population ${city.population} does not fit a Uint32`)
     }
     ids[i] = city.id
-    population[i] = city.population
-    lat[i] = fixedPoint(city.lat, 'latitude', city.id)
-    lon[i] = fixedPoint(city.lon, 'longitude', city.id)
     let c = countryIndex.get(city.country)
     if (c === undefined) {
       c = countries.push(city.country) - 1
@@ -132,18 +139,17 @@ export function compileCompactCities (dataset: readonly DatasetCity[], version: 
       countryIndex.set(city.country, c)
     }
     country[i] = c
+    // The city's row of details (compact-city-format.ts): read only when its object is made.
+    const name = utf8(city.name, 'city name')
+    if (name.length > 0xff) throw new Error(`city ${city.id}: a name of ${name.length} bytes needs a wider length type`)
+    if (i % DETAIL_BLOCK === 0) detailBlock[i / DETAIL_BLOCK] = details.length
+    details.int32(city.population)
+    details.int32(fixedPoint(city.lat, 'latitude', city.id))
+    details.int32(fixedPoint(city.lon, 'longitude', city.id))
+    details.byte(name.length)
+    details.raw(name)
   }
   if (n >= 2 ** 24) throw new Error(`${n} cities: a city index needs more than 3 bytes`)
-  const nameLength = new Uint8Array(n)
-  const nameBlock = new Uint32Array(Math.ceil(n / NAME_BLOCK))
-  const display = new ByteWriter()
-  for (let i = 0; i < n; i++) {
-    const bytes = utf8(cities[i]!.name, 'city name')
-    if (bytes.length > 0xff) throw new Error(`city ${cities[i]!.id}: a name of ${bytes.length} bytes needs a wider length type`)
-    if (i % NAME_BLOCK === 0) nameBlock[i / NAME_BLOCK] = display.length
-    nameLength[i] = bytes.length
-    display.raw(bytes)
-  }
 
   const lists = nameLists(cities)
   const records = new ByteWriter()
@@ -169,15 +175,11 @@ export function compileCompactCities (dataset: readonly DatasetCity[], version: 
 
   const arrays: Record<SectionName, ArrayBufferView & { length: number }> = {
     ids,
-    population,
-    lat,
-    lon,
     country,
-    nameLength,
-    nameBlock,
-    display: display.written,
+    detailBlock,
     records: records.written,
-    table
+    table,
+    details: details.written
   }
   return assemble(arrays, { format: FORMAT_VERSION, dataset: version, cities: n, entries: starts.length, countries })
 }

@@ -4,15 +4,13 @@
 // dist/ when it is writable, else into os.tmpdir() (a read-only image) — so that no server
 // process ever holds the decoded data set. The primary makes sure of it before forking
 // (ensureCityFile); a worker or the provider that still finds no valid file builds it the same way.
-import { execFileSync, spawn } from 'node:child_process'
-import { accessSync, closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs'
+import { accessSync, closeSync, constants, fstatSync, openSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CompactCityIndex } from './compact-city-index.js'
-import {
-  CityFileError, FORMAT_VERSION, PREAMBLE_BYTES, SECTIONS, datasetVersion, readHeader, type SectionName
-} from './compact-city-format.js'
+import type { CompactCityIndex } from './compact-city-index.js'
+import { CityFileError, FORMAT_VERSION, datasetVersion, sectionPlaces } from './compact-city-format.js'
+import { readCompactCityFile, readHeaderAt } from './compact-city-reader.js'
 
 const COMPILER = fileURLToPath(new URL('./compile-cities.js', import.meta.url))
 
@@ -38,7 +36,7 @@ function writablePath (dataset: string): string {
   }
 }
 
-/** Why the file at `path` cannot be used, from its header and size alone (no checksum), or undefined. */
+/** Why the file at `path` cannot be used, from its header, section places and size alone (no checksum), or undefined. */
 export function headerProblem (path: string, dataset = datasetVersion()): string | undefined {
   let fd: number
   try {
@@ -47,21 +45,8 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : (err as Error).message
   }
   try {
-    // The preamble and the JSON header only: the same checks as a full open, without reading
-    // (or checksumming) the sections.
-    const preamble = Buffer.alloc(PREAMBLE_BYTES)
-    const got = readSync(fd, preamble, 0, PREAMBLE_BYTES, 0)
-    // A length past 1 MiB is no header of ours: readHeader then says why (bad magic, or truncated).
-    const length = got === PREAMBLE_BYTES ? preamble.readUInt32LE(4) : 0
-    const head = Buffer.alloc(PREAMBLE_BYTES + (length > 1 << 20 ? 0 : length))
-    const read = readSync(fd, head, 0, head.length, 0)
-    const { sections } = readHeader(head.subarray(0, read), path, dataset)
-    let end = 0
-    for (const name of Object.keys(SECTIONS) as SectionName[]) {
-      const [offset, length] = sections[name] ?? [NaN, NaN]
-      end = Math.max(end, offset + length * SECTIONS[name].BYTES_PER_ELEMENT)
-    }
-    if (!Number.isFinite(end) || statSync(path).size < end) return 'truncated'
+    // The header only: the same checks as a full open, without reading (or checksumming) the sections.
+    sectionPlaces(readHeaderAt(fd, path, dataset), fstatSync(fd).size, path)
     return undefined
   } catch (err) {
     return err instanceof CityFileError ? err.reason : `unreadable header (${(err as Error).message})`
@@ -69,9 +54,6 @@ export function headerProblem (path: string, dataset = datasetVersion()): string
     closeSync(fd)
   }
 }
-
-/** A typed-array-ready copy when the read buffer is not 4-byte aligned (small files share a pool). */
-const aligned = (bytes: Buffer): Uint8Array => bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes)
 
 export interface CityFileOptions {
   /** Told why a file was passed over (stale, corrupt) before it is rebuilt. */
@@ -90,6 +72,8 @@ export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Prom
     if (problem !== 'missing') onProblem?.(`compact city file ${path}: ${problem}; rebuilding`)
   }
   const out = writablePath(dataset)
+  // Loaded only to rebuild (see rebuildSync).
+  const { spawn } = await import('node:child_process')
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
     child.once('error', reject)
@@ -99,27 +83,32 @@ export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Prom
 }
 
 /**
- * The compact index, from the first valid file (fully checked: bounds, checksum, invariants);
+ * The compact index, from the first valid file (compact-city-reader.ts: header, section bounds,
+ * checksum; the invariants were verified when it was written, compact-city-writer.ts);
  * builds the file in a child process when none is valid, and throws if even that one is not.
  */
 export function openCompactCityIndex ({ onProblem }: CityFileOptions = {}): CompactCityIndex {
   const dataset = datasetVersion()
   for (const path of candidates(dataset)) {
-    let bytes: Buffer
     try {
-      bytes = readFileSync(path)
+      return readCompactCityFile(path, dataset)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') onProblem?.(`compact city file ${path}: ${(err as Error).message}`)
-      continue
-    }
-    try {
-      return new CompactCityIndex(aligned(bytes), { path, dataset })
-    } catch (err) {
-      if (!(err instanceof CityFileError)) throw err
-      onProblem?.(`${err.message}; rebuilding`)
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') continue
+      // Neither a file problem nor an fs error: a bug, not a reason to rebuild.
+      if (!(err instanceof CityFileError) && code === undefined) throw err
+      onProblem?.(err instanceof CityFileError ? `${err.message}; rebuilding` : `compact city file ${path}: ${(err as Error).message}`)
     }
   }
   const out = writablePath(dataset)
+  rebuildSync(out)
+  return readCompactCityFile(out, dataset)
+}
+
+/** Builds the file at `out` in a child process. node:child_process is loaded only here (≈1 MB of
+ * RSS a worker that finds a valid file, the usual case, never needs); a synchronous caller
+ * cannot await an import, hence the built-in module's getter. */
+function rebuildSync (out: string): void {
+  const { execFileSync } = process.getBuiltinModule('node:child_process')
   execFileSync(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
-  return new CompactCityIndex(aligned(readFileSync(out)), { path: out, dataset })
 }

@@ -1,23 +1,42 @@
-// The city index as typed-array views over one compact file (compact-city-format.ts): a worker
-// starts with no per-city objects (≈7 MB instead of ≈130 MB, milliseconds instead of a second),
-// and a lookup hashes the query and compares its code units against the stored UTF-8 bytes,
-// allocating nothing. A City object is made the first time a city is asked for and kept, so
-// repeated hits return the same object, with its key computed once; memory grows with the
-// working set only. Same answers as CityIndex (test/cities/compact-index.test.ts).
+// The city index as typed arrays of one compact file (compact-city-format.ts): a worker starts
+// with no per-city objects (≈4 MB instead of ≈130 MB, milliseconds instead of a second), and a
+// lookup hashes the query and compares its code units against the stored UTF-8 bytes, allocating
+// nothing. A City object is made the first time a city is asked for, from its row of details
+// (read then, from the file: compact-city-reader.ts), and kept, so repeated hits return the same
+// object, with its key computed once; memory grows with the working set only. Same answers as
+// CityIndex (test/cities/compact-index.test.ts).
 import type { City } from './city.js'
 import type { CityResolver } from './city-index.js'
 import {
-  CityFileError, NAME_BLOCK, SECTIONS, nameHash, payloadChecksum, readHeader, type CompactCityHeader, type SectionName
+  DETAIL_BLOCK, DETAIL_BLOCK_MAX_BYTES, DETAIL_FIXED_BYTES, nameHash, sectionViews, type COLD_SECTION, type Sections
 } from './compact-city-format.js'
+
+/** Copies `length` bytes of the details section, from `position`, to the start of `into`. */
+export type DetailReader = (into: Uint8Array, position: number, length: number) => void
+
+/** What the index keeps in memory: every section but the details. */
+export type KeptSections = Omit<Sections, typeof COLD_SECTION>
+
+export interface CompactCityParts {
+  sections: KeptSections
+  countries: readonly string[]
+  /** The details section's length in bytes: where its last block ends. */
+  detailBytes: number
+  readDetails: DetailReader
+}
 
 const FIXED_POINT = 1e5
 /** Names whose city is kept by name, at most; then the cache starts afresh (bounded, and hot names come back at once). */
 const NAME_CACHE_SIZE = 4096
-type Sections = { [K in SectionName]: InstanceType<(typeof SECTIONS)[K]> }
 
 export class CompactCityIndex implements CityResolver {
-  readonly #s: Sections
+  readonly #s: KeptSections
   readonly #countries: readonly string[]
+  readonly #detailBytes: number
+  readonly #readDetails: DetailReader
+  /** One block of detail rows, as last read: reused, since a City is made from it at once. */
+  readonly #block = new Uint8Array(DETAIL_BLOCK_MAX_BYTES)
+  readonly #rows = new DataView(this.#block.buffer)
   readonly #countryIndex: ReadonlyMap<string, number>
   readonly #mask: number
   readonly #made = new Map<number, City>()
@@ -28,13 +47,29 @@ export class CompactCityIndex implements CityResolver {
   /** Where the last #varint ended. */
   #next = 0
 
-  /** Views over `bytes` (not copied). Throws CityFileError when the bytes are not a valid file for `dataset`. */
-  constructor (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }) {
-    const header = readHeader(bytes, path, dataset)
-    this.#s = sectionViews(bytes, header, path)
-    this.#countries = header.countries
-    this.#countryIndex = new Map(header.countries.map((code, i) => [code, i]))
-    this.#mask = this.#s.table.length - 1
+  /** The header, section places and checksum are the opener's to check (compact-city-reader.ts,
+   * fromBytes); the invariants lookups rely on were verified when the file was written
+   * (compact-city-verify.ts, which says where the trust boundary lies). */
+  constructor ({ sections, countries, detailBytes, readDetails }: CompactCityParts) {
+    this.#s = sections
+    this.#countries = countries
+    this.#countryIndex = new Map(countries.map((code, i) => [code, i]))
+    this.#mask = sections.table.length - 1
+    this.#detailBytes = detailBytes
+    this.#readDetails = readDetails
+  }
+
+  /** An index over a whole file in memory (views, not copies): tests and tools. Throws CityFileError
+   * when the header, the section places or the checksum are wrong. */
+  static fromBytes (bytes: Uint8Array, { path = '(bytes)', dataset }: { path?: string, dataset: string }): CompactCityIndex {
+    const { header, sections } = sectionViews(bytes, path, dataset)
+    const details = sections.details
+    return new CompactCityIndex({
+      sections,
+      countries: header.countries,
+      detailBytes: details.length,
+      readDetails: (into, position, length) => { into.set(details.subarray(position, position + length)) }
+    })
   }
 
   get size (): number {
@@ -97,7 +132,7 @@ export class CompactCityIndex implements CityResolver {
   }
 
   /** The LEB128 varint at p of the records, unchecked (the file's invariants were verified when it
-   * was opened); where it ends goes to #next, so the lookup allocates nothing. */
+   * was written); where it ends goes to #next, so the lookup allocates nothing. */
   #varint (p: number): number {
     const records = this.#s.records
     let value = 0
@@ -120,127 +155,26 @@ export class CompactCityIndex implements CityResolver {
   #make (i: number): City {
     const s = this.#s
     const id = s.ids[i]!
-    // The block's first name starts at nameBlock; the ones before i in the block are skipped by length.
-    let start = s.nameBlock[Math.floor(i / NAME_BLOCK)]!
-    for (let k = i - (i % NAME_BLOCK); k < i; k++) start += s.nameLength[k]!
+    // The city's block of rows in one read; the rows before i in the block are skipped by their name lengths.
+    const b = Math.floor(i / DETAIL_BLOCK)
+    const start = s.detailBlock[b]!
+    this.#readDetails(this.#block, start, (s.detailBlock[b + 1] ?? this.#detailBytes) - start)
+    const block = this.#block
+    let p = 0
+    for (let k = i - (i % DETAIL_BLOCK); k < i; k++) p += DETAIL_FIXED_BYTES + block[p + DETAIL_FIXED_BYTES - 1]!
+    const name = p + DETAIL_FIXED_BYTES
     const city: City = {
       id,
-      name: this.#decoder.decode(s.display.subarray(start, start + s.nameLength[i]!)),
+      name: this.#decoder.decode(block.subarray(name, name + block[name - 1]!)),
       country: this.#countries[s.country[i]!]!,
-      population: s.population[i]!,
-      lat: s.lat[i]! / FIXED_POINT,
-      lon: s.lon[i]! / FIXED_POINT,
+      population: this.#rows.getUint32(p, true),
+      lat: this.#rows.getInt32(p + 4, true) / FIXED_POINT,
+      lon: this.#rows.getInt32(p + 8, true) / FIXED_POINT,
       key: String(id)
     }
     this.#made.set(i, city)
     return city
   }
-}
-
-/** Typed-array views of every section, after checking bounds, checksum and the invariants lookups rely on. */
-function sectionViews (bytes: Uint8Array, header: CompactCityHeader, path: string): Sections {
-  const fail = (reason: string): never => { throw new CityFileError(path, reason) }
-  if (bytes.byteOffset % 4 !== 0) fail('buffer not 4-byte aligned')
-  const n = header.cities
-  const expected: Record<SectionName, number | undefined> = {
-    ids: n,
-    population: n,
-    lat: n,
-    lon: n,
-    country: n,
-    nameLength: n,
-    nameBlock: Math.ceil(n / NAME_BLOCK),
-    display: undefined,
-    records: undefined,
-    table: undefined
-  }
-  const views = {} as Record<SectionName, unknown>
-  let first = bytes.length
-  for (const name of Object.keys(SECTIONS) as SectionName[]) {
-    const place = header.sections[name]
-    if (!Array.isArray(place) || place.length !== 2 || !place.every(v => Number.isInteger(v) && v >= 0)) return fail(`section ${name}: bad place`)
-    const [offset, length] = place as [number, number]
-    const Type = SECTIONS[name]
-    if (offset % 4 !== 0 || offset + length * Type.BYTES_PER_ELEMENT > bytes.length) fail(`section ${name} out of bounds (truncated?)`)
-    if (expected[name] !== undefined && length !== expected[name]) fail(`section ${name}: ${length} elements, expected ${expected[name]}`)
-    first = Math.min(first, offset)
-    views[name] = new Type(bytes.buffer as ArrayBuffer, bytes.byteOffset + offset, length)
-  }
-  if (payloadChecksum(bytes.subarray(first)) !== header.checksum) fail('checksum mismatch (corrupt)')
-  const s = views as Sections
-  // Invariants every lookup relies on, checked once, so that no lookup reads past a section.
-  if (!namesAdd(s.nameLength, s.nameBlock, s.display.length)) fail('display names: lengths and blocks disagree')
-  if (!strictlyAscending(s.ids)) fail('ids not strictly ascending')
-  if (!allBelow(s.country, header.countries.length)) fail('country out of range')
-  const capacity = s.table.length
-  if (capacity === 0 || (capacity & (capacity - 1)) !== 0 || capacity < header.entries * 2) fail('table capacity not a power of two with load ≤ 0.5')
-  const starts = recordStarts(s.records, n, header.entries)
-  if (starts === undefined) fail('records: malformed, or a city index out of range')
-  if (!tableHits(s.table, starts!)) fail('table: a slot that is not a record, or a record in no slot')
-  return s
-}
-
-/** LEB128 at p: [value, next position], or undefined past `end` or beyond 28 bits. */
-function varint (bytes: Uint8Array, p: number, end: number): [number, number] | undefined {
-  let value = 0
-  for (let shift = 0; shift < 28; shift += 7) {
-    if (p >= end) return undefined
-    const b = bytes[p++]!
-    value |= (b & 0x7f) << shift
-    if ((b & 0x80) === 0) return [value, p]
-  }
-  return undefined
-}
-
-/** Bit per byte of `records`, set where a record starts: exactly `entries` well-formed records, nothing after. */
-function recordStarts (records: Uint8Array, cities: number, entries: number): Uint8Array | undefined {
-  const starts = new Uint8Array((records.length >> 3) + 1)
-  let p = 0
-  for (let e = 0; e < entries; e++) {
-    starts[p >> 3]! |= 1 << (p & 7)
-    const length = varint(records, p, records.length)
-    if (length === undefined || length[1] + length[0] > records.length) return undefined
-    const count = varint(records, length[1] + length[0], records.length)
-    if (count === undefined || count[0] === 0 || count[1] + 3 * count[0] > records.length) return undefined
-    p = count[1]
-    for (let k = 0; k < count[0]; k++, p += 3) if ((records[p]! | (records[p + 1]! << 8) | (records[p + 2]! << 16)) >= cities) return undefined
-  }
-  return p === records.length ? starts : undefined
-}
-
-/** Every occupied slot names a record start, and every record is in a slot. */
-function tableHits (table: Uint32Array, starts: Uint8Array): boolean {
-  let hits = 0
-  let records = 0
-  for (let i = 0; i < starts.length; i++) for (let b = starts[i]!; b !== 0; b &= b - 1) records++
-  for (let k = 0; k < table.length; k++) {
-    const v = table[k]!
-    if (v === 0) continue
-    const p = v - 1
-    if (p >= starts.length * 8 || (starts[p >> 3]! & (1 << (p & 7))) === 0) return false
-    hits++
-  }
-  return hits === records
-}
-
-/** The name lengths add up to the display section, and every block starts where its predecessors end. */
-function namesAdd (lengths: Uint8Array, blocks: Uint32Array, total: number): boolean {
-  let start = 0
-  for (let i = 0; i < lengths.length; i++) {
-    if (i % NAME_BLOCK === 0 && blocks[i / NAME_BLOCK] !== start) return false
-    start += lengths[i]!
-  }
-  return start === total
-}
-
-function strictlyAscending (a: Int32Array): boolean {
-  for (let i = 1; i < a.length; i++) if (a[i]! <= a[i - 1]!) return false
-  return true
-}
-
-function allBelow (a: Uint8Array, limit: number): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i]! >= limit) return false
-  return true
 }
 
 /** Whether records[j, end) are the UTF-8 bytes of `name`, encoded on the fly (no allocation). */

@@ -4,10 +4,10 @@
 // the decoded data set (~200 MB) lives and dies in this process, never in a server. A file whose
 // header already matches (format and data-set version) is kept, so `npm start`'s build stays
 // quick; a worker that finds its body corrupt (checksum) rebuilds it.
-import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { compileCompactCities } from './compact-city-compiler.js'
 import { datasetVersion } from './compact-city-format.js'
 import { defaultCityFilePath, headerProblem } from './compact-city-file.js'
+import { writeCompactCityFile } from './compact-city-writer.js'
 import { loadCities } from './dataset.js'
 
 const args = process.argv.slice(2)
@@ -20,14 +20,8 @@ const out = paths[0] ?? defaultCityFilePath()
 // Up to date: nothing to say (this runs before every `npm start`).
 if (!force && headerProblem(out) === undefined) process.exit(0)
 const started = performance.now()
-const bytes = compileCompactCities(loadCities(), datasetVersion())
-// Written aside, then renamed: a reader (another worker, another build) never sees half a file.
-const partial = `${out}.${process.pid}.partial`
-try {
-  writeFileSync(partial, bytes)
-  renameSync(partial, out)
-} catch (err) {
-  rmSync(partial, { force: true })
-  throw err
-}
+const dataset = datasetVersion()
+const bytes = compileCompactCities(loadCities(), dataset)
+// Verified in full, written aside, then renamed: an open checks only the header and the checksum.
+writeCompactCityFile(out, bytes, dataset)
 process.stderr.write(`compile-cities: ${out} (${(bytes.length / 2 ** 20).toFixed(1)} MB) in ${(performance.now() - started).toFixed(0)} ms\n`)

@@ -1,7 +1,10 @@
 // City names from the URL → one canonical form, or a 400. Nothing reaches a cache or the
 // origin before this has run.
-import { createHash } from 'node:crypto'
 import { CityInvalidError, CountryInvalidError } from '../errors.js'
+import { foldCase } from './canonical-name.js'
+
+// The data set's side (canonicalName: the indexes' keys) lives in canonical-name.ts.
+export { canonicalName } from './canonical-name.js'
 
 export const MAX_CITY_NAME_LENGTH = 100
 
@@ -34,17 +37,6 @@ export function normalizeCityName (raw: string): string {
   return key
 }
 
-/** Lower case first, then NFC: lower-casing can create a pair NFC composes ("H" + U+0331 has no
- * precomposed form, "h" + U+0331 is "ẖ"), so the other order is not idempotent (fast-check). */
-function foldCase (name: string): string {
-  return name.toLowerCase().normalize('NFC').replace(SPACES, ' ')
-}
-
-/** Canonical form of a name in the data set (no validation: the data set is trusted). */
-export function canonicalName (name: string): string {
-  return foldCase(name.trim())
-}
-
 const COUNTRY = /^[A-Za-z]{2}$/
 
 /** ISO 3166-1 alpha-2, upper case; throws CS_ERR_COUNTRY_INVALID. */
@@ -52,7 +44,3 @@ export function normalizeCountry (raw: string): string {
   if (!COUNTRY.test(raw)) throw new CountryInvalidError(JSON.stringify(raw.slice(0, 10)))
   return raw.toUpperCase()
 }
-
-/** Identifies the canonical form by the code that makes it: what is built from canonical names
- * (the compact city file) is stale as soon as that code changes, with no version to remember. */
-export const CANONICAL_FORM_ID = createHash('sha256').update(canonicalName.toString() + foldCase.toString()).digest('hex').slice(0, 12)
