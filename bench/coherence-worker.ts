@@ -19,8 +19,9 @@ const env = JSON.parse(process.env.COHERENCE_BENCH_ENV ?? '{}') as Record<string
 const worker = Number(process.env.COHERENCE_BENCH_WORKER ?? 0)
 const config = loadConfig(env)
 const logger = pino({ level: 'silent' })
-const redis = createRedisClient({ ...config, redis: config.redis! }, logger)
-const subscriber = createRedisClient({ ...config, redis: config.redis! }, logger, { subscriber: true })
+const redisConfig = { ...config.redis, target: config.redis.target! }
+const redis = createRedisClient(redisConfig, logger)
+const subscriber = createRedisClient(redisConfig, logger, { subscriber: true })
 const engine = createCacheEngine('layered', { config, redis, subscriber, clock: monotonicClock, logger })
 
 let loads = 0

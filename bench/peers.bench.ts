@@ -55,7 +55,7 @@ async function redisFixture (): Promise<{ server: RedisServer, client: () => Pro
   const clients: RedisClient[] = []
   const make = (subscriber: boolean): RedisClient => {
     const c = createRedisClient(
-      { redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 1000, redisConnectTimeoutMs: 2000 },
+      { target: { kind: 'single', url: server.url }, commandTimeoutMs: 1000, connectTimeoutMs: 2000 },
       logger,
       { subscriber }
     )
@@ -101,9 +101,9 @@ export async function peersL1HitBench (): Promise<TaskResult[]> {
     // Tuned: L1 keeps objects, not JSON (bentocache's `serialize: false`: then no byte bound).
     const bentoObjects = new BentoCache({
       default: 'multitier',
-      prefix: `${config.redisKeyPrefix}:bench-bento-objects`,
-      ttl: config.cacheTtlMs,
-      grace: config.cacheTtlMs + config.cacheGraceMs,
+      prefix: `${config.redis.keyPrefix}:bench-bento-objects`,
+      ttl: config.cache.ttlMs,
+      grace: config.cache.ttlMs + config.cache.graceMs,
       stores: {
         multitier: bentostore()
           .useL1Layer(memoryDriver({ maxItems: ENTRIES, serialize: false }))
@@ -111,7 +111,7 @@ export async function peersL1HitBench (): Promise<TaskResult[]> {
       }
     })
     // Tuned: CacheableMemory without its structured clone per read (`useClone: false`).
-    const managerNoClone = createCache({ stores: [createKeyv({ ttl: config.cacheTtlMs, lruSize: ENTRIES, useClone: false })], ttl: config.cacheTtlMs })
+    const managerNoClone = createCache({ stores: [createKeyv({ ttl: config.cache.ttlMs, lruSize: ENTRIES, useClone: false })], ttl: config.cache.ttlMs })
     const bentoAdapter = new BentocacheCache(await deps())
     const managerAdapter = new CacheManagerCache(await deps())
     for (const key of keys) raw.set(key, entries.get(key)!)

@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { WeatherCache } from './cache/cache.js'
 import type { WallClock } from './cache/clock.js'
 import type { CityResolver } from './cities/city-index.js'
-import { DEFAULT_SHARED_MAX_AGE_SECONDS, MAX_PATH_PARAM_LENGTH, type Config } from './config.js'
+import { DEFAULT_SHARED_MAX_AGE_SECONDS, MAX_PATH_PARAM_LENGTH, type HttpConfig, type LogConfig } from './config.js'
 import type { ServiceMetrics } from './metrics/metrics.js'
 import { answerClientError, errorBody, registerErrorHandling } from './routes/errors.js'
 import { registerBaselineRoute } from './routes/baseline.js'
@@ -19,7 +19,10 @@ import { createHitFastPath, isSkippedByFastPath, LIFECYCLE_HOOKS, skippedByFastP
 import type { WeatherLoader } from './weather/weather-loader.js'
 
 export interface AppOptions {
-  config: Pick<Config, 'keepAliveTimeoutMs' | 'logRequests' | 'exposeBaseline' | 'trustProxy'>
+  config: {
+    readonly http: Pick<HttpConfig, 'keepAliveTimeoutMs' | 'exposeBaseline' | 'trustProxy'>
+    readonly log: Pick<LogConfig, 'requests'>
+  }
   logger: Logger
   cities: CityResolver
   cache: WeatherCache
@@ -56,16 +59,18 @@ function watchBypassedHooks (app: FastifyInstance, bypassed: string[]): void {
 }
 
 export function buildApp (options: AppOptions): FastifyInstance {
-  const { config, logger, metrics } = options
+  const { logger, metrics } = options
+  const { keepAliveTimeoutMs, exposeBaseline, trustProxy } = options.config.http
+  const logRequests = options.config.log.requests
   const unmatched = metrics.httpRoute('unmatched')
   const headOf = answerHeads(options.wallClock ?? Date.now, options.graceMs ?? 0, options.sharedMaxAgeSeconds ?? DEFAULT_SHARED_MAX_AGE_SECONDS)
   // Set once the server is built: the listener below exists before the routes it needs.
   let fastPath: FastPath | undefined
-  const useFastPath = (options.hitFastPath ?? true) && !config.logRequests
+  const useFastPath = (options.hitFastPath ?? true) && !logRequests
   const serverFactory: FastifyServerFactory = (handler) => {
     const server = createServer((req, res) => { if (fastPath?.(req, res) !== true) handler(req, res) })
     // What Fastify sets on a server it creates itself (lib/server.js getServerInstance), with its defaults.
-    server.keepAliveTimeout = config.keepAliveTimeoutMs
+    server.keepAliveTimeout = keepAliveTimeoutMs
     server.requestTimeout = 0
     server.setTimeout(0)
     return server
@@ -73,14 +78,14 @@ export function buildApp (options: AppOptions): FastifyInstance {
   const app = Fastify({
     ...(useFastPath ? { serverFactory } : {}),
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: !config.logRequests }),
+    logController: new LogController({ disableRequestLogging: !logRequests }),
     requestIdHeader: 'x-request-id',
     // A pino child per request (to bind reqId) costs on every hit; without request logging the
     // error handler binds reqId itself, so requests share the parent logger.
-    ...(config.logRequests ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
-    keepAliveTimeout: config.keepAliveTimeoutMs,
+    ...(logRequests ? {} : { childLoggerFactory: (parent: FastifyBaseLogger) => parent }),
+    keepAliveTimeout: keepAliveTimeoutMs,
     // request.ip is the client's only when the X-Forwarded-For came from our proxy.
-    trustProxy: config.trustProxy === false ? false : config.trustProxy.split(','),
+    trustProxy: trustProxy === false ? false : trustProxy.split(','),
     routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // What Node's HTTP parser rejects never reaches a route: it still gets a JSON error with a code.
     clientErrorHandler: answerClientError,
@@ -125,7 +130,7 @@ export function buildApp (options: AppOptions): FastifyInstance {
     purgeToken: options.purgeToken,
     writeAnswer: options.writeAnswer ?? writeStoredAnswer
   })
-  if (config.exposeBaseline) registerBaselineRoute(app)
+  if (exposeBaseline) registerBaselineRoute(app)
   if (useFastPath) {
     let closing = false
     // Fastify answers 503 once closing (return503OnClosing); from then on every request goes to it.
@@ -136,7 +141,7 @@ export function buildApp (options: AppOptions): FastifyInstance {
       load: loaderByKey(options.cities, options.loader),
       headOf,
       recordWeather: metrics.httpRoute('/weather/:city'),
-      recordBaseline: config.exposeBaseline ? metrics.httpRoute('/baseline/:city') : undefined,
+      recordBaseline: exposeBaseline ? metrics.httpRoute('/baseline/:city') : undefined,
       closing: () => closing
     })
     app.addHook('onReady', (done) => {

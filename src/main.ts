@@ -22,12 +22,12 @@ function readConfig (): Readonly<Config> {
 }
 
 async function primary (config: Readonly<Config>): Promise<void> {
-  const logger = createLogger(config, { role: 'primary' })
+  const logger = createLogger(config.log, { role: 'primary' })
   // First: a port already taken stops the start before anything else is running.
-  const workersText = watchWorkers(config.workers).text
+  const workersText = watchWorkers(config.cluster.workers).text
   const workersAggregate = clusterMetricsText()
   const metricsText = async (): Promise<string> => (await workersAggregate()) + (await workersText())
-  const metrics = await startMetricsListener({ host: config.metricsHost, port: config.metricsPort, metricsText, logger })
+  const metrics = await startMetricsListener({ host: config.metrics.host, port: config.metrics.port, metricsText, logger })
   // The compact city file every worker and the provider read: built here, once, in a child
   // process, when the build's own is missing or stale; the primary never decodes the data set.
   const citiesFile = await ensureCityFile({ onProblem: (message) => logger.warn(message) })
@@ -35,20 +35,20 @@ async function primary (config: Readonly<Config>): Promise<void> {
   let origin: EmbeddedOrigin | undefined
   let originStarting: Promise<EmbeddedOrigin> | undefined
   const env: Record<string, string> = {}
-  if (config.originUrl === undefined && config.origin.port !== 0) {
+  if (config.origin.url === undefined && config.origin.simulated.port !== 0) {
     // Its port is known: the workers fork while it starts (the first /health comes sooner), and
     // their origin calls wait for it until the primary says it listens.
-    env.ORIGIN_URL = `http://127.0.0.1:${config.origin.port}`
+    env.ORIGIN_URL = `http://127.0.0.1:${config.origin.simulated.port}`
     env[ORIGIN_STARTING_ENV] = '1'
     originStarting = startEmbeddedOrigin(process.env, { lowPriority: true })
-  } else if (config.originUrl === undefined) {
+  } else if (config.origin.url === undefined) {
     origin = await startEmbeddedOrigin(process.env)
     env.ORIGIN_URL = origin.url
     logger.info({ url: origin.url }, 'embedded weather provider started (set ORIGIN_URL to use another)')
   }
   const node = runPrimary({
-    workers: config.workers,
-    shutdownTimeoutMs: config.shutdownTimeoutMs,
+    workers: config.cluster.workers,
+    shutdownTimeoutMs: config.cluster.shutdownTimeoutMs,
     env,
     logger,
     onStopped: async () => {
@@ -57,7 +57,7 @@ async function primary (config: Readonly<Config>): Promise<void> {
     }
   })
   // SIGHUP is not a stop: runPrimary answers it with a rolling restart of the workers.
-  closeWithGrace({ delay: config.shutdownTimeoutMs + 2000, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.cluster.shutdownTimeoutMs + 2000, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'primary failing')
     await node.shutdown(signal ?? (err === undefined ? 'exit' : 'error'))
   })
@@ -75,10 +75,10 @@ async function primary (config: Readonly<Config>): Promise<void> {
   }
   await node.listening
   logger.info({
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
-    workers: config.workers,
-    strategy: config.cacheStrategy,
-    origin: env.ORIGIN_URL ?? config.originUrl,
+    url: `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`,
+    workers: config.cluster.workers,
+    strategy: config.cache.strategy,
+    origin: env.ORIGIN_URL ?? config.origin.url,
     metrics: metrics.url
   }, 'cachestack listening — try GET /weather/london')
 }
@@ -101,7 +101,7 @@ if (cluster.isPrimary) {
     process.exit(1)
   })
 } else {
-  const logger = createLogger(config, { role: 'worker', worker: cluster.worker?.id })
+  const logger = createLogger(config.log, { role: 'worker', worker: cluster.worker?.id })
   // Loaded here, not at the top: the primary never needs Fastify, the engine or the routes, and
   // loading them there would delay forking the workers (the first /health).
   import('./worker.js').then(({ runWorker }) => runWorker(config, logger)).catch((err: unknown) => {

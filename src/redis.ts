@@ -3,15 +3,16 @@
 // every command, reconnect forever in the background.
 import { Cluster, Redis, type RedisOptions } from 'ioredis'
 import type { Logger } from 'pino'
-import type { Config, RedisTarget } from './config.js'
+import type { RedisConfig, RedisTarget } from './config.js'
 
 /** The engine only uses commands both clients share: single-key commands, scripts, pub/sub. */
 export type RedisClient = Redis | Cluster
 
+/** The Redis group (config.redis) with its target known. */
 export type RedisClientConfig =
-  & Pick<Config, 'redisCommandTimeoutMs' | 'redisConnectTimeoutMs'>
-  & Partial<Pick<Config, 'redisAutoPipelining'>>
-  & { redis: RedisTarget }
+  & Pick<RedisConfig, 'commandTimeoutMs' | 'connectTimeoutMs'>
+  & Partial<Pick<RedisConfig, 'autoPipelining'>>
+  & { readonly target: RedisTarget }
 
 const reconnect = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
 
@@ -19,22 +20,22 @@ export function createRedisClient (config: RedisClientConfig, logger: Logger, { 
   const options: RedisOptions = subscriber
     ? {
         // The bus connection is off the request path: it may queue its SUBSCRIBE until connected.
-        connectTimeout: config.redisConnectTimeoutMs,
+        connectTimeout: config.connectTimeoutMs,
         connectionName: 'cachestack-bus'
       }
     : {
         // Requests must not wait for a reconnect: a disconnected client rejects at once,
         // and the engine falls back to the origin.
-        commandTimeout: config.redisCommandTimeoutMs,
-        connectTimeout: config.redisConnectTimeoutMs,
+        commandTimeout: config.commandTimeoutMs,
+        connectTimeout: config.connectTimeoutMs,
         maxRetriesPerRequest: 0,
         connectionName: 'cachestack'
       }
-  const target = config.redis
+  const target = config.target
   // Auto-pipelining batches commands per node; on a Cluster, a MOVED reply inside such a batch
   // reaches the caller instead of being followed, so there it stays off. REDIS_AUTO_PIPELINING=false
   // turns it off elsewhere too (the optimization ladder measures what it saves).
-  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber && target.kind !== 'cluster' && config.redisAutoPipelining !== false }
+  const queue = { enableOfflineQueue: subscriber, enableAutoPipelining: !subscriber && target.kind !== 'cluster' && config.autoPipelining !== false }
   const client: RedisClient = target.kind === 'cluster'
     ? new Cluster(target.nodes.map(({ host, port }) => ({ host, port })), {
       ...queue,
@@ -43,7 +44,7 @@ export function createRedisClient (config: RedisClientConfig, logger: Logger, { 
       // Follow a failover quickly; MOVED/ASK redirections are followed by ioredis itself.
       retryDelayOnFailover: 100,
       retryDelayOnClusterDown: 100,
-      slotsRefreshTimeout: config.redisConnectTimeoutMs
+      slotsRefreshTimeout: config.connectTimeoutMs
     })
     : target.kind === 'sentinel'
       ? new Redis({

@@ -49,7 +49,7 @@ export interface Service {
 
 export function createService (options: ServiceOptions): Service {
   const { config, logger, clock = { now: coarseClock(() => performance.now()) }, wallClock = coarseClock(Date.now) } = options
-  if (config.originUrl === undefined && options.origin === undefined) throw new TypeError('expected config.originUrl or options.origin')
+  if (config.origin.url === undefined && options.origin === undefined) throw new TypeError('expected config.origin.url or options.origin')
   // The optimization ladder (NAIVE=…, src/naive/) swaps in deliberately naive parts; never a default.
   const naive = new Set(config.naive)
   const cities: CityResolver = naive.has('resolver')
@@ -58,14 +58,14 @@ export function createService (options: ServiceOptions): Service {
     : options.cities ?? openCompactCityIndex({ onProblem: (message) => logger.warn(message) })
   const metrics = createMetrics({ collectDefaults: options.collectDefaultMetrics ?? true })
   const redisLogger = logger.child({ component: 'redis' })
-  const redis = usesRedis(config.cacheStrategy)
-    ? createRedisClient({ ...config, redis: config.redis! }, redisLogger)
-    : undefined
-  const cache = createCache(config.cacheStrategy, {
+  // Checked by loadConfig: a strategy that uses Redis has a target.
+  const redisConfig = { ...config.redis, target: config.redis.target! }
+  const redis = usesRedis(config.cache.strategy) ? createRedisClient(redisConfig, redisLogger) : undefined
+  const cache = createCache(config.cache.strategy, {
     config,
     redis,
     // The bus needs a connection of its own: a subscribed client can run nothing else.
-    subscriber: redis === undefined ? undefined : createRedisClient({ ...config, redis: config.redis! }, redisLogger, { subscriber: true }),
+    subscriber: redis === undefined ? undefined : createRedisClient(redisConfig, redisLogger, { subscriber: true }),
     clock,
     logger: logger.child({ component: 'cache' }),
     events: metrics.cacheEvents,
@@ -73,16 +73,16 @@ export function createService (options: ServiceOptions): Service {
   })
   metrics.watchL1(() => cache.l1Usage?.())
   const client = options.origin ?? (naive.has('connection')
-    ? new NewConnectionOriginClient({ url: config.originUrl!, timeoutMs: config.originTimeoutMs })
+    ? new NewConnectionOriginClient({ url: config.origin.url!, timeoutMs: config.origin.timeoutMs })
     : new PooledOriginClient({
-      url: config.originUrl!,
-      timeoutMs: config.originTimeoutMs,
-      connections: config.originConnections,
-      httpCache: config.originHttpCache === 'memory'
-        ? { maxCount: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes }
+      url: config.origin.url!,
+      timeoutMs: config.origin.timeoutMs,
+      connections: config.origin.connections,
+      httpCache: config.origin.httpCache === 'memory'
+        ? { maxCount: config.cache.l1.maxEntries, maxSize: config.cache.l1.maxBytes, maxEntrySize: config.cache.l1.maxEntryBytes }
         : undefined
     }))
-  const origin = options.originReady === undefined ? client : new StartingOriginClient(client, options.originReady, config.originTimeoutMs)
+  const origin = options.originReady === undefined ? client : new StartingOriginClient(client, options.originReady, config.origin.timeoutMs)
   const Loader = naive.has('serialize') ? PerRequestReportLoader : WeatherLoader
   const loader = new Loader({ origin, clock, wallClock, onOriginRequest: (outcome, seconds) => metrics.originRequest(outcome, seconds) })
 
@@ -100,9 +100,9 @@ export function createService (options: ServiceOptions): Service {
     cities,
     cache,
     loader,
-    purgeToken: config.purgeToken,
-    graceMs: config.cacheStrategy === 'none' ? 0 : config.cacheGraceMs,
-    sharedMaxAgeSeconds: config.sharedMaxAgeSeconds,
+    purgeToken: config.cache.purgeToken,
+    graceMs: config.cache.strategy === 'none' ? 0 : config.cache.graceMs,
+    sharedMaxAgeSeconds: config.cache.sharedMaxAgeSeconds,
     metrics,
     readiness,
     wallClock,
@@ -123,9 +123,9 @@ export function createService (options: ServiceOptions): Service {
         await cache.start?.()
       })()
       connected.catch((err: unknown) => logger.warn({ err }, 'cache start failed; serving from L1 and the origin meanwhile'))
-      const timer = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), config.redisConnectTimeoutMs).unref())
+      const timer = new Promise<'timeout'>(resolve => setTimeout(() => resolve('timeout'), config.redis.connectTimeoutMs).unref())
       if (await Promise.race([connected.then(() => 'ok', () => 'failed'), timer]) === 'timeout') {
-        logger.warn({ timeoutMs: config.redisConnectTimeoutMs }, 'redis not connected yet; serving from L1 and the origin meanwhile')
+        logger.warn({ timeoutMs: config.redis.connectTimeoutMs }, 'redis not connected yet; serving from L1 and the origin meanwhile')
       }
     },
     async close () {

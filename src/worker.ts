@@ -14,7 +14,7 @@ export async function runWorker (config: Readonly<Config>, logger: Logger): Prom
   shareWithPrimary(service.metrics.registry)
   // SIGHUP to the whole process group (a closed terminal, `kill -HUP -<pgid>`) is the primary's
   // to answer with a rolling restart; a worker that also stopped on it would look like a crash.
-  const graceful = closeWithGrace({ delay: config.shutdownTimeoutMs, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
+  const graceful = closeWithGrace({ delay: config.cluster.shutdownTimeoutMs, logger, skip: ['SIGHUP'] }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'worker failing, closing')
     else logger.debug({ signal }, 'worker closing')
     await service.close()
@@ -25,5 +25,5 @@ export async function runWorker (config: Readonly<Config>, logger: Logger): Prom
   // The primary is gone: nobody will route to us or collect us.
   process.on('disconnect', () => { void graceful.close() })
   await service.ready()
-  await service.app.listen({ port: config.port, host: config.host })
+  await service.app.listen({ port: config.http.port, host: config.http.host })
 }

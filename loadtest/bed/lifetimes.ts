@@ -5,5 +5,5 @@ import type { PeerLifetimes } from './peers/peer-server.js'
 
 export function lifetimesOf (appEnv: Readonly<Record<string, string>>): PeerLifetimes {
   const config = loadConfig({ ...appEnv })
-  return { ttlSeconds: Math.round(config.cacheTtlMs / 1000), graceSeconds: Math.round(config.cacheGraceMs / 1000) }
+  return { ttlSeconds: Math.round(config.cache.ttlMs / 1000), graceSeconds: Math.round(config.cache.graceMs / 1000) }
 }

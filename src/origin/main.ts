@@ -5,15 +5,16 @@ import { createLogger } from '../logger.js'
 import { buildOriginServer } from './server.js'
 
 const config = loadConfig()
-const logger = createLogger(config, { name: 'origin' })
+const { simulated } = config.origin
+const logger = createLogger(config.log, { name: 'origin' })
 // id → city from the compact file, as the workers read it: no decoded data set in this process.
-const app = buildOriginServer({ ...config.origin, cities: openCompactCityIndex({ onProblem: (message) => logger.warn(message) }), logger })
+const app = buildOriginServer({ ...simulated, cities: openCompactCityIndex({ onProblem: (message) => logger.warn(message) }), logger })
 
 async function main (): Promise<void> {
-  const address = await app.listen({ port: config.origin.port, host: config.host })
-  logger.info({ address, latencyMs: config.origin.latencyMs, errorRate: config.origin.errorRate }, 'weather provider listening')
+  const address = await app.listen({ port: simulated.port, host: config.http.host })
+  logger.info({ address, latencyMs: simulated.latencyMs, errorRate: simulated.errorRate }, 'weather provider listening')
   const port = app.server.address()
-  process.send?.({ type: 'cachestack:origin:listening', port: typeof port === 'object' && port !== null ? port.port : config.origin.port })
+  process.send?.({ type: 'cachestack:origin:listening', port: typeof port === 'object' && port !== null ? port.port : simulated.port })
 }
 
 let closing = false

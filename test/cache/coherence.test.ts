@@ -57,7 +57,7 @@ test('an update (a refresh elsewhere) drops the old copy from the other L1s; the
   const first = await b.engine.get('updated', load)
   // b's fill reaches L2 in the background: a reads it once it is there.
   const probe = await client()
-  await waitFor(async () => (await probe.exists(`${config.redisKeyPrefix}:v1:updated`)) === 1, 5000, 'b\'s fill in L2')
+  await waitFor(async () => (await probe.exists(`${config.redis.keyPrefix}:v1:updated`)) === 1, 5000, 'b\'s fill in L2')
   assert.equal((await a.engine.get('updated', load)).source, 'HIT-L2')
   // A positive signal instead of a sleep: a purges a marker b holds; messages from a arrive in
   // order, so once b has dropped the marker, anything a's promotion sent has arrived before it.

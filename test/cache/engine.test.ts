@@ -63,7 +63,7 @@ test('redis (L2 only): a second engine (another worker) hits L2, the loader runs
 
 test('layered: an L2 hit fills L1 with the remaining TTL, not a fresh one', async () => {
   const redis = await client()
-  await new RedisStore({ redis, prefix: config.redisKeyPrefix }).set('promoted', createEntry('{"p":1}', Date.now()), { freshMs: 5000 })
+  await new RedisStore({ redis, prefix: config.redis.keyPrefix }).set('promoted', createEntry('{"p":1}', Date.now()), { freshMs: 5000 })
   const clock = new ManualClock(50_000)
   const cache = engine('layered', redis, clock)
   const loader = countingLoader()
@@ -102,7 +102,7 @@ test('Redis killed mid-test: requests keep succeeding, the breaker stops the wai
   await new Promise(resolve => setTimeout(resolve, 350))
   await waitFor(async () => {
     await cache.get(`after-restart-${Math.random()}`, loader.load)
-    return (await redis.keys(`${config.redisKeyPrefix}:v1:after-restart-*`)).length > 0
+    return (await redis.keys(`${config.redis.keyPrefix}:v1:after-restart-*`)).length > 0
   }, 5000, 'L2 writes to resume')
 })
 

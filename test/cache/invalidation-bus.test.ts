@@ -13,7 +13,7 @@ const bed = redisBed()
 
 test('start() subscribes even when the subscriber connection was ready before it (a connection is not a subscription)', async () => {
   const subscriber = createRedisClient(
-    { redis: { kind: 'single', url: bed.server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 },
+    { target: { kind: 'single', url: bed.server.url }, commandTimeoutMs: 150, connectTimeoutMs: 1000 },
     silentLogger(),
     { subscriber: true }
   )
@@ -37,7 +37,7 @@ test('start() subscribes even when the subscriber connection was ready before it
 
 test('an engine built while its bus connection is still connecting subscribes at start() (the service\'s order)', async () => {
   const config = testConfig({ REDIS_KEY_PREFIX: `bus${process.pid}` })
-  const target = { redis: { kind: 'single' as const, url: bed.server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 }
+  const target = { target: { kind: 'single' as const, url: bed.server.url }, commandTimeoutMs: 150, connectTimeoutMs: 1000 }
   const engines = await Promise.all([0, 1].map(async () => {
     const redis = await bed.client()
     const subscriber = createRedisClient(target, silentLogger(), { subscriber: true })

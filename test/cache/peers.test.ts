@@ -45,7 +45,7 @@ async function client (): Promise<Redis> {
 /** A pub/sub connection configured as the service's (it queues while connecting). */
 function subscriberClient (): Redis {
   const redis = createRedisClient(
-    { redis: { kind: 'single', url: server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 },
+    { target: { kind: 'single', url: server.url }, commandTimeoutMs: 150, connectTimeoutMs: 1000 },
     silentLogger(),
     { subscriber: true }
   ) as Redis

@@ -26,8 +26,8 @@ const config = testConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:1', LOCK_WAIT_MS: '3
 
 async function instance (): Promise<CacheEngine> {
   const target = { kind: 'cluster' as const, nodes: cluster.nodes.map(n => ({ host: '127.0.0.1', port: n.port })) }
-  const redis = createRedisClient({ redis: target, redisCommandTimeoutMs: 300, redisConnectTimeoutMs: 2000 }, silentLogger())
-  const subscriber = createRedisClient({ redis: target, redisCommandTimeoutMs: 300, redisConnectTimeoutMs: 2000 }, silentLogger(), { subscriber: true })
+  const redis = createRedisClient({ target, commandTimeoutMs: 300, connectTimeoutMs: 2000 }, silentLogger())
+  const subscriber = createRedisClient({ target, commandTimeoutMs: 300, connectTimeoutMs: 2000 }, silentLogger(), { subscriber: true })
   clients.push(redis, subscriber)
   await waitFor(() => redis.status === 'ready', 10_000, 'cluster client ready')
   const engine = createCacheEngine('layered', { config, redis, subscriber, clock: monotonicClock, logger: silentLogger() })

@@ -55,7 +55,7 @@ function realWorld (target: () => RedisTarget): WorldFactory {
   return async () => {
     const clients: RedisClient[] = []
     const client = async (subscriber = false): Promise<RedisClient> => {
-      const redis = createRedisClient({ redis: target(), redisCommandTimeoutMs: 1000, redisConnectTimeoutMs: 2000 }, silentLogger(), { subscriber })
+      const redis = createRedisClient({ target: target(), commandTimeoutMs: 1000, connectTimeoutMs: 2000 }, silentLogger(), { subscriber })
       clients.push(redis)
       await waitFor(() => redis.status === 'ready', 10_000, 'a ready client')
       return redis

@@ -79,7 +79,7 @@ async function twoWorkers (t: TestContext, clock = new ManualClock()) {
 /** Until the fill of `key` is shared completely: stored, announced, and its lock released. */
 async function settled (key: string): Promise<void> {
   const probe = await bed.client()
-  await waitFor(async () => (await probe.keys(`${config.redisKeyPrefix}:*:lock:${key}`)).length === 0, 5000, `the fill lock of ${key} released`)
+  await waitFor(async () => (await probe.keys(`${config.redis.keyPrefix}:*:lock:${key}`)).length === 0, 5000, `the fill lock of ${key} released`)
 }
 
 test('no subscriber: every channel reports none, so the engine takes its untraced path', () => {

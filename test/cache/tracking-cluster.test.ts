@@ -51,8 +51,8 @@ async function instance (mode: L1InvalidationMode = 'tracking'): Promise<CacheEn
     LOCK_WAIT_MS: '3000'
   })
   const target = { kind: 'cluster' as const, nodes: cluster.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) }
-  const redis = createRedisClient({ redis: target, redisCommandTimeoutMs: 300, redisConnectTimeoutMs: 2000 }, silentLogger())
-  const subscriber = createRedisClient({ redis: target, redisCommandTimeoutMs: 300, redisConnectTimeoutMs: 2000 }, silentLogger(), { subscriber: true })
+  const redis = createRedisClient({ target, commandTimeoutMs: 300, connectTimeoutMs: 2000 }, silentLogger())
+  const subscriber = createRedisClient({ target, commandTimeoutMs: 300, connectTimeoutMs: 2000 }, silentLogger(), { subscriber: true })
   clients.push(redis, subscriber)
   await waitFor(() => redis.status === 'ready', 10_000, 'cluster client ready')
   const engine = createCacheEngine('layered', { config, redis, subscriber, clock: monotonicClock, logger: silentLogger() })

@@ -33,7 +33,7 @@ interface Worker { engine: CacheEngine, redis: Redis }
 /** One worker as the service builds it: a command connection and a bus connection of its own. */
 async function worker (mode: L1InvalidationMode = 'tracking', strategy: 'layered' | 'layered-xfetch' = 'layered', random?: () => number): Promise<Worker> {
   const redis = await bed.client()
-  const target = { redis: { kind: 'single' as const, url: bed.server.url }, redisCommandTimeoutMs: 150, redisConnectTimeoutMs: 1000 }
+  const target = { target: { kind: 'single' as const, url: bed.server.url }, commandTimeoutMs: 150, connectTimeoutMs: 1000 }
   const subscriber = createRedisClient(target, silentLogger(), { subscriber: true })
   const engine = bed.track(createCacheEngine(strategy, {
     config: configs[mode],

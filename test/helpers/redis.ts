@@ -10,7 +10,7 @@ export { startRedisServer, type RedisServer }
 export function serviceRedisClient (url: string, overrides: { commandTimeoutMs?: number } = {}): Redis {
   // A single-node target always yields a Redis (not a Cluster).
   return createRedisClient(
-    { redis: { kind: 'single', url }, redisCommandTimeoutMs: overrides.commandTimeoutMs ?? 150, redisConnectTimeoutMs: 1000 },
+    { target: { kind: 'single', url }, commandTimeoutMs: overrides.commandTimeoutMs ?? 150, connectTimeoutMs: 1000 },
     silentLogger()
   ) as Redis
 }

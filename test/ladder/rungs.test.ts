@@ -43,10 +43,10 @@ test('the app reads each rung\'s environment as the rung says', () => {
   for (const rung of RUNGS) {
     const config = configOf(rung)
     assert.deepEqual([...config.naive].sort(), [...rung.settings.naive].sort(), `rung ${rung.id} NAIVE`)
-    assert.equal(config.redisAutoPipelining, rung.settings.redisAutoPipelining, `rung ${rung.id} REDIS_AUTO_PIPELINING`)
-    assert.equal(config.cacheStrategy, rung.settings.strategy)
-    assert.equal(config.originTimeoutMs, 10_000)
-    assert.equal(config.exposeBaseline, true, 'the last rung\'s app serves the limit target')
+    assert.equal(config.redis.autoPipelining, rung.settings.redisAutoPipelining, `rung ${rung.id} REDIS_AUTO_PIPELINING`)
+    assert.equal(config.cache.strategy, rung.settings.strategy)
+    assert.equal(config.origin.timeoutMs, 10_000)
+    assert.equal(config.http.exposeBaseline, true, 'the last rung\'s app serves the limit target')
   }
 })
 
@@ -54,9 +54,9 @@ test('the last rung is the default service', () => {
   const last = RUNGS[RUNGS.length - 1]!
   const defaults = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })
   const config = configOf(last)
-  assert.equal(config.cacheStrategy, defaults.cacheStrategy)
+  assert.equal(config.cache.strategy, defaults.cache.strategy)
   assert.deepEqual(config.naive, defaults.naive)
-  assert.equal(config.redisAutoPipelining, defaults.redisAutoPipelining)
+  assert.equal(config.redis.autoPipelining, defaults.redis.autoPipelining)
   assert.equal(nginxUpstreamKeepalive(last.settings), 64, 'the stack\'s default pool')
 })
 

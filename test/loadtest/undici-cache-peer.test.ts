@@ -32,13 +32,13 @@ async function provider (maxAgeSeconds?: number, staleSeconds?: number): Promise
 
 test('config: the opt-ins are off by default and validated', () => {
   const c = loadConfig({})
-  assert.equal(c.originHttpCache, 'off')
-  assert.equal(c.origin.maxAgeSeconds, undefined)
-  assert.equal(c.origin.staleSeconds, 0)
+  assert.equal(c.origin.httpCache, 'off')
+  assert.equal(c.origin.simulated.maxAgeSeconds, undefined)
+  assert.equal(c.origin.simulated.staleSeconds, 0)
   const on = loadConfig({ ORIGIN_HTTP_CACHE: 'memory', ORIGIN_MAX_AGE_SECONDS: '3', ORIGIN_STALE_SECONDS: '600' })
-  assert.equal(on.originHttpCache, 'memory')
-  assert.equal(on.origin.maxAgeSeconds, 3)
-  assert.equal(on.origin.staleSeconds, 600)
+  assert.equal(on.origin.httpCache, 'memory')
+  assert.equal(on.origin.simulated.maxAgeSeconds, 3)
+  assert.equal(on.origin.simulated.staleSeconds, 600)
   assert.throws(() => loadConfig({ ORIGIN_HTTP_CACHE: 'disk' }), /ORIGIN_HTTP_CACHE/)
 })
 

@@ -23,7 +23,7 @@ const CLOSE_TIMEOUT_MS = 1000
  */
 export function createBentocache ({ config, redis, subscriber, logger }: PeerDependencies): ConfiguredBentoCache {
   const multitier = bentostore()
-    .useL1Layer(memoryDriver({ maxItems: config.l1MaxEntries, maxSize: config.l1MaxBytes, maxEntrySize: config.l1MaxEntryBytes }))
+    .useL1Layer(memoryDriver({ maxItems: config.cache.l1.maxEntries, maxSize: config.cache.l1.maxBytes, maxEntrySize: config.cache.l1.maxEntryBytes }))
     .useL2Layer(redisDriver({ connection: redis }))
   // The bus duplicates the connection it is given (one publisher, one subscriber). It must be
   // our pub/sub one, which queues while disconnected: bentocache sends its SUBSCRIBE at once.
@@ -31,15 +31,15 @@ export function createBentocache ({ config, redis, subscriber, logger }: PeerDep
   if (subscriber !== undefined) multitier.useBus(redisBusDriver({ connection: subscriber }))
   return new BentoCache({
     default: 'multitier',
-    prefix: peerNamespace(config.redisKeyPrefix, 'peer-bentocache'),
-    ttl: config.cacheTtlMs,
+    prefix: peerNamespace(config.redis.keyPrefix, 'peer-bentocache'),
+    ttl: config.cache.ttlMs,
     // bentocache's grace is the physical lifetime counted from the write, ours the stale window
     // after freshness ends: the sum gives both libraries the same serve-stale window.
-    grace: config.cacheTtlMs + config.cacheGraceMs,
+    grace: config.cache.ttlMs + config.cache.graceMs,
     // `timeout` stays at its default 0: with a graced value, answer it now and refresh in the
     // background (stale-while-revalidate, as ours). Waiters on a filling key are bounded like ours.
-    lockTimeout: config.lockWaitMs,
-    l2CircuitBreakerDuration: config.breakerResetMs,
+    lockTimeout: config.cache.lockWaitMs,
+    l2CircuitBreakerDuration: config.redis.breaker.resetMs,
     logger: logger.child({ peer: 'bentocache' }),
     stores: { multitier }
   })
@@ -60,7 +60,7 @@ export class BentocacheCache implements WeatherCache {
     this.#bento = createBentocache(deps)
     // The template connection was only copied (see the bus above); it is never used itself.
     deps.subscriber?.disconnect()
-    this.#ttlMs = deps.config.cacheTtlMs
+    this.#ttlMs = deps.config.cache.ttlMs
     this.#clock = deps.clock
     this.#events = deps.events ?? noopCacheEvents
     this.#bento.on('cache:hit', ({ value, layer, graced }) => {

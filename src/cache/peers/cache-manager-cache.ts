@@ -31,20 +31,20 @@ export interface ConfiguredCacheManager {
  * what the route runs.
  */
 export function createCacheManager ({ config, redis, logger }: PeerDependencies): ConfiguredCacheManager {
-  const lifetimeMs = config.cacheTtlMs + config.cacheGraceMs
+  const lifetimeMs = config.cache.ttlMs + config.cache.graceMs
   // cacheable's createKeyv is the README's tuned form of `new Keyv({ store: new CacheableMemory(…) })`
   // (no serialization in memory). Bounded by count only: CacheableMemory has no byte bound.
-  const l1 = createKeyv({ ttl: lifetimeMs, lruSize: config.l1MaxEntries })
+  const l1 = createKeyv({ ttl: lifetimeMs, lruSize: config.cache.l1.maxEntries })
   const client = createClient(nodeRedisOptionsOf(redis, 'cachestack-peer-cache-manager'))
   // Keyv hands its namespace to the store; with useKeyPrefix off only the store prefixes (@keyv/redis's
   // README way to avoid a double prefix): keys are `<namespace>::<key>`.
-  const l2 = new Keyv({ store: new KeyvRedis(client), namespace: peerNamespace(config.redisKeyPrefix, 'peer-cache-manager'), useKeyPrefix: false })
+  const l2 = new Keyv({ store: new KeyvRedis(client), namespace: peerNamespace(config.redis.keyPrefix, 'peer-cache-manager'), useKeyPrefix: false })
   const log = logger.child({ peer: 'cache-manager' })
   l2.on('error', (err: unknown) => log.warn({ err }, 'cache-manager L2 error'))
   const cache = createCache({
     stores: [l1, l2],
     ttl: lifetimeMs,
-    refreshThreshold: config.cacheGraceMs,
+    refreshThreshold: config.cache.graceMs,
     // A refresh rewrites Redis too, not only the tier that answered.
     refreshAllStores: true
   })
@@ -68,7 +68,7 @@ export class CacheManagerCache implements WeatherCache {
     // No bus in cache-manager: the pub/sub connection is not needed.
     deps.subscriber?.disconnect()
     this.#peer = createCacheManager(deps)
-    this.#graceMs = deps.config.cacheGraceMs
+    this.#graceMs = deps.config.cache.graceMs
     this.#clock = deps.clock
     this.#events = deps.events ?? noopCacheEvents
     this.#peer.l2.hooks.addHandler(KeyvHooks.POST_GET, (data: { value?: unknown }) => {

@@ -16,8 +16,8 @@ export type PeerDependencies = StrategyDependencies & { redis: RedisClient }
  * Where a peer keeps its keys and channels: beside ours (`<prefix>:<version>:<id>`), never
  * among them, so two strategies sharing one Redis cannot read each other's formats.
  */
-export function peerNamespace (redisKeyPrefix: string, strategy: PeerStrategyName): string {
-  return `${redisKeyPrefix}:${strategy}`
+export function peerNamespace (keyPrefix: string, strategy: PeerStrategyName): string {
+  return `${keyPrefix}:${strategy}`
 }
 
 // Server-Timing of a peer answer: built once; only a miss carries a duration.
