@@ -1,6 +1,8 @@
 // `npm run faults [-- --quick] [--only a,b] [--seconds N] [--out DIR]`: the options of a matrix
 // run, their defaults in one place, validated once with a message naming the bad value.
 import { parseArgs } from 'node:util'
+import { flagValue } from '../src/cli-options.js'
+import { integer } from '../src/value-rules.js'
 
 export interface MatrixOptions {
   /** Short phases and a smaller hot set: what the test runs. @default false */
@@ -31,15 +33,6 @@ export const USAGE = `usage: npm run faults [-- options]
   --out DIR         report directory (default faults-results)
 Exit code 1 when any row misses its expected outcome.`
 
-function integer (name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`expected ${name} to be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`)
-  }
-  return value
-}
-
 export function parseMatrixOptions (argv: readonly string[], knownFaults: readonly string[]): Readonly<MatrixOptions> {
   const { values } = parseArgs({
     args: [...argv],
@@ -66,8 +59,8 @@ export function parseMatrixOptions (argv: readonly string[], knownFaults: readon
   return Object.freeze({
     quick,
     only,
-    phaseSeconds: integer('--seconds', values.seconds, quick ? 3 : 5, 3, 120),
-    rate: integer('--rate', values.rate, quick ? 200 : 300, 10, 5000),
+    phaseSeconds: flagValue(RangeError, 'seconds', values.seconds, integer(3, 120)) ?? (quick ? 3 : 5),
+    rate: flagValue(RangeError, 'rate', values.rate, integer(10, 5000)) ?? (quick ? 200 : 300),
     connections: 10,
     hotCities: quick ? 200 : 500,
     coldShare: 0.005,

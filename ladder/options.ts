@@ -1,6 +1,8 @@
 // The ladder's options, defaults and validation in one place; the CLI maps flags onto them.
 import { parseArgs } from 'node:util'
-import { boundedNumber } from '../src/cli-flags.js'
+import { flagValue } from '../src/cli-options.js'
+import { LadderOptionError } from '../src/errors.js'
+import { integer, number, type Rule } from '../src/value-rules.js'
 
 export interface LadderOptions {
   /** Measured seconds of one run of a rung. @default 5 (quick: 1.5) */
@@ -82,12 +84,7 @@ ladder.json, ladder.md and ladder.html.
   --out DIR              output directory (default ladder/results/<timestamp>)
 `
 
-export class LadderOptionError extends Error {
-  readonly code = 'CS_ERR_LADDER_OPTION'
-}
-
-const num = (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined =>
-  boundedNumber((message) => new LadderOptionError(message), name, raw, min, max, integer)
+const flag = <T>(name: string, raw: string | undefined, rule: Rule<T>): T | undefined => flagValue(LadderOptionError, name, raw, rule)
 
 export function parseLadderArgs (argv: readonly string[], now = new Date()): { help: boolean, options: Readonly<LadderOptions> } {
   const { values } = parseArgs({
@@ -112,15 +109,15 @@ export function parseLadderArgs (argv: readonly string[], now = new Date()): { h
   })
   const explicit: Partial<LadderOptions> = {}
   const set = <K extends keyof LadderOptions>(key: K, value: LadderOptions[K] | undefined): void => { if (value !== undefined) explicit[key] = value }
-  set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
-  set('rounds', num('rounds', values.rounds, 1, 20, true))
-  set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
-  set('maxWarmupSeconds', num('max-warmup', values['max-warmup'], 0, 300, false))
-  set('profileSeconds', num('profile-seconds', values['profile-seconds'], 0.5, 120, false))
-  set('connections', num('connections', values.connections, 1, 256, true))
-  set('cities', num('cities', values.cities, 1, 100_000, true))
-  set('workers', num('workers', values.workers, 1, 64, true))
-  set('seed', num('seed', values.seed, 0, 2 ** 32 - 1, true))
+  set('durationSeconds', flag('duration', values.duration, number(0.5, 600)))
+  set('rounds', flag('rounds', values.rounds, integer(1, 20)))
+  set('warmupSeconds', flag('warmup', values.warmup, number(0, 120)))
+  set('maxWarmupSeconds', flag('max-warmup', values['max-warmup'], number(0, 300)))
+  set('profileSeconds', flag('profile-seconds', values['profile-seconds'], number(0.5, 120)))
+  set('connections', flag('connections', values.connections, integer(1, 256)))
+  set('cities', flag('cities', values.cities, integer(1, 100_000)))
+  set('workers', flag('workers', values.workers, integer(1, 64)))
+  set('seed', flag('seed', values.seed, integer(0, 2 ** 32 - 1)))
   if (values['no-baseline'] === true) explicit.baseline = false
   const outDir = values.out ?? `ladder/results/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
   const options: LadderOptions = { ...LADDER_DEFAULTS, ...(values.quick === true ? LADDER_QUICK : {}), ...explicit, outDir }

@@ -1,10 +1,13 @@
 // Command line → LoadTestOptions. Precedence: explicit flags, then --quick, then DEFAULTS.
 import { parseArgs } from 'node:util'
-import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName } from '../src/config.js'
+import { flagValue } from '../src/cli-options.js'
+import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
+import { LoadTestOptionError } from '../src/errors.js'
+import { anyNumber, loopbackHttpUrl } from '../src/value-rules.js'
 import {
   DEFAULTS, QUICK, defaultOutDir, defaultScenarios, defaultTargets, OptionError, validateOptions, type ExternalTargetOptions, type LoadTestOptions
 } from './options.js'
-import { DEFAULT_TARGETS, TARGET_NAMES, type RedisMode } from './targets.js'
+import { DEFAULT_TARGETS, TARGET_NAMES, type RedisMode, type TargetName } from './targets.js'
 import { DEFAULT_SCENARIOS, SCENARIO_NAMES, type ScenarioName, type ZipfLaw } from './drive/scenarios.js'
 import { SWEEP_DEFAULTS, SWEEP_TARGETS, sweepOptions, type SweepOptions } from './sweep/options.js'
 
@@ -63,18 +66,12 @@ Against a stack that is already running (e.g. docker compose) instead of the nat
   --app-pid PID           cluster primary pid, for CPU and memory
 `
 
-function number (name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new OptionError(name, raw, 'expected a number')
-  return n
-}
+/** A numeric flag; its bounds are the option's, checked by validateOptions. */
+const number = (name: string, raw: string | undefined): number | undefined => flagValue(LoadTestOptionError, name, raw, anyNumber)
 
-function list<T extends string> (name: string, raw: string | undefined, allowed: readonly T[]): T[] | undefined {
-  if (raw === undefined) return undefined
-  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const item of items) if (!(allowed as readonly string[]).includes(item)) throw new OptionError(name, item, `expected some of ${allowed.join(', ')}`)
-  return items as T[]
+/** A comma-separated flag; each item is checked by validateOptions. */
+function list<T extends string> (raw: string | undefined): T[] | undefined {
+  return raw?.split(',').map((s) => s.trim()).filter((s) => s !== '') as T[] | undefined
 }
 
 export interface ParsedCommand {
@@ -130,8 +127,9 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     }
   })
   let external: ExternalTargetOptions | null = null
-  if (values.target !== undefined) {
-    const url = values.target.replace(/\/$/, '')
+  const target = flagValue(LoadTestOptionError, 'target', values.target, loopbackHttpUrl)
+  if (target !== undefined) {
+    const url = target.replace(/\/$/, '')
     external = {
       url,
       // The app serves /metrics on its internal listener (METRICS_PORT, 9464), never through nginx.
@@ -148,8 +146,8 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
   const quick = values.quick === true ? QUICK : {}
   const pick = <T>(flag: T | undefined, preset: T | undefined, fallback: T): T => flag ?? preset ?? fallback
   const options: LoadTestOptions = {
-    targets: list('targets', values.targets, TARGET_NAMES) ?? quick.targets ?? defaultTargets(external),
-    scenarios: list('scenarios', values.scenarios, SCENARIO_NAMES) ?? (quick.scenarios as ScenarioName[] | undefined) ?? defaultScenarios(external),
+    targets: list<TargetName>(values.targets) ?? quick.targets ?? defaultTargets(external),
+    scenarios: list<ScenarioName>(values.scenarios) ?? (quick.scenarios as ScenarioName[] | undefined) ?? defaultScenarios(external),
     durationSeconds: pick(number('duration', values.duration), quick.durationSeconds, DEFAULTS.durationSeconds),
     warmupSeconds: pick(number('warmup', values.warmup), quick.warmupSeconds, DEFAULTS.warmupSeconds),
     connections: pick(number('connections', values.connections), quick.connections, DEFAULTS.connections),
@@ -170,7 +168,7 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
     workers: pick(number('workers', values.workers), quick.workers, DEFAULTS.workers),
     edgeStrategy: pick(values['edge-strategy'] as CacheStrategyName | undefined, quick.edgeStrategy, DEFAULTS.edgeStrategy),
     redis: pick(values.redis as RedisMode | undefined, quick.redis, DEFAULTS.redis),
-    l1Policies: list('l1-policy', values['l1-policy'], L1_POLICIES) ?? DEFAULTS.l1Policies,
+    l1Policies: list<L1PolicyName>(values['l1-policy']) ?? DEFAULTS.l1Policies,
     l1MaxEntries: number('l1-entries', values['l1-entries']) ?? DEFAULTS.l1MaxEntries,
     outDir: values.out ?? defaultOutDir(now),
     progress: values['no-progress'] === true ? false : values.progress === true ? true : stdoutIsTty,
@@ -186,8 +184,8 @@ export function parseCommandLine (argv: readonly string[], stdoutIsTty: boolean,
   if (external !== null) throw new OptionError('sweep', true, 'the sweep starts its own stacks: drop --target')
   const sweep = sweepOptions({
     quick: values.quick === true,
-    targets: list('targets', values.targets, TARGET_NAMES),
-    scenarios: list('scenarios', values.scenarios, SCENARIO_NAMES),
+    targets: list<TargetName>(values.targets),
+    scenarios: list<ScenarioName>(values.scenarios),
     p99BoundMs: number('p99-bound', values['p99-bound']),
     stepSeconds: number('duration', values.duration)
   })

@@ -1,6 +1,9 @@
 // Every option of the load test, its default and its validation, in one place. The CLI maps
 // flags onto these; the runner receives them validated and frozen.
+import { optionProblem, optionValue } from '../src/cli-options.js'
 import { CACHE_STRATEGIES, L1_POLICIES, type CacheStrategyName, type L1PolicyName } from '../src/config.js'
+import { LoadTestOptionError } from '../src/errors.js'
+import { integer, loopbackHttpUrl, number, oneOf, type Rule } from '../src/value-rules.js'
 import { DEFAULT_TARGETS, REDIS_MODES, TARGET_NAMES, type RedisMode, type TargetName } from './targets.js'
 import { DEFAULT_SCENARIOS, NATIVE_ONLY_SCENARIOS, SCENARIO_NAMES, STORM_DEFAULTS, ZIPF_LAWS, type ScenarioName, type ZipfLaw } from './drive/scenarios.js'
 
@@ -130,76 +133,56 @@ export function defaultOutDir (now = new Date()): string {
 
 /** Load goes to this machine only: a load test must never hit someone else's server. */
 export function assertLoopback (name: string, raw: string): URL {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    throw new OptionError(name, raw, 'expected a URL')
-  }
-  if (url.protocol !== 'http:') throw new OptionError(name, raw, 'expected an http: URL')
-  if (url.hostname !== '127.0.0.1') throw new OptionError(name, raw, 'load tests target 127.0.0.1 only (use 127.0.0.1, not a name or another address)')
-  return url
+  return new URL(check(name, raw, loopbackHttpUrl))
 }
 
-export class OptionError extends Error {
-  readonly code = 'CS_ERR_LOADTEST_OPTION'
-  constructor (name: string, value: unknown, expected: string) {
-    super(`${name}=${JSON.stringify(value)}: ${expected}`)
+/** CS_ERR_LOADTEST_OPTION, named `name=<value>: <problem>`. */
+export class OptionError extends LoadTestOptionError {
+  constructor (name: string, value: unknown, problem: string) {
+    super(optionProblem(name, value, problem))
   }
 }
 
-function checkInt (name: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new OptionError(name, value, `expected an integer from ${min} to ${max}`)
-}
-
-function checkNumber (name: string, value: number, min: number, max: number): void {
-  if (!Number.isFinite(value) || value < min || value > max) throw new OptionError(name, value, `expected a number from ${min} to ${max}`)
-}
+const check = <T>(name: string, value: unknown, rule: Rule<T>): T => optionValue(LoadTestOptionError, name, value, rule)
 
 /** Validates every field with a message naming it and the bad value; returns a frozen copy. */
 export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOptions> {
   const o = options
   // The label names the targets list's default, so it is checked first.
-  if (o.external !== null && (o.external.label === ('baseline' as string) || !(TARGET_NAMES as readonly string[]).includes(o.external.label))) {
-    throw new OptionError('label', o.external.label, `expected one of ${TARGET_NAMES.filter((t) => t !== 'baseline').join(', ')}`)
-  }
-  checkNumber('duration', o.durationSeconds, 0.5, 3600)
-  checkNumber('warmup', o.warmupSeconds, 0, 600)
-  checkInt('connections', o.connections, 1, 10_000)
-  checkInt('pipelining', o.pipelining, 1, 100)
-  checkInt('repetitions', o.repetitions, 1, 100)
-  if (o.rate !== null) checkInt('rate', o.rate, 1, 10_000_000)
+  if (o.external !== null) check('label', o.external.label, oneOf(TARGET_NAMES.filter((t) => t !== 'baseline')))
+  check('duration', o.durationSeconds, number(0.5, 3600))
+  check('warmup', o.warmupSeconds, number(0, 600))
+  check('connections', o.connections, integer(1, 10_000))
+  check('pipelining', o.pipelining, integer(1, 100))
+  check('repetitions', o.repetitions, integer(1, 100))
+  if (o.rate !== null) check('rate', o.rate, integer(1, 10_000_000))
   if (o.rate !== null && o.rate < o.connections) {
     throw new OptionError('rate', o.rate, `expected at least one request per second per connection (connections=${o.connections})`)
   }
-  checkNumber('timeout', o.timeoutSeconds, 0.1, 600)
-  checkInt('max-requests', o.maxRequestsPerRun, 1, 50_000_000)
-  checkInt('cities', o.cities, 1, 100_000)
-  if (!(ZIPF_LAWS as readonly string[]).includes(o.zipfLaw)) throw new OptionError('zipf-law', o.zipfLaw, `expected one of ${ZIPF_LAWS.join(', ')}`)
-  checkNumber('zipf-exponent', o.zipfExponent, 0, 10)
-  checkInt('seed', o.seed, 0, 2 ** 32 - 1)
-  checkInt('storm-cities', o.stormCities, 1, 100_000)
+  check('timeout', o.timeoutSeconds, number(0.1, 600))
+  check('max-requests', o.maxRequestsPerRun, integer(1, 50_000_000))
+  check('cities', o.cities, integer(1, 100_000))
+  check('zipf-law', o.zipfLaw, oneOf(ZIPF_LAWS))
+  check('zipf-exponent', o.zipfExponent, number(0, 10))
+  check('seed', o.seed, integer(0, 2 ** 32 - 1))
+  check('storm-cities', o.stormCities, integer(1, 100_000))
   // Under 2 s the window around one expiry (1 s before, 2 s after) would reach the next one.
-  checkInt('storm-ttl', o.stormTtlSeconds, 2, 600)
-  checkInt('stampede-connections', o.stampedeConnections, 1, 10_000)
-  checkInt('stampede-waves', o.stampedeWaves, 1, 100)
-  checkInt('outage-seconds', o.outageSeconds, 1, 600)
-  checkInt('workers', o.workers, 1, 64)
-  if (!(CACHE_STRATEGIES as readonly string[]).includes(o.edgeStrategy)) {
-    throw new OptionError('edge-strategy', o.edgeStrategy, `expected one of ${CACHE_STRATEGIES.join(', ')}`)
-  }
-  if (!(REDIS_MODES as readonly string[]).includes(o.redis)) throw new OptionError('redis', o.redis, `expected one of ${REDIS_MODES.join(', ')}`)
+  check('storm-ttl', o.stormTtlSeconds, integer(2, 600))
+  check('stampede-connections', o.stampedeConnections, integer(1, 10_000))
+  check('stampede-waves', o.stampedeWaves, integer(1, 100))
+  check('outage-seconds', o.outageSeconds, integer(1, 600))
+  check('workers', o.workers, integer(1, 64))
+  check('edge-strategy', o.edgeStrategy, oneOf(CACHE_STRATEGIES))
+  check('redis', o.redis, oneOf(REDIS_MODES))
   if (o.external !== null && o.redis !== 'single') {
     throw new OptionError('redis', o.redis, 'only the native stack can be started on a Redis Cluster; drop it with --target')
   }
   if (o.l1Policies !== null) {
     if (o.l1Policies.length === 0) throw new OptionError('l1-policy', '', `expected some of ${L1_POLICIES.join(', ')}`)
-    for (const p of o.l1Policies) {
-      if (!(L1_POLICIES as readonly string[]).includes(p)) throw new OptionError('l1-policy', p, `expected some of ${L1_POLICIES.join(', ')}`)
-    }
+    for (const p of o.l1Policies) check('l1-policy', p, oneOf(L1_POLICIES))
     if (new Set(o.l1Policies).size !== o.l1Policies.length) throw new OptionError('l1-policy', o.l1Policies.join(','), 'expected each policy once')
   }
-  if (o.l1MaxEntries !== null) checkInt('l1-entries', o.l1MaxEntries, 1, 10_000_000)
+  if (o.l1MaxEntries !== null) check('l1-entries', o.l1MaxEntries, integer(1, 10_000_000))
   if (o.external !== null && (o.l1Policies !== null || o.l1MaxEntries !== null)) {
     throw new OptionError(o.l1Policies !== null ? 'l1-policy' : 'l1-entries', o.l1Policies?.join(',') ?? o.l1MaxEntries,
       'the running stack keeps its own configuration; only the native stack is restarted with another L1')
@@ -207,12 +190,8 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
   if (o.recordTrace !== null && o.recordTrace.trim() === '') throw new OptionError('record-trace', o.recordTrace, 'expected a file name')
   if (o.targets.length === 0) throw new OptionError('targets', o.targets.join(','), 'expected at least one target')
   if (o.scenarios.length === 0) throw new OptionError('scenarios', o.scenarios.join(','), 'expected at least one scenario')
-  for (const t of o.targets) {
-    if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new OptionError('targets', t, `expected some of ${TARGET_NAMES.join(', ')}`)
-  }
-  for (const s of o.scenarios) {
-    if (!(SCENARIO_NAMES as readonly string[]).includes(s)) throw new OptionError('scenarios', s, `expected some of ${SCENARIO_NAMES.join(', ')}`)
-  }
+  for (const t of o.targets) check('targets', t, oneOf(TARGET_NAMES))
+  for (const s of o.scenarios) check('scenarios', s, oneOf(SCENARIO_NAMES))
   if (new Set(o.targets).size !== o.targets.length) throw new OptionError('targets', o.targets.join(','), 'expected each target once')
   if (new Set(o.scenarios).size !== o.scenarios.length) throw new OptionError('scenarios', o.scenarios.join(','), 'expected each scenario once')
   if (o.external !== null) {
@@ -224,7 +203,7 @@ export function validateOptions (options: LoadTestOptions): Readonly<LoadTestOpt
       throw new OptionError('scenarios', native.join(','), `${native.join(', ')} need${native.length === 1 ? 's' : ''} the native stack ` +
         `(restarts the app with its own environment, flushes Redis); drop ${native.length === 1 ? 'it' : 'them'} with --target`)
     }
-    if (o.external.appPid !== null) checkInt('app-pid', o.external.appPid, 1, 2 ** 22)
+    if (o.external.appPid !== null) check('app-pid', o.external.appPid, integer(1, 2 ** 22))
     const extra = o.targets.filter((t) => t !== 'baseline' && t !== o.external!.label)
     if (extra.length > 0) {
       throw new OptionError('targets', extra.join(','), `with --target only '${o.external.label}' (the running configuration) and 'baseline' can be measured`)

@@ -1,7 +1,9 @@
 // `npm run profile`'s options: defaults and validation in one place, flags mapped onto them.
 import { parseArgs } from 'node:util'
-import { boundedNumber, oneOfFlag } from '../src/cli-flags.js'
-import { CACHE_STRATEGIES, NAIVE_COMPONENTS, type CacheStrategyName, type NaiveComponent } from '../src/config.js'
+import { flagValue } from '../src/cli-options.js'
+import { CACHE_STRATEGIES, NAIVE_COMPONENTS, naiveList, type CacheStrategyName, type NaiveComponent } from '../src/config.js'
+import { ProfileOptionError } from '../src/errors.js'
+import { integer, loopbackHttpUrl, number, oneOf, type Rule } from '../src/value-rules.js'
 
 /** Steady scenarios of the load-test harness (the cold, stampede and storm ones need their own choreography). */
 export const PROFILE_SCENARIOS = ['hot', 'uniform', 'zipf'] as const
@@ -114,15 +116,7 @@ and CACHESTACK_PROFILE_DIR=<dir>):
   --profile-dir DIR     that app's CACHESTACK_PROFILE_DIR
 `
 
-export class ProfileOptionError extends Error {
-  readonly code = 'CS_ERR_PROFILE_OPTION'
-}
-
-const flagError = (message: string): Error => new ProfileOptionError(message)
-const num = (name: string, raw: string | undefined, min: number, max: number, integer: boolean): number | undefined =>
-  boundedNumber(flagError, name, raw, min, max, integer)
-const oneOf = <T extends string>(name: string, raw: string | undefined, allowed: readonly T[]): T | undefined =>
-  oneOfFlag(flagError, name, raw, allowed)
+const flag = <T>(name: string, raw: string | undefined, rule: Rule<T>): T | undefined => flagValue(ProfileOptionError, name, raw, rule)
 
 /**
  * `--lines` takes an optional count, which parseArgs cannot express: a bare `--lines` (the last
@@ -165,16 +159,16 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
   })
   const explicit: Partial<ProfileCliOptions> = {}
   const set = <K extends keyof ProfileCliOptions>(key: K, value: ProfileCliOptions[K] | undefined): void => { if (value !== undefined) explicit[key] = value }
-  set('durationSeconds', num('duration', values.duration, 0.5, 600, false))
-  set('warmupSeconds', num('warmup', values.warmup, 0, 120, false))
-  set('scenario', oneOf('scenario', values.scenario, PROFILE_SCENARIOS))
-  set('strategy', oneOf('strategy', values.strategy, CACHE_STRATEGIES))
-  set('workers', num('workers', values.workers, 1, 64, true))
-  set('connections', num('connections', values.connections, 1, 1024, true))
-  set('cities', num('cities', values.cities, 1, 100_000, true))
-  set('seed', num('seed', values.seed, 0, 2 ** 32 - 1, true))
-  set('top', num('top', values.top, 1, 200, true))
-  set('lines', num('lines', values.lines, 1, 100, true))
+  set('durationSeconds', flag('duration', values.duration, number(0.5, 600)))
+  set('warmupSeconds', flag('warmup', values.warmup, number(0, 120)))
+  set('scenario', flag('scenario', values.scenario, oneOf(PROFILE_SCENARIOS)))
+  set('strategy', flag('strategy', values.strategy, oneOf(CACHE_STRATEGIES)))
+  set('workers', flag('workers', values.workers, integer(1, 64)))
+  set('connections', flag('connections', values.connections, integer(1, 1024)))
+  set('cities', flag('cities', values.cities, integer(1, 100_000)))
+  set('seed', flag('seed', values.seed, integer(0, 2 ** 32 - 1)))
+  set('top', flag('top', values.top, integer(1, 200)))
+  set('lines', flag('lines', values.lines, integer(1, 100)))
   if (values.summarize !== undefined) {
     if (values.summarize === '') throw new ProfileOptionError('--summarize needs a .cpuprofile or .heapprofile file')
     if ((values.summarize.endsWith('.heapprofile') || values.summarize.endsWith('.heapsnapshot')) && values.lines !== undefined) {
@@ -197,23 +191,11 @@ export function parseProfileArgs (argv: readonly string[], now = new Date()): { 
     }
     explicit.heapDelta = values['heap-delta']
   }
-  if (values.naive !== undefined) {
-    const parts = values.naive === 'all' ? [...NAIVE_COMPONENTS] : values.naive === 'none' ? [] : values.naive.split(',').map((s) => s.trim())
-    for (const part of parts) oneOf('naive', part, NAIVE_COMPONENTS)
-    explicit.naive = Object.freeze(parts as NaiveComponent[])
-  }
-  if (values.target !== undefined) {
-    let url: URL
-    try {
-      url = new URL(values.target)
-    } catch {
-      throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected a URL`)
-    }
-    if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') {
-      throw new ProfileOptionError(`--target=${JSON.stringify(values.target)}: expected http://127.0.0.1:PORT (loopback only)`)
-    }
+  set('naive', flag('naive', values.naive, naiveList))
+  const target = flag('target', values.target, loopbackHttpUrl)
+  if (target !== undefined) {
     if (values['profile-dir'] === undefined) throw new ProfileOptionError('--target needs --profile-dir: the CACHESTACK_PROFILE_DIR the app was started with')
-    explicit.target = values.target.replace(/\/$/, '')
+    explicit.target = target.replace(/\/$/, '')
     explicit.profileDir = values['profile-dir']
   } else if (values['profile-dir'] !== undefined) {
     throw new ProfileOptionError('--profile-dir only goes with --target (a started stack profiles into --out)')

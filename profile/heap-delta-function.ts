@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, realpathSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { formatHeapDeltaTarget, type HeapDeltaTarget } from '../src/profile-agent/heap-delta-target.js'
-import { ProfileOptionError } from './cli-options.js'
+import { ProfileOptionError } from '../src/errors.js'
 import { createTypeScriptLocator } from './typescript-location.js'
 
 export interface HeapDeltaFunction {

@@ -1,5 +1,8 @@
 // Command line → SoakOptions: explicit flags, then DEFAULTS.
 import { parseArgs } from 'node:util'
+import { flagValue } from '../src/cli-options.js'
+import { SoakOptionError } from '../src/errors.js'
+import { anyNumber } from '../src/value-rules.js'
 import { DEFAULT_MIX, REQUEST_KINDS, type RequestKind } from './mix.js'
 import { DEFAULTS, OptionError, defaultOutDir, validateOptions, type SoakOptions } from './options.js'
 
@@ -28,12 +31,8 @@ interrupted; 64 bad options.
 
 export type ParsedCommandLine = { help: true } | { help: false, options: Readonly<SoakOptions> }
 
-function number (name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined
-  const n = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new OptionError(name, raw, 'expected a number')
-  return n
-}
+/** A numeric flag; its bounds are the option's, checked by validateOptions. */
+const number = (name: string, raw: string | undefined): number | undefined => flagValue(SoakOptionError, name, raw, anyNumber)
 
 function parseMix (raw: string): Record<RequestKind, number> {
   const mix: Record<RequestKind, number> = { hit: 0, conditional: 0, cold: 0, purge: 0, invalid: 0 }

@@ -1,5 +1,8 @@
 // Every option of the soak, its default and its validation, in one place. The CLI maps flags
 // onto these; the runner receives them validated and frozen.
+import { optionProblem, optionValue } from '../src/cli-options.js'
+import { SoakOptionError } from '../src/errors.js'
+import { integer, matching, number, oneOf, type Rule } from '../src/value-rules.js'
 import { DEFAULT_MIX, REQUEST_KINDS, type RequestKind } from './mix.js'
 
 export interface SoakOptions {
@@ -40,10 +43,10 @@ export const DEFAULTS = Object.freeze({
   appEnv: Object.freeze({}) as Readonly<Record<string, string>>
 })
 
-export class OptionError extends Error {
-  readonly code = 'CS_ERR_SOAK_OPTION'
-  constructor (name: string, value: unknown, expected: string) {
-    super(`${name}=${JSON.stringify(value)}: ${expected}`)
+/** CS_ERR_SOAK_OPTION, named `name=<value>: <problem>`. */
+export class OptionError extends SoakOptionError {
+  constructor (name: string, value: unknown, problem: string) {
+    super(optionProblem(name, value, problem))
   }
 }
 
@@ -51,40 +54,37 @@ export function defaultOutDir (now = new Date()): string {
   return `soak-results/${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`
 }
 
-function checkNumber (name: string, value: number, min: number, max: number, integer = false): void {
-  if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new OptionError(name, value, `expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`)
-  }
-}
+const check = <T>(name: string, value: unknown, rule: Rule<T>): T => optionValue(SoakOptionError, name, value, rule)
+
+// Whatever the app reads: an environment variable's name.
+const variableName = matching(/^[A-Z][A-Z0-9_]*$/, 'NAME=value with an upper-case variable name')
 
 export function validateOptions (options: SoakOptions): Readonly<SoakOptions> {
   const o = options
-  checkNumber('duration (seconds)', o.durationSeconds, 20, 86_400)
-  checkNumber('rate', o.rate, 1, 20_000)
-  checkNumber('interval', o.intervalSeconds, 0.2, 600)
+  check('duration (seconds)', o.durationSeconds, number(20, 86_400))
+  check('rate', o.rate, number(1, 20_000))
+  check('interval', o.intervalSeconds, number(0.2, 600))
   // The growth fit needs enough samples in the second half to tell a slope from noise.
   if (o.durationSeconds / 2 / o.intervalSeconds < 8) {
     const most = o.durationSeconds / 16
     throw new OptionError('interval', o.intervalSeconds, `expected at least 8 samples in the second half of ${o.durationSeconds} s: at most ${most} s`)
   }
-  checkNumber('cities', o.cities, 1, 100_000, true)
-  checkNumber('workers', o.workers, 1, 64, true)
-  checkNumber('seed', o.seed, 0, 2 ** 32 - 1, true)
-  checkNumber('connections', o.connections, 1, 4096, true)
-  checkNumber('timeout (ms)', o.timeoutMs, 100, 600_000, true)
+  check('cities', o.cities, integer(1, 100_000))
+  check('workers', o.workers, integer(1, 64))
+  check('seed', o.seed, integer(0, 2 ** 32 - 1))
+  check('connections', o.connections, integer(1, 4096))
+  check('timeout (ms)', o.timeoutMs, integer(100, 600_000))
   const kinds = Object.keys(o.mix)
-  for (const kind of kinds) {
-    if (!(REQUEST_KINDS as readonly string[]).includes(kind)) throw new OptionError('mix', kind, `expected kinds among ${REQUEST_KINDS.join(', ')}`)
-  }
+  for (const kind of kinds) check('mix', kind, oneOf(REQUEST_KINDS))
   let sum = 0
   for (const kind of REQUEST_KINDS) {
     const share = o.mix[kind]
-    checkNumber(`mix.${kind}`, share, 0, 1)
+    check(`mix.${kind}`, share, number(0, 1))
     sum += share
   }
   if (Math.abs(sum - 1) > 1e-9) throw new OptionError('mix', o.mix, `expected shares summing to 1, got ${sum}`)
   for (const [key, value] of Object.entries(o.appEnv)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new OptionError('app-env', `${key}=${value}`, 'expected NAME=value with an upper-case variable name')
+    if (!variableName.accepts(key)) throw new OptionError('app-env', `${key}=${value}`, `expected ${variableName.expected}`)
   }
   if (o.outDir.trim() === '') throw new OptionError('out', o.outDir, 'expected a directory')
   return Object.freeze({ ...o, mix: Object.freeze({ ...o.mix }), appEnv: Object.freeze({ ...o.appEnv }) })

@@ -1,6 +1,9 @@
 // Environment → one typed, validated, frozen Config. Every default lives here, once.
 import { availableParallelism } from 'node:os'
-import { EnvReader, integer, onOff, oneOf, type Env, type Parser } from './env-reader.js'
+import { EnvReader, type Env } from './env-reader.js'
+import {
+  fraction, hostPorts, integer, matching, onOff, oneOf, positive, ratio, rule, subsetOf, text, url
+} from './value-rules.js'
 import { ConfigInvalidError } from './errors.js'
 
 export const CACHE_STRATEGIES = ['none', 'memory', 'redis', 'layered', 'layered-xfetch', 'peer-bentocache', 'peer-cache-manager'] as const
@@ -212,72 +215,19 @@ export interface Config {
 
 export type { Env }
 
-const ratio: Parser<number> = (raw) => {
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error('expected a number from 0 to 1')
-  return n
-}
+/** Who may set X-Forwarded-For: 'false' (nobody), or proxy-addr names, addresses or CIDRs. */
+const trustList = rule(
+  'false, or proxy-addr names, addresses or CIDRs, comma-separated',
+  (raw) => /^(false|no|off|0)$/i.test(raw) ? false : raw.split(',').map((part) => part.trim()).filter(Boolean).join(','),
+  (value): value is string | false => value === false || (typeof value === 'string' && /^[A-Za-z0-9.:/,]+$/.test(value))
+)
 
-const url = (protocols: string[]): Parser<string> => (raw) => {
-  let parsed: URL
-  try {
-    parsed = new URL(raw)
-  } catch {
-    throw new Error('expected a URL')
-  }
-  if (!protocols.includes(parsed.protocol)) throw new Error(`expected a ${protocols.join(' or ')} URL`)
-  return raw
-}
+const token = matching(/^[\x21-\x7e]{16,}$/, 'at least 16 printable characters without spaces')
 
-const text: Parser<string> = (raw) => raw
+/** NAIVE, and `npm run profile -- --naive`. */
+export const naiveList = subsetOf(NAIVE_COMPONENTS)
 
-const hostPorts: Parser<Array<{ host: string, port: number }>> = (raw) => raw.split(',').map((part) => {
-  const match = /^\s*([A-Za-z0-9_.-]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part)
-  if (match === null || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-    throw new Error(`expected comma-separated host:port pairs, got ${JSON.stringify(part)}`)
-  }
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) }
-})
-
-const trustList: Parser<string | false> = (raw) => {
-  if (/^(false|no|off|0)$/i.test(raw)) return false
-  if (!/^[A-Za-z0-9.:/, ]+$/.test(raw)) throw new Error('expected false, or proxy-addr names, addresses or CIDRs, comma-separated')
-  return raw.split(',').map((part) => part.trim()).filter(Boolean).join(',')
-}
-
-const fraction: Parser<number> = (raw) => {
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new Error('expected a number from 0 up to (not including) 1')
-  return n
-}
-
-const positive: Parser<number> = (raw) => {
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n <= 0) throw new Error('expected a positive number')
-  return n
-}
-
-const token: Parser<string> = (raw) => {
-  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new Error('expected at least 16 printable characters without spaces')
-  return raw
-}
-
-const naiveList: Parser<readonly NaiveComponent[]> = (raw) => {
-  if (raw === 'all') return Object.freeze([...NAIVE_COMPONENTS])
-  if (raw === 'none') return Object.freeze([])
-  const parts = raw.split(',').map((part) => part.trim())
-  for (const part of parts) {
-    if (!(NAIVE_COMPONENTS as readonly string[]).includes(part)) {
-      throw new Error(`expected a comma-separated list of ${NAIVE_COMPONENTS.join(', ')}, or all, or none`)
-    }
-  }
-  return Object.freeze([...new Set(parts)] as NaiveComponent[])
-}
-
-const keyPrefix: Parser<string> = (raw) => {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(raw)) throw new Error('expected 1-64 characters of A-Z a-z 0-9 _ . -')
-  return raw
-}
+const keyPrefix = matching(/^[A-Za-z0-9_.-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 _ . -')
 
 /** Reads and validates the environment; throws CS_ERR_CONFIG_INVALID naming every bad variable. */
 export function loadConfig (env: Env = process.env): Readonly<Config> {

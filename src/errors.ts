@@ -17,10 +17,20 @@ export const RedisUnavailableError = createError('CS_ERR_REDIS_UNAVAILABLE', 'Re
 export const DeadlineExceededError = createError('CS_ERR_DEADLINE', '%s did not settle within %d ms', 503)
 export const NotReadyError = createError('CS_ERR_NOT_READY', 'Not ready: %s', 503)
 export const UnauthorizedError = createError('CS_ERR_UNAUTHORIZED', 'A valid bearer token is required', 401)
+/** Bad environment variables, one line each (src/env-reader.ts): the app's, the edge's, the stack runner's. */
 export const ConfigInvalidError = createError('CS_ERR_CONFIG_INVALID', 'Invalid configuration:\n%s', 500)
+/** A bad option of nginx's rendering (src/nginx/nginx-config.ts): a TypeError, as a bad argument is. */
+export const NginxOptionError = createError('CS_ERR_NGINX_OPTION', 'expected nginx option %s to be %s, got %s', 500, TypeError)
 export const InternalError = createError('CS_ERR_INTERNAL', 'Internal error', 500)
 /** The internal metrics listener could not gather the workers' registries in time. */
 export const MetricsUnavailableError = createError('CS_ERR_METRICS_UNAVAILABLE', 'Metrics unavailable: %s', 503)
+
+// The tools' option errors: the message names the flag or option, its value and what was expected
+// (src/cli-options.ts). No HTTP answer carries them; 500, as for a bad configuration.
+export const LoadTestOptionError = createError('CS_ERR_LOADTEST_OPTION', '%s', 500)
+export const LadderOptionError = createError('CS_ERR_LADDER_OPTION', '%s', 500)
+export const ProfileOptionError = createError('CS_ERR_PROFILE_OPTION', '%s', 500)
+export const SoakOptionError = createError('CS_ERR_SOAK_OPTION', '%s', 500)
 
 /** The JSON body every error answer carries. */
 export interface ErrorBody {

@@ -3,7 +3,8 @@
 // src/nginx/edge-env.ts, shared with the image's render step.
 import { parseArgs } from 'node:util'
 import { CACHE_STRATEGIES, usesRedis, type CacheStrategyName } from '../src/config.js'
-import { EnvReader, integer, onOff, oneOf, type Env } from '../src/env-reader.js'
+import { EnvReader, type Env } from '../src/env-reader.js'
+import { integer, onOff, oneOf, text } from '../src/value-rules.js'
 import { readEdge } from '../src/nginx/edge-env.js'
 import type { RedisTopology, StackOptions } from './stack.js'
 
@@ -39,13 +40,13 @@ function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
   const r = new EnvReader(env)
   const port = integer(1, 65535)
   const optionalPort = (name: string): { [key: string]: number } => {
-    const value = r.read<number | undefined>(name, port, undefined)
+    const value = r.read(name, port, undefined)
     return value === undefined ? {} : { [name.replace(/_PORT$/, '').toLowerCase() + 'Port']: value }
   }
   const edge = readEdge(r)
   const strategy = r.read('CACHE_STRATEGY', strategyName, 'layered')
   const topology = r.read('REDIS_TOPOLOGY', redisTopology, 'single')
-  const instances = r.read<number | undefined>('APP_INSTANCES', integer(1, 16), undefined)
+  const instances = r.read('APP_INSTANCES', integer(1, 16), undefined)
   const options: StackOptions & { nginxPort: number } = {
     ...edge,
     strategy,
@@ -58,9 +59,9 @@ function readStackSettings (env: Env): StackOptions & { nginxPort: number } {
     redis: usesRedis(strategy) ? topology : false,
     // A cluster comes with 2 instances (startStack's default) unless told otherwise.
     ...(instances === undefined ? {} : { appInstances: instances }),
-    logLevel: r.read('LOG_LEVEL', (raw) => raw, 'info'),
+    logLevel: r.read('LOG_LEVEL', text, 'info'),
     observability: r.read('OBSERVABILITY', onOff, false)
   }
-  r.throwIfInvalid('invalid stack environment')
+  r.throwIfInvalid()
   return options
 }

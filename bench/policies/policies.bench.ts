@@ -6,8 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { flagValue } from '../../src/cli-options.js'
 import { CityIndex } from '../../src/cities/city-index.js'
 import type { DatasetCity } from '../../src/cities/dataset.js'
+import { integer } from '../../src/value-rules.js'
 import { loadChartJs } from '../../loadtest/report/html-page.js'
 import type { TaskResult } from '../harness.js'
 import { describeL1Gets, measureL1Gets, median } from '../l1-get.bench.js'
@@ -25,10 +27,7 @@ export interface PoliciesOptions {
 
 export function parsePoliciesArgs (argv: readonly string[], now = new Date()): PoliciesOptions {
   const { values } = parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: { requests: { type: 'string' }, out: { type: 'string' } } })
-  const requests = values.requests === undefined ? DEFAULT_SIZES.requests : Number(values.requests)
-  if (!Number.isInteger(requests) || requests < 10_000 || requests > 20_000_000) {
-    throw new RangeError(`--requests=${JSON.stringify(values.requests)}: expected an integer from 10000 to 20000000`)
-  }
+  const requests = flagValue(RangeError, 'requests', values.requests, integer(10_000, 20_000_000)) ?? DEFAULT_SIZES.requests
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')
   return { requests, outDir: values.out ?? join('policies-results', stamp) }
 }

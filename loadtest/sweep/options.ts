@@ -1,6 +1,9 @@
 // `npm run loadtest -- --sweep`: the curves a performance engineer asks for first (issue 18).
 // Its own settings, defaulted and validated here; what it shares with a plain run (connections,
 // timeouts, the zipf law, --cities, --workers, --out) stays in LoadTestOptions.
+import { optionValue } from '../../src/cli-options.js'
+import { LoadTestOptionError } from '../../src/errors.js'
+import { integer, number } from '../../src/value-rules.js'
 import { OptionError } from '../options.js'
 import type { TargetName } from '../targets.js'
 import type { ScenarioName } from '../drive/scenarios.js'
@@ -102,10 +105,8 @@ export function sweepOptions (flags: SweepFlags): Readonly<SweepOptions> {
     p99BoundMs: flags.p99BoundMs ?? SWEEP_DEFAULTS.p99BoundMs,
     stepSeconds: flags.stepSeconds ?? preset.stepSeconds ?? SWEEP_DEFAULTS.stepSeconds
   }
-  if (!Number.isFinite(o.p99BoundMs) || o.p99BoundMs < 0.1 || o.p99BoundMs > 60_000) {
-    throw new OptionError('p99-bound', o.p99BoundMs, 'expected ms from 0.1 to 60000')
-  }
-  if (!Number.isInteger(o.stepSeconds) || o.stepSeconds < 1 || o.stepSeconds > 600) {
+  optionValue(LoadTestOptionError, 'p99-bound', o.p99BoundMs, number(0.1, 60_000))
+  if (!integer(1, 600).accepts(o.stepSeconds)) {
     throw new OptionError('duration', o.stepSeconds,
       'expected whole seconds per sweep step, from 1 to 600 (autocannon releases each second\'s budget at its start)')
   }

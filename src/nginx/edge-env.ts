@@ -1,7 +1,8 @@
 // What nginx's rendering takes from the environment — EDGE_CACHE, RATE_LIMIT*, ACCESS_LOG — read
 // the way src/config.ts reads the app's: every bad variable named at once. The image's render step
 // (render-nginx.ts) and the native stack runner (stack/stack-env.ts) both read it here.
-import { EnvReader, integer, onOff, type Env } from '../env-reader.js'
+import { EnvReader, type Env } from '../env-reader.js'
+import { integer, onOff } from '../value-rules.js'
 import type { RateLimitOptions } from './nginx-config.js'
 
 /** What nginx's rendering depends on, in both Docker and native runs. */
@@ -30,6 +31,6 @@ export function readEdge (r: EnvReader): EdgeEnv {
 export function readEdgeEnv (env: Env): EdgeEnv {
   const r = new EnvReader(env)
   const edge = readEdge(r)
-  r.throwIfInvalid('invalid stack environment')
+  r.throwIfInvalid()
   return edge
 }

@@ -1,9 +1,9 @@
 // Typed options → nginx.conf, from the one template in nginx/. The native stack and the Docker
 // image render the same file through this function; only the presets below differ.
 import { readFileSync } from 'node:fs'
-import { isAbsolute } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { EDGE_ERRORS, type ErrorBody } from '../errors.js'
+import { EDGE_ERRORS, NginxOptionError, type ErrorBody } from '../errors.js'
+import { integer, listOf, matching, oneOf, positive, type Rule } from '../value-rules.js'
 import { renderTemplate, type TemplateView } from './template.js'
 
 /** dist/src/nginx/ → repository root (the Docker image keeps the same layout under /app). */
@@ -121,75 +121,58 @@ const DEFAULTS = {
 const ERROR_LOG_LEVELS: readonly ErrorLogLevel[] = ['debug', 'info', 'notice', 'warn', 'error', 'crit', 'alert', 'emerg']
 // Values land inside nginx directives: anything that could end one (`;`, braces, quotes,
 // whitespace) is refused rather than escaped.
-const TOKEN = /^[A-Za-z0-9._:\-[\]/]+$/
-const SIZE = /^\d+[kKmMgG]?$/
-const CIDR = /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/
+const token = matching(/^[A-Za-z0-9._:\-[\]/]+$/, 'a host, address or name without spaces or ; { } quotes')
+const absolutePath = matching(/^\/[A-Za-z0-9._:\-[\]/]*$/, 'an absolute path without spaces or ; { } quotes')
+const size = matching(/^\d+[kKmMgG]?$/, 'an nginx size such as 16k or 256m')
+const headerBuffers = matching(/^\d+ \d+[kKmM]?$/, "'<count> <size>' such as '4 8k'")
+const cidrs = listOf(matching(/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/, 'an IP address or CIDR'), 'a list of IP addresses or CIDRs')
+const port = integer(1, 65535)
 
+/** `value` once `rule` accepts it; else CS_ERR_NGINX_OPTION naming the option. */
+function option<T> (name: string, value: unknown, rule: Rule<T>): T {
+  if (!rule.accepts(value)) fail(name, rule.expected, value)
+  return value
+}
+
+/** An absolute path, trailing slashes dropped: `${workDir}/nginx.pid` must not read `//`. */
+const path = (name: string, value: unknown): string => option(name, value, absolutePath).replace(/\/+$/, '')
+
+/** CS_ERR_NGINX_OPTION; called directly for a rule across options (one bound against another). */
 function fail (name: string, expected: string, value: unknown): never {
-  throw new TypeError(`expected nginx option ${name} to be ${expected}, got ${JSON.stringify(value)}`)
+  throw new NginxOptionError(name, expected, JSON.stringify(value))
 }
 
-function int (name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) fail(name, `an integer from ${min} to ${max}`, value)
-  return value
-}
-
-function positive (name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(name, 'a positive number', value)
-  return value
-}
-
-function size (name: string, value: string): string {
-  if (!SIZE.test(value)) fail(name, 'an nginx size such as 16k or 256m', value)
-  return value
-}
-
-function path (name: string, value: string): string {
-  if (!(isAbsolute(value) && TOKEN.test(value))) fail(name, 'an absolute path without spaces or ; { } quotes', value)
-  return value.replace(/\/+$/, '')
-}
-
-function token (name: string, value: string): string {
-  if (!TOKEN.test(value)) fail(name, 'a host, address or name without spaces or ; { } quotes', value)
-  return value
-}
-
-function cidrs (name: string, values: readonly string[]): readonly string[] {
-  for (const value of values) if (!CIDR.test(value)) fail(name, 'a list of IP addresses or CIDRs', values)
-  return values
-}
-
-/** Renders the template with validated options; throws a TypeError naming the bad option. */
+/** Renders the template with validated options; throws CS_ERR_NGINX_OPTION (a TypeError) naming the bad option. */
 export function renderNginxConfig (options: NginxConfigOptions, template = readFileSync(NGINX_TEMPLATE_PATH, 'utf8')): string {
   const o = { ...DEFAULTS, ...stripUndefined(options) }
   const workDir = path('workDir', o.workDir)
-  if (o.target !== 'native' && o.target !== 'docker') fail('target', "'native' or 'docker'", o.target)
-  const listen = typeof o.listen === 'number' ? String(int('listen', o.listen, 1, 65535)) : token('listen', o.listen)
+  option('target', o.target, oneOf<NginxTarget>(['native', 'docker']))
+  const listen = typeof o.listen === 'number' ? String(option('listen', o.listen, port)) : option('listen', o.listen, token)
   const statusListen = o.statusListen === undefined
     ? undefined
-    : typeof o.statusListen === 'number' ? String(int('statusListen', o.statusListen, 1, 65535)) : token('statusListen', o.statusListen)
+    : typeof o.statusListen === 'number' ? String(option('statusListen', o.statusListen, port)) : option('statusListen', o.statusListen, token)
   if (statusListen !== undefined && statusListen === listen) fail('statusListen', 'another port than listen (the public one)', o.statusListen)
   const app = o.app
-  token('app.host', app.host)
-  int('app.port', app.port, 1, 65535)
-  const tries = int('upstreamTries', o.upstreamTries, 1, 16)
-  const upstreamIdle = int('upstreamKeepaliveTimeoutSeconds', o.upstreamKeepaliveTimeoutSeconds, 1, 3600)
-  const appIdleMs = int('appKeepAliveTimeoutMs', o.appKeepAliveTimeoutMs, 1000, 600_000)
+  option('app.host', app.host, token)
+  option('app.port', app.port, port)
+  const tries = option('upstreamTries', o.upstreamTries, integer(1, 16))
+  const upstreamIdle = option('upstreamKeepaliveTimeoutSeconds', o.upstreamKeepaliveTimeoutSeconds, integer(1, 3600))
+  const appIdleMs = option('appKeepAliveTimeoutMs', o.appKeepAliveTimeoutMs, integer(1000, 600_000))
   if (upstreamIdle * 1000 >= appIdleMs) {
     fail('upstreamKeepaliveTimeoutSeconds', `below the app's keepAliveTimeout (${appIdleMs} ms), or nginx may reuse a connection Node is closing`, upstreamIdle)
   }
-  if (!ERROR_LOG_LEVELS.includes(o.errorLogLevel)) fail('errorLogLevel', `one of ${ERROR_LOG_LEVELS.join(', ')}`, o.errorLogLevel)
-  if (o.workerProcesses !== 'auto') int('workerProcesses', o.workerProcesses, 1, 256)
+  option('errorLogLevel', o.errorLogLevel, oneOf(ERROR_LOG_LEVELS))
+  if (o.workerProcesses !== 'auto') option('workerProcesses', o.workerProcesses, integer(1, 256))
   const rateLimit = o.rateLimit
   if (rateLimit !== false) {
-    int('rateLimit.ratePerSecond', rateLimit.ratePerSecond, 1, 10_000_000)
-    int('rateLimit.burst', rateLimit.burst, 0, 10_000_000)
+    option('rateLimit.ratePerSecond', rateLimit.ratePerSecond, integer(1, 10_000_000))
+    option('rateLimit.burst', rateLimit.burst, integer(0, 10_000_000))
   }
-  if (!/^\d+ \d+[kKmM]?$/.test(o.largeClientHeaderBuffers)) fail('largeClientHeaderBuffers', "'<count> <size>' such as '4 8k'", o.largeClientHeaderBuffers)
-  const trusted = cidrs('trustedProxies', o.trustedProxies)
+  option('largeClientHeaderBuffers', o.largeClientHeaderBuffers, headerBuffers)
+  const trusted = option('trustedProxies', o.trustedProxies, cidrs)
   const appAddress = `${app.host}:${app.port}`
   const instancePorts = app.kind === 'static' && app.ports !== undefined && app.ports.length > 0 ? app.ports : [app.port]
-  instancePorts.forEach((port, i) => int(`app.ports[${i}]`, port, 1, 65535))
+  instancePorts.forEach((instancePort, i) => option(`app.ports[${i}]`, instancePort, port))
   // Every instance, repeated until there are at least `tries` entries: round-robin spreads the
   // load evenly, and a retry always has another entry to go to (with one instance, the same one).
   const upstreamServers = Array.from({ length: Math.ceil(tries / instancePorts.length) }, () => instancePorts)
@@ -198,18 +181,18 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
   const view: TemplateView = {
     ...EDGE_ERROR_VIEW,
     target: o.target,
-    user: o.user === undefined ? '' : o.user.split(/\s+/).map((part) => token('user', part)).join(' '),
+    user: o.user === undefined ? '' : o.user.split(/\s+/).map((part) => option('user', part, token)).join(' '),
     workerProcesses: String(o.workerProcesses),
-    workerConnections: int('workerConnections', o.workerConnections, 16, 1_000_000),
+    workerConnections: option('workerConnections', o.workerConnections, integer(16, 1_000_000)),
     workDir,
     pidPath: `${workDir}/nginx.pid`,
     errorLogPath: o.errorLogPath === undefined ? `${workDir}/error.log` : path('errorLogPath', o.errorLogPath),
     errorLogLevel: o.errorLogLevel,
-    clientKeepaliveTimeoutSeconds: int('clientKeepaliveTimeoutSeconds', o.clientKeepaliveTimeoutSeconds, 0, 3600),
-    clientKeepaliveRequests: int('clientKeepaliveRequests', o.clientKeepaliveRequests, 1, 10_000_000),
-    clientHeaderBufferSize: size('clientHeaderBufferSize', o.clientHeaderBufferSize),
+    clientKeepaliveTimeoutSeconds: option('clientKeepaliveTimeoutSeconds', o.clientKeepaliveTimeoutSeconds, integer(0, 3600)),
+    clientKeepaliveRequests: option('clientKeepaliveRequests', o.clientKeepaliveRequests, integer(1, 10_000_000)),
+    clientHeaderBufferSize: option('clientHeaderBufferSize', o.clientHeaderBufferSize, size),
     largeClientHeaderBuffers: o.largeClientHeaderBuffers,
-    clientMaxBodySize: size('clientMaxBodySize', o.clientMaxBodySize),
+    clientMaxBodySize: option('clientMaxBodySize', o.clientMaxBodySize, size),
     trustsProxies: trusted.length > 0,
     setRealIpFrom: trusted.map((cidr) => `  set_real_ip_from ${cidr};`).join('\n'),
     accessLog: o.accessLog,
@@ -220,24 +203,24 @@ export function renderNginxConfig (options: NginxConfigOptions, template = readF
     rateLimitRate: rateLimit === false ? 0 : rateLimit.ratePerSecond,
     rateLimitBurst: rateLimit === false ? 0 : rateLimit.burst,
     edgeCache: o.edgeCache,
-    edgeCacheKeysZone: size('edgeCacheKeysZone', o.edgeCacheKeysZone),
-    edgeCacheMaxSize: size('edgeCacheMaxSize', o.edgeCacheMaxSize),
-    edgeCacheInactive: size('edgeCacheInactive', o.edgeCacheInactive),
+    edgeCacheKeysZone: option('edgeCacheKeysZone', o.edgeCacheKeysZone, size),
+    edgeCacheMaxSize: option('edgeCacheMaxSize', o.edgeCacheMaxSize, size),
+    edgeCacheInactive: option('edgeCacheInactive', o.edgeCacheInactive, size),
     upstreamBlock: app.kind === 'static',
     upstreamTries: tries,
     upstreamServers,
-    upstreamKeepalive: int('upstreamKeepalive', o.upstreamKeepalive, 0, 100_000),
+    upstreamKeepalive: option('upstreamKeepalive', o.upstreamKeepalive, integer(0, 100_000)),
     upstreamKeepalivePool: o.upstreamKeepalive > 0,
     upstreamKeepaliveTimeoutSeconds: upstreamIdle,
     appKeepAliveTimeoutSeconds: appIdleMs / 1000,
-    resolver: app.kind === 'dns' ? token('app.resolver', app.resolver) : '',
+    resolver: app.kind === 'dns' ? option('app.resolver', app.resolver, token) : '',
     appAddress,
     proxyPass: app.kind === 'static' ? 'http://cachestack_app' : 'http://$cs_app',
     listen,
     statusServer: statusListen !== undefined,
     statusListen: statusListen ?? '',
-    proxyConnectTimeoutSeconds: positive('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds),
-    proxyReadTimeoutSeconds: positive('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds),
+    proxyConnectTimeoutSeconds: option('proxyConnectTimeoutSeconds', o.proxyConnectTimeoutSeconds, positive),
+    proxyReadTimeoutSeconds: option('proxyReadTimeoutSeconds', o.proxyReadTimeoutSeconds, positive),
     proxyNextUpstreamTimeoutSeconds: o.proxyNextUpstreamTimeoutSeconds > o.proxyReadTimeoutSeconds
       ? o.proxyNextUpstreamTimeoutSeconds
       : fail(

@@ -1,6 +1,9 @@
 // Options of a profiling session, with every default in one place, and how a worker reads
 // them from its environment (the preload has no other way to be told).
+import { EnvReader } from '../env-reader.js'
+import { integer, matching, type Rule } from '../value-rules.js'
 import { parseHeapDeltaTarget, type HeapDeltaTarget } from './heap-delta-target.js'
+
 export interface ProfilerOptions {
   /** Where the profile files go; created if missing. */
   outDir: string
@@ -23,18 +26,20 @@ export const PROFILER_DEFAULTS = Object.freeze({
   maxDurationMs: 120_000
 })
 
+/** Each option's rule: for a session's options, and for the environment variables that set them. */
+const RULES = Object.freeze({
+  cpuSamplingIntervalUs: integer(50, 1_000_000),
+  heapSamplingIntervalBytes: integer(128, 1 << 30),
+  runtimeSampleMs: integer(10, 60_000),
+  maxDurationMs: integer(100, 3_600_000),
+  label: matching(/^[\w.-]{1,100}$/, '1-100 characters of A-Z a-z 0-9 _ . -')
+} satisfies { [K in Exclude<keyof ProfilerOptions, 'outDir'>]: Rule<ProfilerOptions[K]> })
+
 export function profilerOptions (options: Partial<ProfilerOptions> & { outDir: string }): Readonly<ProfilerOptions> {
   const resolved: ProfilerOptions = { label: `worker-${process.pid}`, ...PROFILER_DEFAULTS, ...options }
-  const check = (name: keyof ProfilerOptions, min: number, max: number): void => {
-    const value = resolved[name] as number
-    if (!Number.isInteger(value) || value < min || value > max) throw new TypeError(`expected ${name} to be an integer from ${min} to ${max}, got ${value}`)
-  }
-  check('cpuSamplingIntervalUs', 50, 1_000_000)
-  check('heapSamplingIntervalBytes', 128, 1 << 30)
-  check('runtimeSampleMs', 10, 60_000)
-  check('maxDurationMs', 100, 3_600_000)
-  if (!/^[\w.-]{1,100}$/.test(resolved.label)) {
-    throw new TypeError(`expected label to be 1-100 characters of A-Z a-z 0-9 _ . -, got ${JSON.stringify(resolved.label)}`)
+  for (const [name, rule] of Object.entries(RULES)) {
+    const value = resolved[name as keyof typeof RULES]
+    if (!rule.accepts(value)) throw new TypeError(`expected ${name} to be ${rule.expected}, got ${JSON.stringify(value)}`)
   }
   if (resolved.outDir === '') throw new TypeError('expected outDir')
   return Object.freeze(resolved)
@@ -63,22 +68,22 @@ export const PROFILE_ENV = Object.freeze({
 export function profilerEnvironment (env: Record<string, string | undefined>, pid = process.pid): ProfilerEnvironment | undefined {
   const outDir = env[PROFILE_ENV.dir]
   if (outDir === undefined || outDir === '') return undefined
-  const int = (name: string, fallback: number): number => {
-    const raw = env[name]
-    if (raw === undefined || raw === '') return fallback
-    if (!/^\d+$/.test(raw)) throw new TypeError(`${name}=${JSON.stringify(raw)}: expected a positive integer`)
-    return Number(raw)
-  }
+  const r = new EnvReader(env)
+  // Cluster worker ids count every fork, replacements included: bounded by nothing but the run.
+  const workerId = r.read(PROFILE_ENV.worker, integer(1, 2 ** 31 - 1), 1)
+  const cpuSamplingIntervalUs = r.read(PROFILE_ENV.cpuSamplingIntervalUs, RULES.cpuSamplingIntervalUs, PROFILER_DEFAULTS.cpuSamplingIntervalUs)
+  const maxDurationMs = r.read(PROFILE_ENV.maxDurationMs, RULES.maxDurationMs, PROFILER_DEFAULTS.maxDurationMs)
+  r.throwIfInvalid()
   const heapDelta = env[PROFILE_ENV.heapDelta]
   return {
     outDir,
-    workerId: int(PROFILE_ENV.worker, 1),
+    workerId,
     heapDelta: heapDelta === undefined || heapDelta === '' ? null : parseHeapDeltaTarget(heapDelta, PROFILE_ENV.heapDelta),
     options: profilerOptions({
       outDir,
       label: `worker-${pid}`,
-      cpuSamplingIntervalUs: int(PROFILE_ENV.cpuSamplingIntervalUs, PROFILER_DEFAULTS.cpuSamplingIntervalUs),
-      maxDurationMs: int(PROFILE_ENV.maxDurationMs, PROFILER_DEFAULTS.maxDurationMs)
+      cpuSamplingIntervalUs,
+      maxDurationMs
     })
   }
 }

@@ -85,7 +85,7 @@ test('--target: an external stack on 127.0.0.1 only, measured as its label, no c
 
 test('assertLoopback refuses other schemes', () => {
   assert.throws(() => assertLoopback('target', 'https://127.0.0.1'), /http: URL/)
-  assert.throws(() => assertLoopback('target', 'not a url'), /expected a URL/)
+  assert.throws(() => assertLoopback('target', 'not a url'), /target="not a url": expected an http: URL/)
   assert.equal(assertLoopback('target', 'http://127.0.0.1:1/x').port, '1')
 })
 

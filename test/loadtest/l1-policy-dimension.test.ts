@@ -35,7 +35,7 @@ test('--l1-policy: parsed and validated; only targets with an L1 of ours are mul
   // Without the flag nothing changes.
   assert.equal(parse().l1Policies, null)
   assert.deepEqual(runTargets(['layered'], 'single', 'layered', null), ['layered'])
-  assert.throws(() => parse('--l1-policy', 'lru,arc'), /l1-policy="arc": expected some of lru, sieve, s3fifo, tinylfu/)
+  assert.throws(() => parse('--l1-policy', 'lru,arc'), /l1-policy="arc": expected one of lru, sieve, s3fifo, tinylfu/)
   assert.throws(() => parse('--l1-policy', 'lru,lru'), /expected each policy once/)
   assert.throws(() => parse('--l1-entries', '0'), /l1-entries=0/)
   assert.throws(() => parse('--target', 'http://127.0.0.1:8080', '--l1-policy', 'lru'), /only the native stack is restarted/)

@@ -89,5 +89,5 @@ test('options: defaults, checked bounds, and the environment of a profiled app',
   const delta = profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_HEAP_DELTA: 'file:///app/dist/src/a.js#CityIndex.resolve' })!
   assert.deepEqual(delta.heapDelta, { url: 'file:///app/dist/src/a.js', binding: 'CityIndex', member: 'resolve' })
   assert.throws(() => profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_HEAP_DELTA: 'resolveCity' }), /CACHESTACK_PROFILE_HEAP_DELTA="resolveCity": expected/)
-  assert.throws(() => profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_MAX_MS: 'soon' }), /CACHESTACK_PROFILE_MAX_MS="soon": expected a positive integer/)
+  assert.throws(() => profilerEnvironment({ CACHESTACK_PROFILE_DIR: '/tmp/p', CACHESTACK_PROFILE_MAX_MS: 'soon' }), /CACHESTACK_PROFILE_MAX_MS="soon": expected an integer from 100 to 3600000/)
 })
