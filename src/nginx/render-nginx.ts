@@ -5,10 +5,13 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { dockerNginxOptions, renderNginxConfig } from './nginx-config.js'
 import { readEdgeEnv } from './edge-env.js'
+import { flagValue } from '../cli-options.js'
+import { ConfigInvalidError } from '../errors.js'
+import { integer } from '../value-rules.js'
 
 try {
   const { values } = parseArgs({ options: { out: { type: 'string' }, 'app-host': { type: 'string' }, 'app-port': { type: 'string' } } })
-  const appPort = values['app-port'] === undefined ? undefined : Number(values['app-port'])
+  const appPort = flagValue(ConfigInvalidError, 'app-port', values['app-port'], integer(1, 65535))
   const text = renderNginxConfig(dockerNginxOptions({
     ...readEdgeEnv(process.env),
     ...(values['app-host'] === undefined ? {} : { appHost: values['app-host'] }),

@@ -75,3 +75,11 @@ test('the Docker render step names a bad variable and exits 1', async () => {
     return true
   })
 })
+
+test('the Docker render step names a bad --app-port as the flag, and exits 1', async () => {
+  await assert.rejects(run(process.execPath, [RENDER, '--app-port', '0x10']), (err: { code: number, stderr: string }) => {
+    assert.equal(err.code, 1)
+    assert.match(err.stderr, /--app-port="0x10": expected an integer from 1 to 65535/)
+    return true
+  })
+})
