@@ -93,13 +93,25 @@ function directConnections (ctx: FaultContext): number {
   return appConnections(port, workerPids(ctx.bed.stack.pids.app), nginxPids(ctx)).other
 }
 
+/** How long the connections the clients held may take to close once they went: a closing socket
+ * passes through CLOSE_WAIT (and one nginx has just closed no longer shows nginx as its peer), so
+ * the count is read until it is 0 — a connection a worker keeps is still there at the bound. */
+const CLOSING_BOUND_MS = 10_000
+
 /** The workers, their open sockets and the connections held by others than nginx, at rest:
- * before the load, and after it (once the clients are gone). */
+ * before the load, and after it (once the clients are gone and their sockets have closed). */
 async function atRest (ctx: FaultContext, prefix: 'before' | 'after'): Promise<void> {
-  if (prefix === 'after') await sleep(1500)
+  let direct = directConnections(ctx)
+  if (prefix === 'after') {
+    const deadline = Date.now() + CLOSING_BOUND_MS
+    while (direct > 0 && Date.now() < deadline) {
+      await sleep(250)
+      direct = directConnections(ctx)
+    }
+  }
   ctx.facts[`${prefix}Workers`] = workerPids(ctx.bed.stack.pids.app).join(' ')
   ctx.facts[`${prefix}Sockets`] = workerSockets(ctx.bed.stack.pids.app)
-  ctx.facts[`${prefix}Direct`] = directConnections(ctx)
+  ctx.facts[`${prefix}Direct`] = direct
 }
 
 function clientFaultChecks (m: Measured, heldAtLeast: number): Check[] {
