@@ -13,6 +13,9 @@ import { CityFileError, FORMAT_VERSION, datasetVersion, sectionPlaces } from './
 import { readCompactCityFile, readHeaderAt } from './compact-city-reader.js'
 
 const COMPILER = fileURLToPath(new URL('./compile-cities.js', import.meta.url))
+/** The rebuild, one command for the async (primary) and the sync (worker) callers: the compiler in a child process. */
+const rebuildCommand = (out: string): [string, string[], { stdio: ['ignore', 'ignore', 'inherit'] }] =>
+  [process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] }]
 
 /** The build's own file, next to this module. */
 export function defaultCityFilePath (): string {
@@ -75,7 +78,7 @@ export async function ensureCityFile ({ onProblem }: CityFileOptions = {}): Prom
   // Loaded only to rebuild (see rebuildSync).
   const { spawn } = await import('node:child_process')
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
+    const child = spawn(...rebuildCommand(out))
     child.once('error', reject)
     child.once('exit', (code, signal) => code === 0 ? resolve() : reject(new Error(`compile-cities exited with ${signal ?? code}`)))
   })
@@ -110,5 +113,5 @@ export function openCompactCityIndex ({ onProblem }: CityFileOptions = {}): Comp
  * cannot await an import, hence the built-in module's getter. */
 function rebuildSync (out: string): void {
   const { execFileSync } = process.getBuiltinModule('node:child_process')
-  execFileSync(process.execPath, [COMPILER, out, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync(...rebuildCommand(out))
 }

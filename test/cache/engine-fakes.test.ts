@@ -9,7 +9,7 @@ import { CircuitBreaker } from '../../src/cache/circuit-breaker.js'
 import { createEntry, type CacheEntry } from '../../src/cache/entry.js'
 import { MemoryStore } from '../../src/cache/memory-store.js'
 import { FakeBusHub, FakeKeyspace, FakeSharedLock, FakeSharedStore, type FakeBus } from '../fakes/shared-tier.js'
-import { traces, type FillWaitTrace } from '../../src/cache/tracing.js'
+import { watchFillWaits } from '../helpers/fill-waits.js'
 import { ManualClock, silentLogger } from '../helpers/fixtures.js'
 
 const LOCK_WAIT_MS = 2500
@@ -103,22 +103,6 @@ test('while its bus is down a process keeps new L1 copies at most busDownL1MaxMs
   a.bus.restore()
   assert.equal(a.engine.peek('rome'), undefined, 'flushed on reconnect')
 })
-
-/** How every fill wait ended, and how many started, while `body` runs. */
-async function watchFillWaits<T> (body: (started: () => number) => Promise<T>): Promise<{ result: T, outcomes: Array<FillWaitTrace['outcome']> }> {
-  let started = 0
-  const outcomes: Array<FillWaitTrace['outcome']> = []
-  const handlers = {
-    start: (): void => { started++ },
-    asyncEnd: (context: unknown): void => { outcomes.push((context as FillWaitTrace).outcome) }
-  }
-  traces.fillWait.subscribe(handlers as never)
-  try {
-    return { result: await body(() => started), outcomes }
-  } finally {
-    traces.fillWait.unsubscribe(handlers as never)
-  }
-}
 
 /** Turns of the event loop until `done()`, bounded by a count of turns, not by time. */
 async function turnsUntil (done: () => boolean, what: string, turns = 10_000): Promise<void> {

@@ -12,7 +12,7 @@ import { CircuitBreaker } from '../../src/cache/circuit-breaker.js'
 import { silentLogger, testConfig } from '../helpers/fixtures.js'
 import { redisBed } from '../helpers/redis.js'
 import { chaos } from '../helpers/chaos.js'
-import { traces, type FillWaitTrace } from '../../src/cache/tracing.js'
+import { watchFillWaits } from '../helpers/fill-waits.js'
 import { countingLoader } from '../helpers/counting-loader.js'
 
 const bed = redisBed()
@@ -48,26 +48,19 @@ test('a lock holder that died: waiters stop waiting at LOCK_WAIT_MS and load the
   const [a, b] = await Promise.all([worker(), worker()])
   const loader = countingLoader({ delayMs: 5 })
   // How each wait ended is the behaviour: at LOCK_WAIT_MS ('timeout'), once per worker.
-  const waits: Array<FillWaitTrace['outcome']> = []
-  const handlers = { asyncEnd: (context: unknown): void => { waits.push((context as FillWaitTrace).outcome) } }
-  traces.fillWait.subscribe(handlers as never)
-  try {
-    const results = await Promise.all([
-      ...Array.from({ length: 50 }, () => a.get('orphan', loader.load)),
-      ...Array.from({ length: 50 }, () => b.get('orphan', loader.load))
-    ])
-    // The first wait to end timed out and loaded; the other timed out too or, woken by that load's
-    // "filled" before its own deadline, took the value from L2 (test/cache/engine-fakes.test.ts
-    // drives both orders on a manual clock).
-    assert.equal(waits.length, 2, 'one fill wait per worker')
-    assert.equal(waits[0], 'timeout', 'each worker waited for the holder until LOCK_WAIT_MS')
-    assert.ok(waits[1] === 'timeout' || waits[1] === 'filled', String(waits[1]))
-    const timeouts = waits.filter((w) => w === 'timeout').length
-    assert.equal(loader.calls, timeouts, 'one fallback load per worker that timed out, not one per request')
-    assert.equal(results.filter(r => r.source === 'MISS').length, 50 * timeouts)
-  } finally {
-    traces.fillWait.unsubscribe(handlers as never)
-  }
+  const { result: results, outcomes: waits } = await watchFillWaits(async () => await Promise.all([
+    ...Array.from({ length: 50 }, () => a.get('orphan', loader.load)),
+    ...Array.from({ length: 50 }, () => b.get('orphan', loader.load))
+  ]))
+  // The first wait to end timed out and loaded; the other timed out too or, woken by that load's
+  // "filled" before its own deadline, took the value from L2 (test/cache/engine-fakes.test.ts
+  // drives both orders on a manual clock).
+  assert.equal(waits.length, 2, 'one fill wait per worker')
+  assert.equal(waits[0], 'timeout', 'each worker waited for the holder until LOCK_WAIT_MS')
+  assert.ok(waits[1] === 'timeout' || waits[1] === 'filled', String(waits[1]))
+  const timeouts = waits.filter((w) => w === 'timeout').length
+  assert.equal(loader.calls, timeouts, 'one fallback load per worker that timed out, not one per request')
+  assert.equal(results.filter(r => r.source === 'MISS').length, 50 * timeouts)
 })
 
 test('a lock holder whose origin call fails frees the lock: waiters load at once instead of waiting it out', async () => {
@@ -75,21 +68,17 @@ test('a lock holder whose origin call fails frees the lock: waiters load at once
   const failing = countingLoader({ delayMs: 100, fail: true })
   const working = countingLoader({ delayMs: 5 })
   // How the wait ended is the behaviour: 'released' (woken by the freed lock), not 'timeout'.
-  const waits: Array<FillWaitTrace['outcome']> = []
-  const handlers = { asyncEnd: (context: unknown): void => { waits.push((context as FillWaitTrace).outcome) } }
-  traces.fillWait.subscribe(handlers as never)
-  try {
+  const { result: [held, result], outcomes: waits } = await watchFillWaits(async () => {
     const holding = holder.get('fails-first', failing.load).catch((err: Error) => err)
     await new Promise(resolve => setTimeout(resolve, 20))
     const result = await waiter.get('fails-first', working.load)
-    assert.ok((await holding) instanceof Error)
-    assert.equal(result.source, 'MISS')
-    assert.equal(failing.calls, 1)
-    assert.equal(working.calls, 1)
-    assert.deepEqual(waits, ['released'], 'the waiter was woken by the freed lock, it did not wait LOCK_WAIT_MS out')
-  } finally {
-    traces.fillWait.unsubscribe(handlers as never)
-  }
+    return [await holding, result] as const
+  })
+  assert.ok(held instanceof Error)
+  assert.equal(result.source, 'MISS')
+  assert.equal(failing.calls, 1)
+  assert.equal(working.calls, 1)
+  assert.deepEqual(waits, ['released'], 'the waiter was woken by the freed lock, it did not wait LOCK_WAIT_MS out')
 })
 
 test('chaos: L2 and the lock throwing → every request still answered, one load per worker', async () => {
